@@ -1,0 +1,1 @@
+"""HTTP layer: routers, pages, templates and auth wiring. Thin: the work is in placement/."""

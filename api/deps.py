@@ -1,0 +1,107 @@
+"""Request dependencies: one session per request (commit or roll back once), actor, clock."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Callable, Coroutine
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from placement.auth import service as auth_service
+from placement.auth.actor import Actor
+from placement.auth.permissions import Permission, has_permission
+from placement.clock import Clock
+from placement.config import Settings
+from placement.crypto import Keyring
+from placement.errors import DomainError
+
+SESSION_COOKIE = "bk_session"
+
+
+class Unauthenticated(DomainError):
+    status_code = 401
+
+
+class PermissionDenied(DomainError):
+    status_code = 403
+
+
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    sessionmaker = request.app.state.sessionmaker
+    async with sessionmaker() as session:
+        try:
+            yield session
+            await session.commit()
+        except BaseException:
+            await session.rollback()
+            raise
+
+
+def get_clock(request: Request) -> Clock:
+    clock: Clock = request.app.state.clock
+    return clock
+
+
+def get_settings_dep(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_keyring(request: Request) -> Keyring:
+    keyring: Keyring = request.app.state.keyring
+    return keyring
+
+
+SessionDep = Annotated[AsyncSession, Depends(get_session)]
+ClockDep = Annotated[Clock, Depends(get_clock)]
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+KeyringDep = Annotated[Keyring, Depends(get_keyring)]
+
+
+def _request_id(request: Request) -> str:
+    rid = getattr(request.state, "request_id", None)
+    if not isinstance(rid, str):
+        rid = uuid.uuid4().hex
+        request.state.request_id = rid
+    return rid
+
+
+async def get_optional_actor(
+    request: Request, session: SessionDep, clock: ClockDep, settings: SettingsDep
+) -> Actor | None:
+    auth = request.headers.get("authorization", "")
+    if auth.lower().startswith("bearer "):
+        user = await auth_service.resolve_api_token(session, clock, auth[7:].strip())
+        return None if user is None else auth_service.actor_for(user, _request_id(request))
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        resolved = await auth_service.resolve_session(session, clock, settings, token)
+        if resolved is not None:
+            user, user_session = resolved
+            if auth_service.second_factor_satisfied(user, user_session):
+                return auth_service.actor_for(user, _request_id(request))
+    return None
+
+
+async def get_actor(actor: Annotated[Actor | None, Depends(get_optional_actor)]) -> Actor:
+    if actor is None:
+        raise Unauthenticated("Please sign in.")
+    return actor
+
+
+CurrentActor = Annotated[Actor, Depends(get_actor)]
+
+
+def require(*permissions: Permission) -> Callable[..., Coroutine[Any, Any, Actor]]:
+    """Dependency factory: the actor must hold every listed permission."""
+
+    async def dependency(actor: CurrentActor) -> Actor:
+        for permission in permissions:
+            if not has_permission(actor.role, permission):
+                raise PermissionDenied("Your role does not give access to this.")
+        return actor
+
+    dependency.required_permissions = permissions  # type: ignore[attr-defined]
+    return dependency

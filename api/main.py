@@ -1,0 +1,105 @@
+"""create_app(): the FastAPI application. The lifespan builds the engine and sessionmaker."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import pkgutil
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request, Response
+from fastapi.staticfiles import StaticFiles
+
+import api.pages
+import api.routes
+from api.errors import install_error_handlers
+from placement.clock import Clock, SystemClock
+from placement.config import Settings, get_settings
+from placement.crypto import Keyring
+from placement.db import make_engine, make_sessionmaker, resolve_database_url
+
+log = logging.getLogger(__name__)
+
+STATIC_DIR = __import__("pathlib").Path(__file__).parent / "static"
+
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+)
+
+
+def _include_package_routers(app: FastAPI, package: object) -> None:
+    path = getattr(package, "__path__", None)
+    name = getattr(package, "__name__", "")
+    for info in sorted(pkgutil.iter_modules(path), key=lambda m: m.name):
+        module = importlib.import_module(f"{name}.{info.name}")
+        router = getattr(module, "router", None)
+        if router is not None:
+            app.include_router(router)
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    database_url: str | None = None,
+    clock: Clock | None = None,
+    run_scheduler: bool | None = None,
+) -> FastAPI:
+    settings = settings or get_settings()
+    clock = clock or SystemClock()
+    scheduler_on = settings.scheduler_enabled if run_scheduler is None else run_scheduler
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        url = database_url or resolve_database_url(settings)
+        engine = make_engine(url)
+        app.state.database_url = url
+        app.state.engine = engine
+        app.state.sessionmaker = make_sessionmaker(engine)
+        scheduler = None
+        if scheduler_on:
+            from placement.scheduler import build_scheduler
+
+            scheduler = build_scheduler(app.state.sessionmaker, clock, settings)
+            scheduler.start()
+        try:
+            yield
+        finally:
+            if scheduler is not None:
+                scheduler.shutdown(wait=False)
+            await engine.dispose()
+
+    app = FastAPI(
+        title="Boendekedjan",
+        summary="Shelter and housing-chain placement coordinator",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.clock = clock
+    app.state.keyring = Keyring.parse(settings.encryption_keys)
+    install_error_handlers(app)
+
+    @app.middleware("http")
+    async def security_headers(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        request.state.request_id = uuid.uuid4().hex
+        response = await call_next(request)
+        path = request.url.path
+        if not path.startswith(("/docs", "/redoc", "/openapi.json")):
+            response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        if not path.startswith("/static"):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    if STATIC_DIR.is_dir():
+        app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    _include_package_routers(app, api.routes)
+    _include_package_routers(app, api.pages)
+    return app

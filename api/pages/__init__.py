@@ -1,0 +1,1 @@
+"""Server-rendered HTML pages. Each module exposes ``router``; api.main includes them all."""

@@ -1,0 +1,1 @@
+"""JSON routers. Each module exposes ``router``; api.main includes them all."""

@@ -1,0 +1,1 @@
+"""Boendekedjan domain: models, rules and services. Never imports FastAPI or Jinja2."""

@@ -1,0 +1,3 @@
+from placement.cli import app
+
+app(prog_name="boendekedjan")

@@ -1,0 +1,44 @@
+"""Write audit entries in the same transaction as the read or change they describe."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from placement.auth.actor import Actor
+from placement.clock import Clock
+from placement.models import AuditEntry
+from placement.models.enums import AuditAction
+
+
+async def record(
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    action: AuditAction,
+    entity_type: str,
+    entity_id: uuid.UUID | None = None,
+    *,
+    case_id: uuid.UUID | None = None,
+    reason: str | None = None,
+    protected_identity: bool = False,
+    flagged_for_review: bool = False,
+) -> AuditEntry:
+    entry = AuditEntry(
+        at=clock.now(),
+        user_id=actor.user_id,
+        username=actor.username,
+        role=actor.role.value,
+        action=action,
+        entity_type=entity_type,
+        entity_id=entity_id,
+        case_id=case_id,
+        reason=reason,
+        protected_identity=protected_identity,
+        flagged_for_review=flagged_for_review,
+        request_id=actor.request_id,
+    )
+    session.add(entry)
+    await session.flush()
+    return entry

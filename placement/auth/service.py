@@ -1,0 +1,208 @@
+"""Accounts, sessions and API tokens. Services flush; the caller commits."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from placement.auth.actor import Actor
+from placement.auth.secrets import hash_password, new_token, token_digest, verify_password
+from placement.clock import Clock
+from placement.config import Settings
+from placement.errors import Conflict, InvalidInput
+from placement.models import ApiToken, UserAccount, UserSession
+from placement.models.enums import Role
+
+MIN_PASSWORD_LENGTH = 12
+
+
+def actor_for(user: UserAccount, request_id: str | None = None) -> Actor:
+    return Actor(
+        user_id=user.id,
+        username=user.username,
+        role=user.role,
+        district_id=user.district_id,
+        operator_id=user.operator_id,
+        is_team_lead=user.is_team_lead,
+        request_id=request_id,
+    )
+
+
+async def create_user(
+    session: AsyncSession,
+    *,
+    username: str,
+    password: str,
+    role: Role,
+    display_name: str | None = None,
+    district_id: uuid.UUID | None = None,
+    operator_id: uuid.UUID | None = None,
+    is_team_lead: bool = False,
+    email: str | None = None,
+) -> UserAccount:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(
+            f"The password must be at least {MIN_PASSWORD_LENGTH} characters.", field="password"
+        )
+    if role in (Role.rvt_officer,) and district_id is None:
+        raise InvalidInput("An RVT officer must belong to a district.", field="district")
+    if role == Role.operator and operator_id is None:
+        raise InvalidInput("An operator account must belong to an operator.", field="operator")
+    existing = await session.scalar(
+        select(UserAccount).where(col(UserAccount.username) == username)
+    )
+    if existing is not None:
+        raise Conflict("That user name is taken.", field="username")
+    user = UserAccount(
+        username=username,
+        display_name=display_name or username,
+        password_hash=hash_password(password),
+        role=role,
+        district_id=district_id,
+        operator_id=operator_id,
+        is_team_lead=is_team_lead,
+        email=email,
+    )
+    session.add(user)
+    await session.flush()
+    return user
+
+
+@dataclass(frozen=True, slots=True)
+class LoginResult:
+    user: UserAccount | None
+    token: str | None
+    reason: str | None  # "invalid", "locked", "inactive"
+
+
+async def login(
+    session: AsyncSession, clock: Clock, settings: Settings, username: str, password: str
+) -> LoginResult:
+    user = await session.scalar(
+        select(UserAccount).where(col(UserAccount.username) == username).with_for_update()
+    )
+    now = clock.now()
+    if user is None:
+        verify_password(hash_password("timing-equaliser"), password)
+        return LoginResult(None, None, "invalid")
+    if not user.is_active:
+        return LoginResult(None, None, "inactive")
+    if user.locked_until is not None and user.locked_until > now:
+        return LoginResult(None, None, "locked")
+    if not verify_password(user.password_hash, password):
+        user.failed_logins += 1
+        if user.failed_logins >= settings.login_max_failures:
+            user.locked_until = now + timedelta(minutes=settings.login_lockout_minutes)
+            user.failed_logins = 0
+        await session.flush()
+        return LoginResult(None, None, "invalid")
+    user.failed_logins = 0
+    user.locked_until = None
+    token = new_token()
+    session.add(
+        UserSession(
+            user_id=user.id,
+            token_hash=token_digest(token),
+            security_stamp=user.security_stamp,
+            created_at=now,
+            last_seen_at=now,
+        )
+    )
+    await session.flush()
+    return LoginResult(user, token, None)
+
+
+async def resolve_session(
+    session: AsyncSession, clock: Clock, settings: Settings, token: str
+) -> tuple[UserAccount, UserSession] | None:
+    """The signed-in user, or None if the session is unknown, revoked, idle or too old."""
+    row = (
+        await session.execute(
+            select(UserSession, UserAccount)
+            .join(UserAccount, col(UserAccount.id) == col(UserSession.user_id))
+            .where(col(UserSession.token_hash) == token_digest(token))
+        )
+    ).first()
+    if row is None:
+        return None
+    user_session, user = row
+    now = clock.now()
+    if (
+        user_session.revoked_at is not None
+        or not user.is_active
+        or user_session.security_stamp != user.security_stamp
+        or now - user_session.last_seen_at > timedelta(minutes=settings.session_idle_minutes)
+        or now - user_session.created_at > timedelta(hours=settings.session_absolute_hours)
+    ):
+        return None
+    user_session.last_seen_at = now
+    await session.flush()
+    return user, user_session
+
+
+async def logout(session: AsyncSession, clock: Clock, token: str) -> None:
+    await session.execute(
+        update(UserSession)
+        .where(col(UserSession.token_hash) == token_digest(token))
+        .values(revoked_at=clock.now())
+    )
+
+
+async def create_api_token(
+    session: AsyncSession, clock: Clock, user: UserAccount, name: str
+) -> tuple[ApiToken, str]:
+    token = new_token()
+    row = ApiToken(
+        name=name, token_hash=token_digest(token), user_id=user.id, created_at=clock.now()
+    )
+    session.add(row)
+    await session.flush()
+    return row, token
+
+
+async def resolve_api_token(session: AsyncSession, clock: Clock, token: str) -> UserAccount | None:
+    row = (
+        await session.execute(
+            select(ApiToken, UserAccount)
+            .join(UserAccount, col(UserAccount.id) == col(ApiToken.user_id))
+            .where(col(ApiToken.token_hash) == token_digest(token))
+        )
+    ).first()
+    if row is None:
+        return None
+    api_token, user = row
+    if api_token.revoked_at is not None or not user.is_active:
+        return None
+    api_token.last_used_at = clock.now()
+    await session.flush()
+    return user
+
+
+async def change_role(
+    session: AsyncSession, user: UserAccount, role: Role, district_id: uuid.UUID | None
+) -> None:
+    """A new security stamp ends every session issued before the change."""
+    user.role = role
+    user.district_id = district_id
+    user.security_stamp = uuid.uuid4()
+    await session.flush()
+
+
+async def deactivate(session: AsyncSession, user: UserAccount) -> None:
+    user.is_active = False
+    user.security_stamp = uuid.uuid4()
+    await session.flush()
+
+
+def second_factor_satisfied(user: UserAccount, user_session: UserSession) -> bool:
+    """Roles that see case data need a completed TOTP step once TOTP is enrolled."""
+    from placement.auth.permissions import SECOND_FACTOR_ROLES
+
+    if user.role not in SECOND_FACTOR_ROLES or not user.totp_enabled:
+        return True
+    return user_session.second_factor_done

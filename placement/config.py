@@ -1,0 +1,94 @@
+"""Settings, read once from the environment (prefix ``BK_``; ``DATABASE_URL`` without prefix)."""
+
+from __future__ import annotations
+
+import base64
+from datetime import time
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_SECRET = "dev-only-secret-change-me"  # noqa: S105 - refused outside dev/test
+# A fixed development key: refused outside dev/test, like DEV_SECRET.
+DEV_ENCRYPTION_KEY = "dev:" + base64.urlsafe_b64encode(b"boendekedjan-dev-key-32-bytes!!!").decode()
+
+
+def default_data_dir() -> Path:
+    return Path.home() / ".local" / "share" / "boendekedjan"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="BK_", env_file=".env", extra="ignore")
+
+    environment: Literal["dev", "test", "prod"] = "dev"
+    database_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("DATABASE_URL", "BK_DATABASE_URL")
+    )
+    data_dir: Path = Field(default_factory=default_data_dir)
+    host: str = "127.0.0.1"
+    port: int = 8000
+    base_url: str = "http://127.0.0.1:8000"
+    secret_key: str = DEV_SECRET
+    # Comma-separated "key_id:base64url(32 bytes)" pairs; the first is used to encrypt.
+    encryption_keys: str = DEV_ENCRYPTION_KEY
+    default_locale: Literal["sv", "en"] = "sv"
+    timezone: str = "Europe/Stockholm"
+
+    # Inventory
+    hold_minutes: int = 90
+    vacancy_stale_hours: int = 12
+    ivo_warning_days: int = 60
+
+    # Decisions and the clock
+    default_decision_days: int = 14
+    office_hours_start: time = time(8, 0)
+    office_hours_end: time = time(17, 0)
+    follow_up_phone_days: int = 1
+    follow_up_physical_days: int = 7
+    court_submission_days: int = 7
+    decision_ending_warning_hours: int = 48
+    court_deadline_warning_hours: int = 48
+
+    # Matching
+    exclusion_buffer: bool = False
+    matcher_time_limit_s: float = 5.0
+
+    # Priority committee
+    committee_papers_due_days: int = 7
+
+    # Scheduler
+    scheduler_enabled: bool = True
+    scheduler_interval_s: int = 60
+
+    # Sessions and sign-in
+    session_idle_minutes: int = 30
+    session_absolute_hours: int = 12
+    login_max_failures: int = 5
+    login_lockout_minutes: int = 15
+    cookie_secure: bool = True
+
+    # E-mail (only a case number and a link are ever sent)
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_from: str = "boendekedjan@example.invalid"
+
+    @model_validator(mode="after")
+    def _refuse_dev_secrets(self) -> Settings:
+        if self.environment == "prod":
+            if self.secret_key == DEV_SECRET:
+                raise ValueError("BK_SECRET_KEY must be set to a real secret in production")
+            if DEV_ENCRYPTION_KEY in self.encryption_keys:
+                raise ValueError("BK_ENCRYPTION_KEYS must not contain the development key")
+        return self
+
+    @property
+    def pgdata_dir(self) -> Path:
+        return self.data_dir / "pgdata"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

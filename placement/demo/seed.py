@@ -1,0 +1,862 @@
+"""``seed-demo``: a synthetic demo city sized to the December 2022 figures in shared/domain.md.
+
+Everything is fictional: unit names, street addresses, people. No personal identity numbers
+are generated (a random valid one could belong to a real person). Idempotent: does nothing if
+districts already exist.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from placement.auth.secrets import hash_password
+from placement.clock import Clock
+from placement.crypto import Keyring
+from placement.demo.geography import DISTRICTS
+from placement.models import (
+    Booking,
+    Case,
+    Child,
+    Decision,
+    District,
+    ExclusionArea,
+    FollowUp,
+    Operator,
+    Person,
+    Place,
+    PlacementRequest,
+    PriorityApplication,
+    PriorityCommitteeMeeting,
+    RiskAssessment,
+    Unit,
+    UserAccount,
+    VacancyReport,
+)
+from placement.models.enums import (
+    BookingKind,
+    BookingStatus,
+    CasePhase,
+    ConsentStatus,
+    DistrictKind,
+    ExclusionKind,
+    FollowUpKind,
+    Gender,
+    LegalBasis,
+    OperatorKind,
+    PlaceKind,
+    PriorityStatus,
+    ProtectedIdentity,
+    RequestStatus,
+    RiskInstrument,
+    RiskLevel,
+    Role,
+    RvcRegion,
+    SharingPolicy,
+    SubstancePolicy,
+    SubstanceUse,
+    UnitKind,
+)
+
+DEMO_PASSWORD = "demo-losenord-2026"  # noqa: S105 - demo accounts only, printed by seed-demo
+
+FIRST_NAMES = (
+    "Aino",
+    "Berit",
+    "Cecilia",
+    "Dalia",
+    "Elin",
+    "Farah",
+    "Greta",
+    "Hodan",
+    "Ida",
+    "Jasmin",
+    "Karin",
+    "Leyla",
+    "Maja",
+    "Nour",
+    "Olivia",
+    "Petra",
+    "Ronja",
+    "Sara",
+    "Tove",
+    "Ulla",
+    "Vera",
+    "Yasmin",
+    "Zeynep",
+    "Amir",
+    "Johan",
+    "Erik",
+)
+LAST_NAMES = (
+    "Exempelsson",
+    "Demodotter",
+    "Fiktivsson",
+    "Påhittad",
+    "Testberg",
+    "Provlund",
+    "Låtsasgren",
+    "Övningsfors",
+    "Mallström",
+    "Skissqvist",
+)
+STREETS = (
+    "Demogatan",
+    "Fiktivvägen",
+    "Påhittade gränd",
+    "Exempelallén",
+    "Övningsstigen",
+    "Testbacken",
+    "Låtsastorget",
+    "Skissvägen",
+)
+LANGS = ("sv", "en", "ar", "so", "fa", "ti", "pl", "es")
+
+
+@dataclass
+class UnitSpec:
+    name: str
+    kind: UnitKind
+    operator: str
+    district: str
+    sharing: SharingPolicy
+    protection: int
+    singles: int = 0
+    family_rooms: tuple[int, ...] = ()
+    staffed: bool = False
+    secret: bool = False
+    genders: tuple[str, ...] = ("female",)
+    min_age: int | None = 18
+    max_age: int | None = None
+    children: int = 0
+    max_child_age: int | None = None
+    max_boy_age: int | None = None
+    substance: SubstancePolicy = SubstancePolicy.no_active_use
+    wheelchair: bool = False
+    honour: bool = False
+    languages: tuple[str, ...] = ("sv", "en")
+    pets: bool = False
+    cost: int = 0
+    ivo_required: bool = False
+    ivo_until: date | None = None
+    owner: str | None = None
+    extra: dict[str, object] = field(default_factory=dict)
+
+
+def _inventory(rng: random.Random, today: date) -> list[UnitSpec]:
+    stockholm = [d.code for d in DISTRICTS if d.municipality == "Stockholm"]
+    nordvast = [d.code for d in DISTRICTS if d.pool == "nordvast"]
+    specs: list[UnitSpec] = [
+        UnitSpec(
+            "Kriscentrum Lyktan",
+            UnitKind.protected_shelter,
+            "Stockholms stad",
+            "kungsholmen",
+            SharingPolicy.city_wide,
+            3,
+            singles=6,
+            family_rooms=(4,) * 6,
+            staffed=True,
+            secret=True,
+            children=4,
+            honour=True,
+            languages=("sv", "en", "ar", "so", "fa"),
+            cost=2900,
+            owner=None,
+        ),
+        UnitSpec(
+            "Hamnen akutboende",
+            UnitKind.protected_shelter,
+            "Stockholms stad",
+            "norrmalm",
+            SharingPolicy.city_wide,
+            2,
+            singles=12,
+            staffed=True,
+            secret=True,
+            substance=SubstancePolicy.active_use_accepted,
+            cost=2400,
+        ),
+        UnitSpec(
+            "Linnean stödboende",
+            UnitKind.protected_shelter,
+            "Stockholms stad",
+            "bromma",
+            SharingPolicy.city_wide,
+            3,
+            singles=10,
+            staffed=True,
+            secret=True,
+            substance=SubstancePolicy.drug_free,
+            cost=2600,
+        ),
+        UnitSpec(
+            "Kvinnojouren Ankaret",
+            UnitKind.protected_shelter,
+            "Föreningen Ankaret",
+            "farsta",
+            SharingPolicy.open,
+            3,
+            singles=2,
+            family_rooms=(3, 4, 4),
+            staffed=False,
+            secret=True,
+            children=3,
+            cost=1800,
+            languages=("sv", "en", "es"),
+        ),
+        UnitSpec(
+            "Kvinnojouren Fyrbåken",
+            UnitKind.protected_shelter,
+            "Föreningen Fyrbåken",
+            "skarholmen",
+            SharingPolicy.open,
+            3,
+            family_rooms=(3, 5),
+            secret=True,
+            children=4,
+            wheelchair=True,
+            cost=1900,
+            languages=("sv", "ar", "ti"),
+        ),
+        UnitSpec(
+            "Tjejjouren Kompassen",
+            UnitKind.protected_shelter,
+            "Föreningen Kompassen",
+            "sodermalm",
+            SharingPolicy.open,
+            3,
+            singles=6,
+            secret=True,
+            min_age=16,
+            max_age=25,
+            honour=True,
+            cost=2100,
+            languages=("sv", "en", "ar", "ku"),
+        ),
+        UnitSpec(
+            "Mansjouren Bryggan",
+            UnitKind.protected_shelter,
+            "Föreningen Bryggan",
+            "hagersten-liljeholmen",
+            SharingPolicy.open,
+            2,
+            singles=3,
+            family_rooms=(3,),
+            secret=True,
+            genders=("male",),
+            children=2,
+            cost=1700,
+        ),
+        UnitSpec(
+            "Tryggheten skyddat boende",
+            UnitKind.protected_shelter,
+            "Trygghet Omsorg AB",
+            "sollentuna",
+            SharingPolicy.open,
+            3,
+            singles=4,
+            family_rooms=(4, 4, 5),
+            staffed=True,
+            secret=True,
+            children=4,
+            honour=True,
+            wheelchair=True,
+            cost=3400,
+            ivo_required=True,
+            ivo_until=today + timedelta(days=400),
+            languages=("sv", "en", "ar", "fa", "so"),
+        ),
+        UnitSpec(
+            "Skyddsnätet",
+            UnitKind.protected_shelter,
+            "Skyddsnätet Vård AB",
+            "jarfalla",
+            SharingPolicy.open,
+            3,
+            family_rooms=(4, 4),
+            staffed=True,
+            secret=True,
+            children=3,
+            cost=3200,
+            ivo_required=True,
+            ivo_until=today + timedelta(days=40),
+        ),
+        UnitSpec(
+            "Nattljuset",
+            UnitKind.protected_shelter,
+            "Nattljuset Omsorg AB",
+            "sigtuna",
+            SharingPolicy.open,
+            3,
+            singles=4,
+            staffed=True,
+            secret=True,
+            cost=3000,
+            ivo_required=True,
+            ivo_until=today - timedelta(days=10),
+        ),
+        UnitSpec(
+            "Vandrarhemmet Kajen",
+            UnitKind.hostel,
+            "Kajen Logi AB",
+            "sodermalm",
+            SharingPolicy.open,
+            1,
+            singles=14,
+            genders=("female", "male", "non_binary"),
+            cost=650,
+            substance=SubstancePolicy.active_use_accepted,
+        ),
+        UnitSpec(
+            "Hotell Lindgården",
+            UnitKind.hostel,
+            "Lindgården Hotell AB",
+            "alvsjo",
+            SharingPolicy.open,
+            1,
+            singles=6,
+            family_rooms=(3, 4, 4),
+            genders=("female", "male", "non_binary"),
+            children=4,
+            cost=1100,
+        ),
+        UnitSpec(
+            "Vandrarhemmet Backen",
+            UnitKind.hostel,
+            "Backen Logi AB",
+            "solna",
+            SharingPolicy.open,
+            1,
+            singles=10,
+            genders=("female", "male", "non_binary"),
+            cost=600,
+        ),
+    ]
+    on_call_districts = stockholm[:10]
+    for i, code in enumerate(on_call_districts):
+        for j in range(2):
+            specs.append(
+                UnitSpec(
+                    f"Jourlägenhet {code.split('-')[0].capitalize()} {j + 1}",
+                    UnitKind.on_call_flat,
+                    "Stockholms stad",
+                    code,
+                    SharingPolicy.own_district,
+                    2,
+                    family_rooms=(3 + (i + j) % 3,),
+                    secret=True,
+                    genders=("female", "male", "non_binary"),
+                    children=4,
+                    owner=code,
+                    wheelchair=(i + j) % 5 == 0,
+                    cost=700,
+                )
+            )
+    for i in range(13):
+        code = stockholm[i % len(stockholm)]
+        specs.append(
+            UnitSpec(
+                f"Träningslägenhet {i + 1}",
+                UnitKind.training_flat,
+                "Stockholms stad",
+                code,
+                SharingPolicy.own_district,
+                1,
+                family_rooms=(2 + i % 3,),
+                genders=("female", "male", "non_binary"),
+                children=3,
+                owner=code,
+                cost=450,
+            )
+        )
+    for i in range(70):
+        code = stockholm[(i * 7) % len(stockholm)]
+        specs.append(
+            UnitSpec(
+                f"SHIS {code.split('-')[0].capitalize()} {i + 1}",
+                UnitKind.shis_interim,
+                "SHIS Bostäder",
+                code,
+                SharingPolicy.city_wide,
+                1,
+                family_rooms=(1 + i % 5,),
+                genders=("female", "male", "non_binary"),
+                children=4,
+                wheelchair=i % 9 == 0,
+                cost=320,
+                languages=("sv",),
+            )
+        )
+    for i in range(28):
+        code = stockholm[(i * 5) % len(stockholm)]
+        specs.append(
+            UnitSpec(
+                f"SHIS mellanbo {i + 1}",
+                UnitKind.shis_mellanbo,
+                "SHIS Bostäder",
+                code,
+                SharingPolicy.city_wide,
+                2,
+                family_rooms=(1 + i % 4,),
+                genders=("female", "male") if i > 20 else ("female",),
+                children=3,
+                wheelchair=i % 7 == 0,
+                cost=520,
+            )
+        )
+    for i in range(8):
+        code = stockholm[(i * 3) % len(stockholm)]
+        specs.append(
+            UnitSpec(
+                f"Försökslägenhet {i + 1}",
+                UnitKind.trial_flat,
+                "Stockholms stad",
+                code,
+                SharingPolicy.own_district,
+                1,
+                family_rooms=(1 + i % 4,),
+                genders=("female", "male", "non_binary"),
+                children=3,
+                owner=code,
+                cost=300,
+            )
+        )
+    for i in range(12):
+        code = nordvast[i % len(nordvast)]
+        specs.append(
+            UnitSpec(
+                f"Nordvästlägenhet {i + 1}",
+                UnitKind.regional_pool_flat,
+                "Boendekedjan Nordväst",
+                code,
+                SharingPolicy.regional_pool,
+                1,
+                family_rooms=(1 + i % 4,),
+                genders=("female", "male", "non_binary"),
+                children=3,
+                owner=code,
+                cost=350,
+            )
+        )
+    rng.shuffle(specs)
+    return specs
+
+
+OPERATOR_KINDS = {
+    "Stockholms stad": OperatorKind.municipal,
+    "SHIS Bostäder": OperatorKind.housing_foundation,
+    "Boendekedjan Nordväst": OperatorKind.regional,
+}
+
+
+def _operator_kind(name: str) -> OperatorKind:
+    if name in OPERATOR_KINDS:
+        return OPERATOR_KINDS[name]
+    if name.startswith("Föreningen"):
+        return OperatorKind.civil_society
+    return OperatorKind.private
+
+
+async def demo_present(session: AsyncSession) -> bool:
+    return bool(await session.scalar(select(func.count()).select_from(District)))
+
+
+async def seed_demo(
+    session: AsyncSession, clock: Clock, keyring: Keyring, *, seed: int = 2022
+) -> dict[str, int]:
+    """Create the demo city. Returns counts of what was created (empty if already present)."""
+    if await demo_present(session):
+        return {}
+    rng = random.Random(seed)  # noqa: S311 - synthetic demo data, not security
+    now = clock.now()
+    today = now.date()
+
+    districts: dict[str, District] = {}
+    for d in DISTRICTS:
+        row = District(
+            code=d.code,
+            name=d.name,
+            kind=DistrictKind.district_administration
+            if d.municipality == "Stockholm"
+            else DistrictKind.municipality,
+            municipality=d.municipality,
+            pool=d.pool,
+            rvc_region=RvcRegion(d.rvc_region) if d.rvc_region else None,
+            lat=d.lat,
+            lon=d.lon,
+            neighbour_codes=list(d.neighbours),
+            rvt_can_grant_mellanbo=d.code != "enskede-arsta-vantor",
+        )
+        districts[d.code] = row
+        session.add(row)
+    await session.flush()
+
+    users = await _seed_users(session, districts)
+    operators: dict[str, Operator] = {}
+    units: list[tuple[Unit, list[Place]]] = []
+    for spec in _inventory(rng, today):
+        op = operators.get(spec.operator)
+        if op is None:
+            op = Operator(name=spec.operator, kind=_operator_kind(spec.operator))
+            operators[spec.operator] = op
+            session.add(op)
+            await session.flush()
+        unit = Unit(
+            operator_id=op.id,
+            name=spec.name,
+            kind=spec.kind,
+            district_id=districts[spec.district].id,
+            owner_district_id=districts[spec.owner].id if spec.owner else None,
+            sharing_policy=spec.sharing,
+            protection_level=spec.protection,
+            staffed_24_7=spec.staffed,
+            secret_address=spec.secret,
+            address_ciphertext=keyring.encrypt(
+                f"{rng.choice(STREETS)} {rng.randint(1, 120)}", associated="unit_address"
+            ),
+            accepted_genders=list(spec.genders),
+            min_age=spec.min_age,
+            max_age=spec.max_age,
+            accepts_children=spec.children > 0,
+            max_children=spec.children,
+            max_child_age=spec.max_child_age,
+            max_boy_age=spec.max_boy_age,
+            substance_policy=spec.substance,
+            wheelchair_accessible=spec.wheelchair,
+            honour_competence=spec.honour,
+            languages=list(spec.languages),
+            pets_allowed=spec.pets,
+            nightly_cost_sek=spec.cost,
+            ivo_permit_required=spec.ivo_required,
+            ivo_permit_valid_until=spec.ivo_until,
+            activity_code="1213" if spec.kind == UnitKind.protected_shelter else None,
+            # Most units confirmed within hours; about one in eight is stale.
+            vacancy_confirmed_at=now - timedelta(hours=rng.choice([1, 2, 3, 5, 8, 10, 30])),
+        )
+        session.add(unit)
+        await session.flush()
+        places = [
+            Place(unit_id=unit.id, label=f"P{i + 1}", kind=PlaceKind.place, capacity=1)
+            for i in range(spec.singles)
+        ] + [
+            Place(unit_id=unit.id, label=f"F{i + 1}", kind=PlaceKind.family_room, capacity=c)
+            for i, c in enumerate(spec.family_rooms)
+        ]
+        session.add_all(places)
+        units.append((unit, places))
+    await session.flush()
+
+    counts = {
+        "districts": len(districts),
+        "operators": len(operators),
+        "units": len(units),
+        "places": sum(len(p) for _, p in units),
+        "users": len(users),
+    }
+    counts.update(await _seed_cases(session, rng, now, keyring, districts, units, users))
+    counts.update(await _seed_priority(session, now, districts))
+    return counts
+
+
+async def _seed_users(
+    session: AsyncSession, districts: dict[str, District]
+) -> dict[str, UserAccount]:
+    password_hash = hash_password(DEMO_PASSWORD)
+    specs: list[tuple[str, str, Role, str | None, bool]] = [
+        ("rvt.sodermalm", "Handläggare Södermalm", Role.rvt_officer, "sodermalm", False),
+        ("rvt.sodermalm.lead", "Teamledare Södermalm", Role.rvt_officer, "sodermalm", True),
+        (
+            "rvt.eav",
+            "Handläggare Enskede-Årsta-Vantör",
+            Role.rvt_officer,
+            "enskede-arsta-vantor",
+            False,
+        ),
+        ("rvt.farsta", "Handläggare Farsta", Role.rvt_officer, "farsta", False),
+        ("socialjour", "Socialjouren natt", Role.socialjour, None, False),
+        ("formedling", "Förtursenheten", Role.housing_agency, None, False),
+        ("samordnare", "Stadsövergripande samordnare", Role.coordinator, None, False),
+        ("granskare", "Granskare", Role.auditor, None, False),
+        ("admin", "Administratör", Role.admin, None, False),
+    ]
+    users: dict[str, UserAccount] = {}
+    for username, display, role, district, lead in specs:
+        user = UserAccount(
+            username=username,
+            display_name=display,
+            password_hash=password_hash,
+            role=role,
+            district_id=districts[district].id if district else None,
+            is_team_lead=lead,
+        )
+        session.add(user)
+        users[username] = user
+    await session.flush()
+    return users
+
+
+def _household(rng: random.Random, capacity: int) -> tuple[Gender, list[tuple[Gender, int]]]:
+    gender = Gender.female if rng.random() < 0.86 else Gender.male
+    n_children = max(0, min(capacity - 1, rng.choice([0, 0, 1, 1, 2, 2, 3])))
+    children = [
+        (rng.choice([Gender.female, Gender.male]), rng.randint(0, 16)) for _ in range(n_children)
+    ]
+    return gender, children
+
+
+async def _seed_cases(
+    session: AsyncSession,
+    rng: random.Random,
+    now: datetime,
+    keyring: Keyring,
+    districts: dict[str, District],
+    units: list[tuple[Unit, list[Place]]],
+    users: dict[str, UserAccount],
+) -> dict[str, int]:
+    stockholm = [d for d in districts.values() if d.municipality == "Stockholm"]
+    handlers = {u.district_id: u for u in users.values() if u.role == Role.rvt_officer}
+    n_cases = n_bookings = n_decisions = n_requests = 0
+    seq = 0
+
+    async def new_case(
+        district: District, capacity: int, phase: CasePhase
+    ) -> tuple[Case, list[Child]]:
+        nonlocal seq, n_cases
+        seq += 1
+        gender, kids = _household(rng, capacity)
+        person = Person(
+            name_ciphertext=keyring.encrypt(
+                f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}", associated="person_name"
+            ),
+            gender=gender,
+            birth_year=now.year - rng.randint(19, 64),
+            protected_identity=rng.choice(
+                [ProtectedIdentity.none] * 6
+                + [
+                    ProtectedIdentity.confidentiality_marking,
+                    ProtectedIdentity.protected_registration,
+                ]
+            ),
+        )
+        session.add(person)
+        await session.flush()
+        case = Case(
+            case_number=f"RV-{now.year}-{seq:04d}",
+            person_id=person.id,
+            responsible_district_id=district.id,
+            handler_id=handlers[district.id].id if district.id in handlers else None,
+            phase=phase,
+            substance_use=rng.choice([SubstanceUse.none] * 8 + [SubstanceUse.active]),
+            needs_wheelchair=rng.random() < 0.05,
+            honour_context=rng.random() < 0.12,
+            languages=rng.sample(list(LANGS), k=rng.choice([1, 1, 2])),
+            opened_at=now - timedelta(days=rng.randint(2, 120)),
+        )
+        session.add(case)
+        await session.flush()
+        children = []
+        for i, (cg, age) in enumerate(kids):
+            child = Child(
+                case_id=case.id,
+                pseudonym=f"Barn {i + 1}",
+                gender=cg,
+                birth_date=(now - timedelta(days=365 * age + rng.randint(0, 300))).date(),
+                schooling_started_on=(now - timedelta(days=rng.randint(0, 20))).date()
+                if age >= 6 and rng.random() < 0.8
+                else None,
+            )
+            session.add(child)
+            children.append(child)
+        perpetrator = rng.choice(stockholm)
+        session.add(
+            ExclusionArea(
+                case_id=case.id, district_id=perpetrator.id, kind=ExclusionKind.perpetrator_home
+            )
+        )
+        level = rng.choice([RiskLevel.medium, RiskLevel.high, RiskLevel.high, RiskLevel.low])
+        session.add(
+            RiskAssessment(
+                case_id=case.id,
+                instrument=RiskInstrument.patriark if case.honour_context else RiskInstrument.freda,
+                level=level,
+                assessed_at=case.opened_at + timedelta(hours=6),
+                assessed_by_id=case.handler_id,
+            )
+        )
+        n_cases += 1
+        return case, children
+
+    for unit, places in units:
+        occupancy = 0.5 if unit.kind == UnitKind.protected_shelter else 0.7
+        for place in places:
+            if rng.random() > occupancy:
+                continue
+            district = rng.choice(stockholm)
+            if unit.owner_district_id is not None:
+                district = next(d for d in districts.values() if d.id == unit.owner_district_id)
+            phase = (
+                CasePhase.acute
+                if unit.kind in (UnitKind.protected_shelter, UnitKind.hostel)
+                else CasePhase.post_acute
+            )
+            case, children = await new_case(district, place.capacity, phase)
+            if unit.kind == UnitKind.protected_shelter and rng.random() < 0.3:
+                case.phase = CasePhase.post_acute  # ready to move on
+            days_in = (
+                rng.randint(1, 13)
+                if unit.kind == UnitKind.protected_shelter
+                else rng.randint(20, 400)
+            )
+            starts = (now - timedelta(days=days_in)).replace(minute=0, second=0, microsecond=0)
+            ends = starts + timedelta(days=14 if unit.kind == UnitKind.protected_shelter else 180)
+            group = uuid.uuid4()
+            session.add(
+                Booking(
+                    place_id=place.id,
+                    unit_id=unit.id,
+                    kind=BookingKind.placement,
+                    status=BookingStatus.active,
+                    group_id=group,
+                    case_id=case.id,
+                    starts_at=starts,
+                    ends_at=ends,
+                    created_by_id=case.handler_id,
+                )
+            )
+            n_bookings += 1
+            decider = case.handler_id
+            for child in [None, *children]:
+                basis = LegalBasis.sol if child is None else LegalBasis.sol_guardian_consent
+                session.add(
+                    Decision(
+                        case_id=case.id,
+                        child_id=child.id if child else None,
+                        unit_id=unit.id,
+                        booking_group_id=group,
+                        measure=unit.kind,
+                        legal_basis=basis,
+                        consent_status=ConsentStatus.not_applicable
+                        if child is None
+                        else ConsentStatus.both_guardians,
+                        starts_at=starts,
+                        ends_at=ends,
+                        decided_at=starts,
+                        decided_by_id=decider,
+                        decided_role=Role.rvt_officer,
+                    )
+                )
+                n_decisions += 1
+            await session.flush()
+            if days_in <= 8:
+                decision_ids = (
+                    (
+                        await session.execute(
+                            select(Decision.id).where(
+                                col(Decision.case_id) == case.id, col(Decision.child_id).is_(None)
+                            )
+                        )
+                    )
+                    .scalars()
+                    .all()
+                )
+                for kind, due in ((FollowUpKind.phone, 1), (FollowUpKind.physical, 7)):
+                    session.add(
+                        FollowUp(
+                            case_id=case.id,
+                            decision_id=decision_ids[0],
+                            kind=kind,
+                            due_at=starts + timedelta(days=due),
+                            done_at=starts + timedelta(days=due - 0.5)
+                            if days_in > due + 1
+                            else None,
+                        )
+                    )
+        if unit.vacancy_confirmed_at is not None:
+            session.add(
+                VacancyReport(
+                    unit_id=unit.id,
+                    reported_at=unit.vacancy_confirmed_at,
+                    free_places=sum(1 for p in places if p.kind == PlaceKind.place),
+                    free_family_rooms=sum(1 for p in places if p.kind == PlaceKind.family_room),
+                )
+            )
+    # Open requests waiting for a place (the joint plan's input).
+    for _ in range(12):
+        district = rng.choice(stockholm)
+        case, _children = await new_case(district, 4, CasePhase.acute)
+        session.add(
+            PlacementRequest(
+                case_id=case.id,
+                requesting_district_id=district.id,
+                status=RequestStatus.open,
+                starts_at=now,
+                nights=14,
+                requested_at=now - timedelta(hours=rng.randint(1, 30)),
+                created_by_id=case.handler_id,
+            )
+        )
+        n_requests += 1
+    await session.flush()
+    return {
+        "cases": n_cases,
+        "placements": n_bookings,
+        "decisions": n_decisions,
+        "open_requests": n_requests,
+    }
+
+
+async def _seed_priority(
+    session: AsyncSession, now: datetime, districts: dict[str, District]
+) -> dict[str, int]:
+    meetings = 0
+    first = date(now.year, now.month, 1)
+    for i in range(1, 7):
+        month = (first.month - 1 + i) % 12 + 1
+        year = first.year + (first.month - 1 + i) // 12
+        meets = date(year, month, 12)
+        session.add(
+            PriorityCommitteeMeeting(meets_on=meets, papers_due_on=meets - timedelta(days=7))
+        )
+        meetings += 1
+    cases = (
+        (
+            await session.execute(
+                select(Case)
+                .where(col(Case.phase) == CasePhase.post_acute)
+                .order_by(col(Case.case_number))
+                .limit(6)
+            )
+        )
+        .scalars()
+        .all()
+    )
+    for i, case in enumerate(cases):
+        session.add(
+            PriorityApplication(
+                case_id=case.id,
+                status=[
+                    PriorityStatus.draft,
+                    PriorityStatus.submitted,
+                    PriorityStatus.under_review,
+                    PriorityStatus.approved,
+                    PriorityStatus.watch_active,
+                    PriorityStatus.certificate_requested,
+                ][i % 6],
+                adults=1,
+                children_ages=[3, 7][: i % 3],
+                avoid_district_codes=["sodermalm"] if i % 2 else ["farsta"],
+                needed_district_codes=["skarholmen"] if i % 2 else [],
+                registered_in_city_since=date(now.year - 3 + (i % 2) * 2, 1, 15),
+                consent_to_share=True,
+                created_at=now - timedelta(days=10 + i),
+            )
+        )
+    await session.flush()
+    return {"committee_meetings": meetings, "priority_applications": len(cases)}

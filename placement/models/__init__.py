@@ -1,0 +1,67 @@
+"""Every table. Import from here so that the metadata is complete (Alembic, tests)."""
+
+from placement.models.audit import AuditEntry
+from placement.models.auth import ApiToken, UserAccount, UserSession
+from placement.models.base import UUIDModel
+from placement.models.cases import (
+    Case,
+    Child,
+    ExclusionArea,
+    Person,
+    PlacementRequest,
+    RiskAssessment,
+)
+from placement.models.decisions import (
+    Decision,
+    FollowUp,
+    Handover,
+    Notification,
+    OptimizationRun,
+    Reminder,
+)
+from placement.models.geography import District
+from placement.models.inventory import Booking, Operator, Place, Unit, VacancyReport
+from placement.models.priority import (
+    ApplicationMessage,
+    Certificate,
+    FlatOffer,
+    PriorityAppeal,
+    PriorityApplication,
+    PriorityCommitteeMeeting,
+    PriorityStatusChange,
+    WatchedFlat,
+)
+
+__all__ = [
+    "ApiToken",
+    "ApplicationMessage",
+    "AuditEntry",
+    "Booking",
+    "Case",
+    "Certificate",
+    "Child",
+    "Decision",
+    "District",
+    "ExclusionArea",
+    "FlatOffer",
+    "FollowUp",
+    "Handover",
+    "Notification",
+    "Operator",
+    "OptimizationRun",
+    "Person",
+    "Place",
+    "PlacementRequest",
+    "PriorityAppeal",
+    "PriorityApplication",
+    "PriorityCommitteeMeeting",
+    "PriorityStatusChange",
+    "Reminder",
+    "RiskAssessment",
+    "UUIDModel",
+    "Unit",
+    "UserAccount",
+    "UserSession",
+    "VacancyReport",
+    "WatchedFlat",
+]

@@ -1,0 +1,143 @@
+"""The housing chain's inventory: operators, units, places, bookings and vacancy reports."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlmodel import Field
+
+from placement.models.base import (
+    UUIDModel,
+    created_at_field,
+    enum_field,
+    fk,
+    str_array_field,
+    text_field,
+    tz_field,
+)
+from placement.models.enums import (
+    BookingKind,
+    BookingStatus,
+    OperatorKind,
+    PlaceKind,
+    SharingPolicy,
+    SubstancePolicy,
+    UnitKind,
+)
+
+
+class Operator(UUIDModel, table=True):
+    __tablename__ = "operator"
+
+    name: str = Field(max_length=160, unique=True)
+    kind: OperatorKind = enum_field(OperatorKind)
+    phone: str | None = Field(default=None, max_length=40)
+    created_at: datetime = created_at_field()
+    retired_at: datetime | None = tz_field(default=None, nullable=True)
+
+
+class Unit(UUIDModel, table=True):
+    __tablename__ = "unit"
+    __table_args__ = (
+        sa.CheckConstraint("protection_level BETWEEN 1 AND 3", name="protection_level_range"),
+        sa.CheckConstraint("max_children >= 0", name="max_children_nonnegative"),
+        sa.CheckConstraint("nightly_cost_sek >= 0", name="nightly_cost_nonnegative"),
+        sa.CheckConstraint(
+            "min_age IS NULL OR max_age IS NULL OR min_age <= max_age", name="age_range"
+        ),
+    )
+
+    operator_id: uuid.UUID = fk("operator.id")
+    name: str = Field(max_length=160)
+    kind: UnitKind = enum_field(UnitKind, index=True)
+    district_id: uuid.UUID = fk("district.id")
+    owner_district_id: uuid.UUID | None = fk("district.id", nullable=True)
+    sharing_policy: SharingPolicy = enum_field(SharingPolicy)
+    protection_level: int = Field(ge=1, le=3)
+    staffed_24_7: bool = False
+    secret_address: bool = False
+    # Street address, AES-GCM encrypted (placement.crypto); never in lists or search results.
+    address_ciphertext: str | None = text_field()
+    accepted_genders: list[str] = str_array_field()
+    min_age: int | None = Field(default=18, ge=0, le=120)
+    max_age: int | None = Field(default=None, ge=0, le=120)
+    accepts_children: bool = False
+    max_children: int = Field(default=0, ge=0)
+    max_child_age: int | None = Field(default=None, ge=0, le=25)
+    max_boy_age: int | None = Field(default=None, ge=0, le=25)
+    substance_policy: SubstancePolicy = enum_field(SubstancePolicy)
+    wheelchair_accessible: bool = False
+    honour_competence: bool = False
+    languages: list[str] = str_array_field()
+    pets_allowed: bool = False
+    nightly_cost_sek: int = Field(default=0, ge=0)
+    ivo_permit_required: bool = False
+    ivo_permit_valid_until: date | None = None
+    activity_code: str | None = Field(default=None, max_length=16)  # Socialstyrelsen, e.g. 1213
+    vacancy_confirmed_at: datetime | None = tz_field(default=None, nullable=True)
+    created_at: datetime = created_at_field()
+    updated_at: datetime | None = tz_field(default=None, nullable=True)
+    retired_at: datetime | None = tz_field(default=None, nullable=True)
+
+
+class Place(UUIDModel, table=True):
+    """A bookable capacity in a unit: a single place (one person) or a family room."""
+
+    __tablename__ = "place"
+    __table_args__ = (
+        sa.CheckConstraint("capacity >= 1", name="capacity_positive"),
+        sa.UniqueConstraint("unit_id", "label", name="uq_place_unit_label"),
+    )
+
+    unit_id: uuid.UUID = fk("unit.id")
+    label: str = Field(max_length=40)
+    kind: PlaceKind = enum_field(PlaceKind)
+    capacity: int = Field(default=1, ge=1, le=12)
+    retired_at: datetime | None = tz_field(default=None, nullable=True)
+
+
+class Booking(UUIDModel, table=True):
+    """A hold, placement or block of one place over [starts_at, ends_at).
+
+    Overlapping active bookings of one place are refused by a database trigger
+    (``booking_no_overlap``, see the first migration), whatever code inserts them.
+    """
+
+    __tablename__ = "booking"
+    __table_args__ = (
+        sa.CheckConstraint("starts_at < ends_at", name="period_order"),
+        sa.Index("ix_booking_place_period", "place_id", "starts_at", "ends_at"),
+        sa.Index("ix_booking_unit_active", "unit_id", "status"),
+    )
+
+    place_id: uuid.UUID = fk("place.id", index=False)
+    unit_id: uuid.UUID = fk("unit.id", index=False)
+    kind: BookingKind = enum_field(BookingKind)
+    status: BookingStatus = enum_field(BookingStatus, default=BookingStatus.active)
+    # Bookings of one household made together share a group id.
+    group_id: uuid.UUID = Field(default_factory=uuid.uuid4, index=True)
+    case_id: uuid.UUID | None = fk("case.id", nullable=True)
+    request_id: uuid.UUID | None = fk("placement_request.id", nullable=True)
+    starts_at: datetime = tz_field()
+    ends_at: datetime = tz_field()
+    expires_at: datetime | None = tz_field(default=None, nullable=True, index=True)
+    extension_count: int = 0
+    block_reason: str | None = Field(default=None, max_length=200)
+    created_by_id: uuid.UUID | None = fk("user_account.id", nullable=True, index=False)
+    created_at: datetime = created_at_field()
+    closed_at: datetime | None = tz_field(default=None, nullable=True)
+
+
+class VacancyReport(UUIDModel, table=True):
+    """An operator's confirmation of what is free now."""
+
+    __tablename__ = "vacancy_report"
+
+    unit_id: uuid.UUID = fk("unit.id")
+    reported_at: datetime = tz_field(index=True)
+    reported_by_id: uuid.UUID | None = fk("user_account.id", nullable=True, index=False)
+    free_places: int = Field(ge=0)
+    free_family_rooms: int = Field(default=0, ge=0)
+    note: str | None = Field(default=None, max_length=300)

@@ -1,0 +1,131 @@
+"""Housing-queue priority applications, certificates, the committee, watches and flat offers."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlmodel import Field
+
+from placement.models.base import (
+    UUIDModel,
+    enum_field,
+    fk,
+    int_array_field,
+    str_array_field,
+    text_field,
+    tz_field,
+)
+from placement.models.enums import OfferResponse, PriorityStatus, Role
+
+
+class PriorityApplication(UUIDModel, table=True):
+    __tablename__ = "priority_application"
+
+    case_id: uuid.UUID = fk("case.id")
+    status: PriorityStatus = enum_field(PriorityStatus, default=PriorityStatus.draft, index=True)
+    adults: int = Field(default=1, ge=1, le=2)
+    children_ages: list[int] = int_array_field()
+    avoid_district_codes: list[str] = str_array_field()
+    needed_district_codes: list[str] = str_array_field()
+    needs_wheelchair: bool = False
+    max_rent_sek: int | None = Field(default=None, ge=0)
+    debt_obstacle: bool = False
+    debt_note_ciphertext: str | None = text_field()  # shown to the agency only with consent
+    consent_to_share: bool = False
+    registered_in_city_since: date | None = None
+    able_to_live_independently: bool | None = None
+    no_other_solution: bool | None = None
+    eligibility_overrides: list[str] = str_array_field()
+    eligibility_override_reason: str | None = text_field()
+    created_by_id: uuid.UUID | None = fk("user_account.id", nullable=True, index=False)
+    created_at: datetime = tz_field()
+    updated_at: datetime | None = tz_field(default=None, nullable=True)
+
+    @property
+    def household_size(self) -> int:
+        return self.adults + len(self.children_ages)
+
+
+class PriorityStatusChange(UUIDModel, table=True):
+    __tablename__ = "priority_status_change"
+
+    application_id: uuid.UUID = fk("priority_application.id")
+    from_status: PriorityStatus | None = enum_field(
+        PriorityStatus, default=None, nullable=True, name="from_status"
+    )
+    to_status: PriorityStatus = enum_field(PriorityStatus, name="to_status")
+    changed_by_id: uuid.UUID | None = fk("user_account.id", nullable=True, index=False)
+    changed_role: Role = enum_field(Role)
+    changed_at: datetime = tz_field()
+    reason: str | None = text_field()
+
+
+class Certificate(UUIDModel, table=True):
+    """Social services' supporting statement (intyg)."""
+
+    __tablename__ = "certificate"
+
+    application_id: uuid.UUID = fk("priority_application.id")
+    written_by_id: uuid.UUID | None = fk("user_account.id", nullable=True, index=False)
+    written_at: datetime = tz_field()
+    supports: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+
+
+class PriorityCommitteeMeeting(UUIDModel, table=True):
+    __tablename__ = "priority_committee_meeting"
+
+    meets_on: date = Field(unique=True, index=True)
+    papers_due_on: date
+
+
+class PriorityAppeal(UUIDModel, table=True):
+    __tablename__ = "priority_appeal"
+
+    application_id: uuid.UUID = fk("priority_application.id")
+    meeting_id: uuid.UUID = fk("priority_committee_meeting.id")
+    filed_at: datetime = tz_field()
+    filed_by_id: uuid.UUID | None = fk("user_account.id", nullable=True, index=False)
+    outcome: str | None = Field(default=None, max_length=20)  # approved | rejected
+    decided_at: datetime | None = tz_field(default=None, nullable=True)
+
+
+class WatchedFlat(UUIDModel, table=True):
+    """A flat that came in through the agency's watch (bevakning)."""
+
+    __tablename__ = "watched_flat"
+
+    reference: str = Field(max_length=40, unique=True)
+    district_id: uuid.UUID = fk("district.id")
+    rooms: int = Field(ge=1, le=10)
+    size_sqm: int = Field(ge=10, le=400)
+    rent_sek: int = Field(ge=0)
+    wheelchair_accessible: bool = False
+    landlord: str = Field(max_length=120)
+    available_from: date
+    registered_at: datetime = tz_field()
+    status: str = Field(default="available", max_length=20)  # available | offered | let
+
+
+class FlatOffer(UUIDModel, table=True):
+    __tablename__ = "flat_offer"
+
+    flat_id: uuid.UUID = fk("watched_flat.id")
+    application_id: uuid.UUID = fk("priority_application.id")
+    offered_at: datetime = tz_field()
+    offered_by_id: uuid.UUID | None = fk("user_account.id", nullable=True, index=False)
+    response: OfferResponse = enum_field(OfferResponse, default=OfferResponse.pending)
+    responded_at: datetime | None = tz_field(default=None, nullable=True)
+    decline_reason: str | None = text_field()
+    contract_signed_on: date | None = None
+
+
+class ApplicationMessage(UUIDModel, table=True):
+    __tablename__ = "application_message"
+
+    application_id: uuid.UUID = fk("priority_application.id")
+    author_id: uuid.UUID | None = fk("user_account.id", nullable=True, index=False)
+    author_role: Role = enum_field(Role)
+    body_ciphertext: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    created_at: datetime = tz_field()

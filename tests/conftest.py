@@ -1,0 +1,168 @@
+"""Test harness: one embedded PostgreSQL per run, a migrated template database, and a fresh
+clone of it for every test that needs one (real commits, real concurrency, full isolation)."""
+
+from __future__ import annotations
+
+import tempfile
+import uuid
+import warnings
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
+from sqlalchemy.pool import NullPool
+
+from api.main import create_app
+from placement.auth.service import create_user
+from placement.clock import FrozenClock
+from placement.config import Settings
+from placement.crypto import Keyring
+from placement.db import make_engine, make_sessionmaker, transaction
+from placement.migrate import upgrade
+from placement.models.enums import Role
+
+warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
+
+TEMPLATE_DB = "bk_template"
+TEST_PASSWORD = "correct horse battery staple"
+
+
+class PgServer:
+    def __init__(self) -> None:
+        import pgserver
+
+        self.dir = Path(tempfile.mkdtemp(prefix="bk-test-pg-"))
+        self.server: Any = pgserver.get_server(self.dir, cleanup_mode="delete")
+        self.socket_dir = self.dir
+
+    def url(self, database: str) -> str:
+        return f"postgresql+asyncpg://postgres@/{database}?host={self.socket_dir}"
+
+    def psql(self, sql: str) -> str:
+        return str(self.server.psql(sql))
+
+
+@pytest.fixture(scope="session")
+def pg() -> Iterator[PgServer]:
+    server = PgServer()
+    server.psql(f'CREATE DATABASE "{TEMPLATE_DB}";')
+    upgrade(server.url(TEMPLATE_DB))
+    yield server
+    server.server.cleanup()
+
+
+@pytest.fixture
+def db_url(pg: PgServer) -> Iterator[str]:
+    """A fresh database cloned from the migrated template, dropped after the test."""
+    name = f"t_{uuid.uuid4().hex[:16]}"
+    pg.psql(f'CREATE DATABASE "{name}" TEMPLATE "{TEMPLATE_DB}";')
+    yield pg.url(name)
+    pg.psql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE);')
+
+
+@pytest.fixture
+def empty_db_url(pg: PgServer) -> Iterator[str]:
+    """A fresh, empty (unmigrated) database."""
+    name = f"e_{uuid.uuid4().hex[:16]}"
+    pg.psql(f'CREATE DATABASE "{name}";')
+    yield pg.url(name)
+    pg.psql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE);')
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    # A Tuesday at 10:00 Stockholm time (09:00 UTC): inside office hours.
+    return FrozenClock(datetime(2026, 11, 24, 9, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return Settings(environment="test", cookie_secure=False, scheduler_enabled=False)
+
+
+@pytest.fixture
+def keyring(settings: Settings) -> Keyring:
+    return Keyring.parse(settings.encryption_keys)
+
+
+@pytest.fixture
+async def sessionmaker(db_url: str) -> AsyncIterator[Any]:
+    engine = create_async_engine(db_url, poolclass=NullPool)
+    yield make_sessionmaker(engine)
+    await engine.dispose()
+
+
+@pytest.fixture
+async def session(sessionmaker: Any) -> AsyncIterator[AsyncSession]:
+    """A session on the test's own database. Tests may commit."""
+    async with sessionmaker() as s:
+        yield s
+
+
+@pytest.fixture
+async def app(db_url: str, settings: Settings, clock: FrozenClock) -> AsyncIterator[Any]:
+    application = create_app(settings, database_url=db_url, clock=clock, run_scheduler=False)
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+@pytest.fixture
+async def anon_client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+        yield c
+
+
+ClientFactory = Callable[..., Awaitable[httpx.AsyncClient]]
+
+
+@pytest.fixture
+async def client_for(app: Any) -> AsyncIterator[ClientFactory]:
+    """``await client_for(Role.rvt_officer, district_id=...)``: a signed-in HTTP client."""
+    clients: list[httpx.AsyncClient] = []
+
+    async def factory(
+        role: Role,
+        *,
+        district_id: uuid.UUID | None = None,
+        operator_id: uuid.UUID | None = None,
+        is_team_lead: bool = False,
+        username: str | None = None,
+    ) -> httpx.AsyncClient:
+        name = username or f"{role.value}-{uuid.uuid4().hex[:6]}"
+        async with transaction(app.state.sessionmaker) as s:
+            await create_user(
+                s,
+                username=name,
+                password=TEST_PASSWORD,
+                role=role,
+                district_id=district_id,
+                operator_id=operator_id,
+                is_team_lead=is_team_lead,
+            )
+        transport = httpx.ASGITransport(app=app)
+        c = httpx.AsyncClient(transport=transport, base_url="http://testserver")
+        r = await c.post("/api/auth/login", json={"username": name, "password": TEST_PASSWORD})
+        assert r.status_code == 200, r.text
+        clients.append(c)
+        return c
+
+    yield factory
+    for c in clients:
+        await c.aclose()
+
+
+@pytest.fixture
+async def demo(app: Any, clock: FrozenClock, keyring: Keyring) -> dict[str, int]:
+    """The demo city in the test's database."""
+    from placement.demo.seed import seed_demo
+
+    async with transaction(app.state.sessionmaker) as s:
+        return await seed_demo(s, clock, keyring)
+
+
+__all__ = ["TEST_PASSWORD", "make_engine"]
