@@ -1,0 +1,1 @@
+"""The live inventory: units, places, availability, holds, vacancy reports."""
