@@ -12,10 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from placement.auth import service as auth_service
 from placement.auth.actor import Actor
 from placement.auth.permissions import Permission, has_permission
+from placement.auth.scope import apply_scope
 from placement.clock import Clock
 from placement.config import Settings
 from placement.crypto import Keyring
 from placement.errors import DomainError
+from placement.models import UserAccount, UserSession
+from placement.models.enums import Role
 
 SESSION_COOKIE = "bk_session"
 
@@ -68,21 +71,51 @@ def _request_id(request: Request) -> str:
     return rid
 
 
-async def get_optional_actor(
-    request: Request, session: SessionDep, clock: ClockDep, settings: SettingsDep
+async def _resolve_actor(
+    request: Request, session: AsyncSession, clock: Clock, settings: Settings
 ) -> Actor | None:
     auth = request.headers.get("authorization", "")
     if auth.lower().startswith("bearer "):
         user = await auth_service.resolve_api_token(session, clock, auth[7:].strip())
-        return None if user is None else auth_service.actor_for(user, _request_id(request))
+        # API tokens exist for operators' integrations only (scoped to their units).
+        if user is None or user.role != Role.operator:
+            return None
+        return auth_service.actor_for(user, _request_id(request))
     token = request.cookies.get(SESSION_COOKIE)
     if token:
         resolved = await auth_service.resolve_session(session, clock, settings, token)
         if resolved is not None:
             user, user_session = resolved
-            if auth_service.second_factor_satisfied(user, user_session):
+            if auth_service.second_factor_satisfied(user, user_session, settings):
                 return auth_service.actor_for(user, _request_id(request))
     return None
+
+
+async def get_optional_actor(
+    request: Request, session: SessionDep, clock: ClockDep, settings: SettingsDep
+) -> Actor | None:
+    """The signed-in actor (or None). Sets the row-level security scope for this request."""
+    actor = await _resolve_actor(request, session, clock, settings)
+    if actor is not None:
+        await apply_scope(session, actor)
+    request.state.actor = actor
+    return actor
+
+
+async def get_password_session(
+    request: Request, session: SessionDep, clock: ClockDep, settings: SettingsDep
+) -> tuple[UserAccount, UserSession]:
+    """A session that has passed the password step (for the two-step sign-in routes)."""
+    token = request.cookies.get(SESSION_COOKIE)
+    resolved = (
+        await auth_service.resolve_session(session, clock, settings, token) if token else None
+    )
+    if resolved is None:
+        raise Unauthenticated("Please sign in.")
+    return resolved
+
+
+PasswordSession = Annotated[tuple[UserAccount, UserSession], Depends(get_password_session)]
 
 
 async def get_actor(actor: Annotated[Actor | None, Depends(get_optional_actor)]) -> Actor:

@@ -15,10 +15,11 @@ from fastapi.staticfiles import StaticFiles
 import api.pages
 import api.routes
 from api.errors import install_error_handlers
+from api.ratelimit import LoginLimiter
 from placement.clock import Clock, SystemClock
 from placement.config import Settings, get_settings
 from placement.crypto import Keyring
-from placement.db import make_engine, make_sessionmaker, resolve_database_url
+from placement.db import make_engine, make_sessionmaker, normalise_url, resolve_database_url
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +55,10 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         url = database_url or resolve_database_url(settings)
-        engine = make_engine(url)
+        if settings.app_database_url:
+            engine = make_engine(normalise_url(settings.app_database_url))
+        else:
+            engine = make_engine(url, app_role=settings.app_db_role or None)
         app.state.database_url = url
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
@@ -80,6 +84,7 @@ def create_app(
     app.state.settings = settings
     app.state.clock = clock
     app.state.keyring = Keyring.parse(settings.encryption_keys)
+    app.state.login_limiter = LoginLimiter(settings.login_rate_per_minute)
     install_error_handlers(app)
 
     @app.middleware("http")

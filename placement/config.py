@@ -27,6 +27,10 @@ class Settings(BaseSettings):
     database_url: str | None = Field(
         default=None, validation_alias=AliasChoices("DATABASE_URL", "BK_DATABASE_URL")
     )
+    # Optional separate login for the app (a role that does not own the tables). Without it
+    # the app switches to ``app_db_role`` with SET ROLE after connecting as DATABASE_URL.
+    app_database_url: str | None = None
+    app_db_role: str = "boendekedjan_app"
     data_dir: Path = Field(default_factory=default_data_dir)
     host: str = "127.0.0.1"
     port: int = 8000
@@ -66,9 +70,18 @@ class Settings(BaseSettings):
     # Sessions and sign-in
     session_idle_minutes: int = 30
     session_absolute_hours: int = 12
+    require_second_factor: bool = True
+    totp_issuer: str = "Boendekedjan"
+    login_rate_per_minute: int = 20
     login_max_failures: int = 5
     login_lockout_minutes: int = 15
     cookie_secure: bool = True
+
+    # OpenID Connect sign-in with a municipal identity provider (optional)
+    oidc_issuer: str | None = None
+    oidc_client_id: str | None = None
+    oidc_client_secret: str | None = None
+    oidc_username_claim: str = "preferred_username"
 
     # E-mail (only a case number and a link are ever sent)
     smtp_host: str | None = None

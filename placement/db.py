@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
+from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -42,10 +44,23 @@ def resolve_database_url(settings: Settings) -> str:
     return start_embedded(settings.pgdata_dir)
 
 
-def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
-    return create_async_engine(
+def make_engine(url: str, *, pool_size: int = 10, app_role: str | None = None) -> AsyncEngine:
+    """An engine; with ``app_role`` every connection switches to that (non-owner) role, so
+    row-level security and the audit log's append-only grants apply to everything it runs."""
+    engine = create_async_engine(
         url, pool_size=pool_size, max_overflow=20, pool_pre_ping=True, future=True
     )
+    if app_role:
+        if not app_role.replace("_", "").isalnum():
+            raise ValueError(f"invalid database role name {app_role!r}")
+
+        @event.listens_for(engine.sync_engine, "connect")
+        def _set_role(dbapi_connection: Any, _record: Any) -> None:
+            cursor = dbapi_connection.cursor()
+            cursor.execute(f"SET ROLE {app_role}")
+            cursor.close()
+
+    return engine
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from placement.auth.scope import system_scope
 from placement.clock import Clock
 from placement.config import Settings
 from placement.db import transaction
@@ -51,6 +52,7 @@ async def run_all_sweeps(
     for name, sweep in SWEEPS.items():
         try:
             async with transaction(sessionmaker) as session:
+                await system_scope(session)
                 results[name] = await sweep(session, clock, settings)
         except Exception:  # one failing sweep must not stop the others
             log.exception("sweep %s failed", name)

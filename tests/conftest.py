@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pyotp
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 from sqlalchemy.pool import NullPool
@@ -148,6 +149,11 @@ async def client_for(app: Any) -> AsyncIterator[ClientFactory]:
         c = httpx.AsyncClient(transport=transport, base_url="http://testserver")
         r = await c.post("/api/auth/login", json={"username": name, "password": TEST_PASSWORD})
         assert r.status_code == 200, r.text
+        if r.json()["second_factor"] == "enrol":  # roles that see case data: real TOTP step
+            secret = (await c.post("/api/auth/totp/enrol")).json()["secret"]
+            code = pyotp.TOTP(secret).at(app.state.clock.now())
+            r = await c.post("/api/auth/totp/confirm", json={"code": code})
+            assert r.status_code == 204, r.text
         clients.append(c)
         return c
 

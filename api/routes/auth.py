@@ -1,16 +1,24 @@
-"""Sign-in and sign-out for the JSON API (the pages use the same session cookie)."""
+"""Sign-in (password, then TOTP for roles that see case data), sign-out, who am I."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Literal
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
-from api.deps import SESSION_COOKIE, ClockDep, CurrentActor, SessionDep, SettingsDep
+from api.deps import (
+    SESSION_COOKIE,
+    ClockDep,
+    CurrentActor,
+    KeyringDep,
+    PasswordSession,
+    SessionDep,
+    SettingsDep,
+)
 from placement.audit.service import record
 from placement.auth import service as auth_service
-from placement.auth.actor import Actor
+from placement.auth import totp
 from placement.errors import DomainError
 from placement.models.enums import AuditAction
 
@@ -22,6 +30,12 @@ class LoginIn(BaseModel):
     password: str = Field(min_length=1, max_length=200)
 
 
+class LoginOut(BaseModel):
+    username: str
+    role: str
+    second_factor: Literal["none", "verify", "enrol"]
+
+
 class MeOut(BaseModel):
     username: str
     role: str
@@ -29,8 +43,21 @@ class MeOut(BaseModel):
     operator_id: str | None
 
 
+class CodeIn(BaseModel):
+    code: str = Field(min_length=6, max_length=8)
+
+
+class EnrolOut(BaseModel):
+    secret: str
+    otpauth_uri: str
+
+
 class LoginRefused(DomainError):
     status_code = 401
+
+
+class TooManyAttempts(DomainError):
+    status_code = 429
 
 
 MESSAGES = {
@@ -42,12 +69,19 @@ MESSAGES = {
 
 @router.post("/login")
 async def login(
-    body: LoginIn, response: Response, session: SessionDep, clock: ClockDep, settings: SettingsDep
-) -> MeOut:
+    body: LoginIn,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+) -> LoginOut:
+    client = request.client.host if request.client else "unknown"
+    if not request.app.state.login_limiter.hit(client, body.username):
+        raise TooManyAttempts("Too many sign-in attempts. Wait a minute and try again.")
     result = await auth_service.login(session, clock, settings, body.username, body.password)
     if result.user is None or result.token is None:
-        # Commit the failure count before answering (the dependency commits on return).
-        await session.commit()
+        await session.commit()  # keep the failure count even though we answer with an error
         raise LoginRefused(MESSAGES[result.reason or "invalid"])
     user = result.user
     await record(session, clock, auth_service.actor_for(user), AuditAction.login, "user", user.id)
@@ -60,12 +94,45 @@ async def login(
         max_age=settings.session_absolute_hours * 3600,
         path="/",
     )
-    return MeOut(
+    return LoginOut(
         username=user.username,
         role=user.role.value,
-        district_id=str(user.district_id) if user.district_id else None,
-        operator_id=str(user.operator_id) if user.operator_id else None,
+        second_factor=auth_service.second_factor_state(user, settings),  # type: ignore[arg-type]
     )
+
+
+@router.post("/totp/enrol")
+async def totp_enrol(
+    pending: PasswordSession, session: SessionDep, keyring: KeyringDep, settings: SettingsDep
+) -> EnrolOut:
+    """Start setting up two-step sign-in (only for an account without it)."""
+    user, _ = pending
+    secret, uri = await totp.begin_enrolment(session, keyring, user, settings.totp_issuer)
+    return EnrolOut(secret=secret, otpauth_uri=uri)
+
+
+@router.post("/totp/confirm", status_code=204)
+async def totp_confirm(
+    body: CodeIn,
+    pending: PasswordSession,
+    session: SessionDep,
+    clock: ClockDep,
+    keyring: KeyringDep,
+) -> None:
+    user, user_session = pending
+    await totp.verify(session, clock, keyring, user, user_session, body.code, enrolling=True)
+
+
+@router.post("/totp/verify", status_code=204)
+async def totp_verify(
+    body: CodeIn,
+    pending: PasswordSession,
+    session: SessionDep,
+    clock: ClockDep,
+    keyring: KeyringDep,
+) -> None:
+    user, user_session = pending
+    await totp.verify(session, clock, keyring, user, user_session, body.code)
 
 
 @router.post("/logout", status_code=204)
@@ -86,6 +153,3 @@ async def me(actor: CurrentActor) -> MeOut:
         district_id=str(actor.district_id) if actor.district_id else None,
         operator_id=str(actor.operator_id) if actor.operator_id else None,
     )
-
-
-ActorDep = Annotated[Actor, Depends(lambda actor=None: actor)]

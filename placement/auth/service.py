@@ -199,10 +199,29 @@ async def deactivate(session: AsyncSession, user: UserAccount) -> None:
     await session.flush()
 
 
-def second_factor_satisfied(user: UserAccount, user_session: UserSession) -> bool:
-    """Roles that see case data need a completed TOTP step once TOTP is enrolled."""
+def second_factor_satisfied(
+    user: UserAccount, user_session: UserSession, settings: Settings
+) -> bool:
+    """Roles that can see case data need a verified TOTP step in this sign-in session."""
     from placement.auth.permissions import SECOND_FACTOR_ROLES
 
-    if user.role not in SECOND_FACTOR_ROLES or not user.totp_enabled:
+    if user.role not in SECOND_FACTOR_ROLES or not settings.require_second_factor:
         return True
     return user_session.second_factor_done
+
+
+def second_factor_state(user: UserAccount, settings: Settings) -> str:
+    """'none' (not needed), 'verify' (enrolled) or 'enrol' (must set it up now)."""
+    from placement.auth.permissions import SECOND_FACTOR_ROLES
+
+    if user.role not in SECOND_FACTOR_ROLES or not settings.require_second_factor:
+        return "none"
+    return "verify" if user.totp_enabled else "enrol"
+
+
+async def revoke_api_token(session: AsyncSession, clock: Clock, token_id: uuid.UUID) -> None:
+    token = await session.get(ApiToken, token_id)
+    if token is None:
+        raise InvalidInput("No such API token.", field="token_id")
+    token.revoked_at = clock.now()
+    await session.flush()

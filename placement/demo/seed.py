@@ -16,6 +16,7 @@ from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from placement.auth.scope import system_scope
 from placement.auth.secrets import hash_password
 from placement.clock import Clock
 from placement.crypto import Keyring
@@ -472,6 +473,7 @@ async def seed_demo(
     session: AsyncSession, clock: Clock, keyring: Keyring, *, seed: int = 2022
 ) -> dict[str, int]:
     """Create the demo city. Returns counts of what was created (empty if already present)."""
+    await system_scope(session)
     if await demo_present(session):
         return {}
     rng = random.Random(seed)  # noqa: S311 - synthetic demo data, not security

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
+import sqlalchemy as sa
 from sqlmodel import Field
 
 from placement.models.base import (
@@ -31,6 +32,7 @@ class UserAccount(UUIDModel, table=True):
     email: str | None = Field(default=None, max_length=200)
     totp_secret_ciphertext: str | None = text_field()
     totp_enabled: bool = False
+    totp_last_step: int | None = Field(default=None, sa_type=sa.BigInteger)  # no code reuse
     is_active: bool = True
     failed_logins: int = 0
     locked_until: datetime | None = tz_field(default=None, nullable=True)
