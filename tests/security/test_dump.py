@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -41,13 +42,15 @@ async def test_dump_holds_no_plaintext(
     assert len(addresses) > 100 and len(names) > 30
     database = make_url(db_url).database
     assert database
-    dump = subprocess.run(
+    result = await asyncio.to_thread(
+        subprocess.run,
         [str(PG_DUMP), "-h", str(pg.socket_dir), "-U", "postgres", "--data-only", database],
         capture_output=True,
         text=True,
         check=True,
         timeout=120,
-    ).stdout
+    )
+    dump = result.stdout
     assert "RV-" in dump  # the dump has the data (pseudonymous case numbers)...
     leaked = [v for v in addresses + names if v in dump]
     assert leaked == []  # ...but no plaintext address or name
