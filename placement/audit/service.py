@@ -42,3 +42,35 @@ async def record(
     session.add(entry)
     await session.flush()
     return entry
+
+
+async def record_case_access(
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    *,
+    case_id: uuid.UUID,
+    handler_id: uuid.UUID | None,
+    protected_identity: bool,
+    action: AuditAction = AuditAction.read,
+    entity_type: str = "case",
+    entity_id: uuid.UUID | None = None,
+    reason: str | None = None,
+) -> AuditEntry:
+    """One entry for a read or change of a case. Access to a protected-identity case by
+    anyone but its handler, and every reveal, is flagged for the auditors' review."""
+    flagged = action == AuditAction.reveal or (
+        protected_identity and actor.user_id is not None and actor.user_id != handler_id
+    )
+    return await record(
+        session,
+        clock,
+        actor,
+        action,
+        entity_type,
+        entity_id or case_id,
+        case_id=case_id,
+        reason=reason,
+        protected_identity=protected_identity,
+        flagged_for_review=flagged,
+    )
