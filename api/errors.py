@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy.exc import DBAPIError
 
 from placement.errors import DomainError
@@ -22,9 +22,32 @@ def _field_name(loc: tuple[Any, ...] | list[Any]) -> str:
     return ".".join(parts) or "request"
 
 
+def _wants_page(request: Request) -> bool:
+    return not request.url.path.startswith("/api/")
+
+
+def _error_page(request: Request, status: int, message: str) -> Response:
+    from api.templating import render, translate
+
+    return render(
+        request,
+        "error.html",
+        {"message": translate(request, message), "status": status},
+        status_code=status,
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
+    from api.pages.common import SignInRequired
+
+    @app.exception_handler(SignInRequired)
+    async def sign_in_required(_: Request, exc: SignInRequired) -> Response:
+        return RedirectResponse(f"/login?next={exc.next_path}", status_code=303)
+
     @app.exception_handler(DomainError)
-    async def domain_error(_: Request, exc: DomainError) -> JSONResponse:
+    async def domain_error(request: Request, exc: DomainError) -> Response:
+        if _wants_page(request):
+            return _error_page(request, exc.status_code, exc.message)
         body: dict[str, Any] = {"detail": exc.message}
         if exc.field:
             body["field"] = exc.field
@@ -43,19 +66,26 @@ def install_error_handlers(app: FastAPI) -> None:
         )
 
     @app.exception_handler(DBAPIError)
-    async def db_error(_: Request, exc: DBAPIError) -> JSONResponse:
+    async def db_error(request: Request, exc: DBAPIError) -> Response:
         code = getattr(getattr(exc, "orig", None), "sqlstate", None) or getattr(
             getattr(exc, "orig", None), "pgcode", None
         )
         if code == EXCLUSION_VIOLATION or "exclusion_violation" in str(exc.orig):
-            return JSONResponse(
-                status_code=409,
-                content={"detail": "The place was just taken by someone else. Choose another."},
-            )
-        log.exception("database error")
-        return JSONResponse(status_code=500, content={"detail": "Something went wrong. Try again."})
+            message = "The place was just taken by someone else. Choose another."
+            if _wants_page(request):
+                return _error_page(request, 409, message)
+            return JSONResponse(status_code=409, content={"detail": message})
+        log.error("database error: %s", type(exc.orig).__name__)  # never the statement/values
+        return _server_error(request)
 
     @app.exception_handler(Exception)
-    async def unexpected(_: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error: %s", type(exc).__name__)
-        return JSONResponse(status_code=500, content={"detail": "Something went wrong. Try again."})
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        log.error("unhandled error: %s", type(exc).__name__)  # no message: may hold data
+        return _server_error(request)
+
+
+def _server_error(request: Request) -> Response:
+    message = "Something went wrong. Try again."
+    if _wants_page(request):
+        return _error_page(request, 500, message)
+    return JSONResponse(status_code=500, content={"detail": message})

@@ -14,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 
 import api.pages
 import api.routes
+from api.csrf import build_csrf
 from api.errors import install_error_handlers
 from api.ratelimit import LoginLimiter
 from placement.clock import Clock, SystemClock
@@ -85,6 +86,7 @@ def create_app(
     app.state.clock = clock
     app.state.keyring = Keyring.parse(settings.encryption_keys)
     app.state.login_limiter = LoginLimiter(settings.login_rate_per_minute)
+    app.state.csrf = build_csrf(settings)
     install_error_handlers(app)
 
     @app.middleware("http")
