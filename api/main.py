@@ -9,13 +9,16 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
+import httpx
 from fastapi import FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.middleware.sessions import SessionMiddleware
 
 import api.pages
 import api.routes
 from api.csrf import build_csrf
 from api.errors import install_error_handlers
+from api.oidc import build_oauth
 from api.ratelimit import LoginLimiter
 from placement.clock import Clock, SystemClock
 from placement.config import Settings, get_settings
@@ -48,7 +51,9 @@ def create_app(
     database_url: str | None = None,
     clock: Clock | None = None,
     run_scheduler: bool | None = None,
+    http_transport: httpx.AsyncBaseTransport | None = None,
 ) -> FastAPI:
+    """The app. ``http_transport`` carries outgoing HTTP (the identity provider) in tests."""
     settings = settings or get_settings()
     clock = clock or SystemClock()
     scheduler_on = settings.scheduler_enabled if run_scheduler is None else run_scheduler
@@ -87,6 +92,17 @@ def create_app(
     app.state.keyring = Keyring.parse(settings.encryption_keys)
     app.state.login_limiter = LoginLimiter(settings.login_rate_per_minute)
     app.state.csrf = build_csrf(settings)
+    app.state.oidc = build_oauth(settings, http_transport)
+    # Signed cookie holding only the OIDC state/nonce for the round trip (SameSite=Lax is
+    # needed for the identity provider's redirect back).
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.secret_key,
+        session_cookie="bk_oidc",
+        max_age=600,
+        same_site="lax",
+        https_only=settings.cookie_secure,
+    )
     install_error_handlers(app)
 
     @app.middleware("http")

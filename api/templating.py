@@ -45,6 +45,7 @@ def render(
         "values": {},
         "flash": None,
         "labels": labels,
+        "oidc_enabled": getattr(request.app.state, "oidc", None) is not None,
     }
     ctx.update(context or {})
     html = _env.get_template(template).render(ctx)

@@ -103,18 +103,28 @@ async def login(
         return LoginResult(None, None, "invalid")
     user.failed_logins = 0
     user.locked_until = None
+    token = await start_session(session, clock, user)
+    return LoginResult(user, token, None)
+
+
+async def start_session(
+    session: AsyncSession, clock: Clock, user: UserAccount, *, second_factor_done: bool = False
+) -> str:
+    """A new sign-in session for an authenticated user; returns the cookie token."""
+    now = clock.now()
     token = new_token()
     session.add(
         UserSession(
             user_id=user.id,
             token_hash=token_digest(token),
             security_stamp=user.security_stamp,
+            second_factor_done=second_factor_done,
             created_at=now,
             last_seen_at=now,
         )
     )
     await session.flush()
-    return LoginResult(user, token, None)
+    return token
 
 
 async def resolve_session(
