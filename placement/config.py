@@ -62,6 +62,7 @@ class Settings(BaseSettings):
 
     # Priority committee
     committee_papers_due_days: int = 7
+    committee_papers_reminder_days: int = 3
 
     # Scheduler
     scheduler_enabled: bool = True

@@ -36,7 +36,11 @@ def load_sweeps() -> None:
     """Import every module that registers sweeps."""
     import importlib
 
-    for module in ("placement.inventory.sweeps", "placement.decisions.sweeps"):
+    for module in (
+        "placement.inventory.sweeps",
+        "placement.decisions.sweeps",
+        "placement.priority.sweeps",
+    ):
         try:
             importlib.import_module(module)
         except ModuleNotFoundError as exc:

@@ -116,7 +116,8 @@ def choose_places(free: Sequence[Place], household_size: int) -> list[Place] | N
     """The smallest family room that fits the whole household, else enough single places.
 
     A household is never split across units; within a unit a family room is preferred
-    because it keeps the family together and leaves single places for single adults.
+    because it keeps the family together and leaves single places for single adults. A
+    household of one takes a single place if there is one, for the same reason.
     """
     if household_size < 1:
         raise InvalidInput("A household has at least one person.", field="household_size")
@@ -124,9 +125,12 @@ def choose_places(free: Sequence[Place], household_size: int) -> list[Place] | N
         (p for p in free if p.kind == PlaceKind.family_room and p.capacity >= household_size),
         key=lambda p: (p.capacity, p.label),
     )
+    singles = [p for p in free if p.kind == PlaceKind.place]
+    # One person takes a single place while there is one: family rooms stay for families.
+    if household_size == 1 and singles:
+        return singles[:1]
     if rooms:
         return [rooms[0]]
-    singles = [p for p in free if p.kind == PlaceKind.place]
     if len(singles) >= household_size:
         return singles[:household_size]
     return None

@@ -28,6 +28,7 @@ from placement.models.priority import (
     PriorityAppeal,
     PriorityApplication,
     PriorityCommitteeMeeting,
+    PriorityEligibilityOverride,
     PriorityStatusChange,
     WatchedFlat,
 )
@@ -55,6 +56,7 @@ __all__ = [
     "PriorityAppeal",
     "PriorityApplication",
     "PriorityCommitteeMeeting",
+    "PriorityEligibilityOverride",
     "PriorityStatusChange",
     "Reminder",
     "RiskAssessment",

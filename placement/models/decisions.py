@@ -31,6 +31,13 @@ from placement.models.enums import (
 
 
 class Decision(UUIDModel, table=True):
+    """A grant for one person (the adult, or one child) over [starts_at, ends_at).
+
+    ``ended_at`` cuts the period short (an ending or a move); the ``decision_no_overlap``
+    trigger (migration 0003) refuses two non-cancelled decisions for one person whose
+    periods overlap, whatever code writes them.
+    """
+
     __tablename__ = "decision"
     __table_args__ = (sa.CheckConstraint("starts_at < ends_at", name="period_order"),)
 
@@ -92,6 +99,8 @@ class Reminder(UUIDModel, table=True):
     """A due item created by a scheduler sweep. ``key`` is unique: sweeps are idempotent."""
 
     __tablename__ = "reminder"
+    # Sweeps look up "is there already a reminder for this item" by kind and subject.
+    __table_args__ = (sa.Index("ix_reminder_kind_subject_id", "kind", "subject_id"),)
 
     key: str = Field(max_length=200, unique=True)
     kind: ReminderKind = enum_field(ReminderKind, index=True)
@@ -111,6 +120,7 @@ class Notification(UUIDModel, table=True):
     __tablename__ = "notification"
     __table_args__ = (
         sa.UniqueConstraint("reminder_id", "channel", "recipient_key", name="uq_notification_once"),
+        sa.Index("ix_notification_recipient_key", "recipient_key", "channel"),
     )
 
     reminder_id: uuid.UUID | None = fk("reminder.id", nullable=True)

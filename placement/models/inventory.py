@@ -77,6 +77,9 @@ class Unit(UUIDModel, table=True):
     ivo_permit_valid_until: date | None = None
     activity_code: str | None = Field(default=None, max_length=16)  # Socialstyrelsen, e.g. 1213
     vacancy_confirmed_at: datetime | None = tz_field(default=None, nullable=True)
+    # What the operator said at the last confirmation (shown beside the computed count).
+    reported_free_places: int | None = Field(default=None, ge=0)
+    reported_free_family_rooms: int | None = Field(default=None, ge=0)
     created_at: datetime = created_at_field()
     updated_at: datetime | None = tz_field(default=None, nullable=True)
     retired_at: datetime | None = tz_field(default=None, nullable=True)
@@ -88,6 +91,8 @@ class Place(UUIDModel, table=True):
     __tablename__ = "place"
     __table_args__ = (
         sa.CheckConstraint("capacity >= 1", name="capacity_positive"),
+        # A single place holds one person; only a family room holds more.
+        sa.CheckConstraint("kind <> 'place' OR capacity = 1", name="single_capacity"),
         sa.UniqueConstraint("unit_id", "label", name="uq_place_unit_label"),
     )
 
@@ -110,6 +115,13 @@ class Booking(UUIDModel, table=True):
         sa.CheckConstraint("starts_at < ends_at", name="period_order"),
         sa.Index("ix_booking_place_period", "place_id", "starts_at", "ends_at"),
         sa.Index("ix_booking_unit_active", "unit_id", "status"),
+        # Availability looks only at active bookings overlapping a period; history is large.
+        sa.Index(
+            "ix_booking_active_period",
+            "ends_at",
+            "starts_at",
+            postgresql_where=sa.text("status = 'active'"),
+        ),
     )
 
     place_id: uuid.UUID = fk("place.id", index=False)

@@ -22,6 +22,15 @@ from placement.models.enums import OfferResponse, PriorityStatus, Role
 
 class PriorityApplication(UUIDModel, table=True):
     __tablename__ = "priority_application"
+    __table_args__ = (
+        # One application at a time per case: a closed one may be followed by a new one.
+        sa.Index(
+            "uq_priority_application_open_case",
+            "case_id",
+            unique=True,
+            postgresql_where=sa.text("status <> 'closed'"),
+        ),
+    )
 
     case_id: uuid.UUID = fk("case.id")
     status: PriorityStatus = enum_field(PriorityStatus, default=PriorityStatus.draft, index=True)
@@ -50,8 +59,13 @@ class PriorityApplication(UUIDModel, table=True):
 
 class PriorityStatusChange(UUIDModel, table=True):
     __tablename__ = "priority_status_change"
+    __table_args__ = (
+        sa.UniqueConstraint("application_id", "seq", name="uq_priority_status_change_seq"),
+    )
 
     application_id: uuid.UUID = fk("priority_application.id")
+    # 1, 2, 3 ... per application: the history's order even when two steps share a timestamp.
+    seq: int = Field(default=0, sa_column=sa.Column(sa.Integer, nullable=False, server_default="0"))
     from_status: PriorityStatus | None = enum_field(
         PriorityStatus, default=None, nullable=True, name="from_status"
     )
@@ -75,6 +89,9 @@ class Certificate(UUIDModel, table=True):
 
 class PriorityCommitteeMeeting(UUIDModel, table=True):
     __tablename__ = "priority_committee_meeting"
+    __table_args__ = (
+        sa.CheckConstraint("papers_due_on <= meets_on", name="papers_before_meeting"),
+    )
 
     meets_on: date = Field(unique=True, index=True)
     papers_due_on: date
@@ -82,11 +99,21 @@ class PriorityCommitteeMeeting(UUIDModel, table=True):
 
 class PriorityAppeal(UUIDModel, table=True):
     __tablename__ = "priority_appeal"
+    __table_args__ = (
+        # At most one undecided appeal per application.
+        sa.Index(
+            "uq_priority_appeal_pending",
+            "application_id",
+            unique=True,
+            postgresql_where=sa.text("outcome IS NULL"),
+        ),
+    )
 
     application_id: uuid.UUID = fk("priority_application.id")
     meeting_id: uuid.UUID = fk("priority_committee_meeting.id")
     filed_at: datetime = tz_field()
     filed_by_id: uuid.UUID | None = fk("user_account.id", nullable=True, index=False)
+    grounds: str | None = text_field()
     outcome: str | None = Field(default=None, max_length=20)  # approved | rejected
     decided_at: datetime | None = tz_field(default=None, nullable=True)
 
@@ -110,6 +137,15 @@ class WatchedFlat(UUIDModel, table=True):
 
 class FlatOffer(UUIDModel, table=True):
     __tablename__ = "flat_offer"
+    __table_args__ = (
+        # A flat is offered to one household at a time, and let to at most one.
+        sa.Index(
+            "uq_flat_offer_open",
+            "flat_id",
+            unique=True,
+            postgresql_where=sa.text("response IN ('pending', 'accepted')"),
+        ),
+    )
 
     flat_id: uuid.UUID = fk("watched_flat.id")
     application_id: uuid.UUID = fk("priority_application.id")
@@ -119,6 +155,24 @@ class FlatOffer(UUIDModel, table=True):
     responded_at: datetime | None = tz_field(default=None, nullable=True)
     decline_reason: str | None = text_field()
     contract_signed_on: date | None = None
+
+
+class PriorityEligibilityOverride(UUIDModel, table=True):
+    """The agency's decision to set aside a failed eligibility check, with who, when and why."""
+
+    __tablename__ = "priority_eligibility_override"
+    __table_args__ = (
+        sa.UniqueConstraint(
+            "application_id", "check_code", name="uq_priority_eligibility_override_check"
+        ),
+    )
+
+    application_id: uuid.UUID = fk("priority_application.id")
+    check_code: str = Field(max_length=40)
+    reason: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    overridden_by_id: uuid.UUID | None = fk("user_account.id", nullable=True, index=False)
+    overridden_role: Role = enum_field(Role)
+    overridden_at: datetime = tz_field()
 
 
 class ApplicationMessage(UUIDModel, table=True):

@@ -1,0 +1,79 @@
+"""Working days and office hours in Sweden (times stored in UTC, reasoned about locally).
+
+Non-working days are weekends, the public holidays of ``holidays.Sweden`` and the three
+"de facto" holidays that Swedish working life treats like Sundays (SFS 1977:480 7 §):
+Midsummer Eve, Christmas Eve and New Year's Eve. ``holidays`` (>= 0.6x) ships those as its
+``DE_FACTO`` category; older versions do not, so they are also added here by rule, which is
+harmless when the library already has them. For 2026 ``holidays.Sweden`` gives, among
+others, Midsummer Day on Saturday 20 June; Midsummer Eve (Friday 19 June) comes from the
+de facto category or the rule below.
+
+Office hours are ``[office_hours_start, office_hours_end)`` on working days in
+``settings.timezone`` (Europe/Stockholm). "The start of the next working day" is the first
+office-hours start strictly after a moment: a decision at 06:30 on a Tuesday is handed over
+at 08:00 the same Tuesday; one at 23:30 on Midsummer Eve at 08:00 on the Monday after.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from holidays.countries.sweden import Sweden
+
+from placement.config import Settings
+
+
+def _midsummer_eve(year: int) -> date:
+    # The Friday between 19 and 25 June.
+    d = date(year, 6, 19)
+    return d + timedelta(days=(4 - d.weekday()) % 7)
+
+
+@lru_cache(maxsize=64)
+def non_working_holidays(year: int) -> frozenset[date]:
+    """Public and de facto holidays of one year (weekends not included)."""
+    categories = tuple(c for c in ("public", "de_facto") if c in Sweden.supported_categories)
+    days = set(Sweden(years=year, categories=categories).keys())
+    days |= {_midsummer_eve(year), date(year, 12, 24), date(year, 12, 31)}
+    return frozenset(days)
+
+
+def is_working_day(day: date) -> bool:
+    return day.weekday() < 5 and day not in non_working_holidays(day.year)
+
+
+def _zone(settings: Settings) -> ZoneInfo:
+    return ZoneInfo(settings.timezone)
+
+
+def local(at: datetime, settings: Settings) -> datetime:
+    if at.tzinfo is None:
+        raise ValueError("naive datetime: times must carry a time zone")
+    return at.astimezone(_zone(settings))
+
+
+def within_office_hours(at: datetime, settings: Settings) -> bool:
+    here = local(at, settings)
+    return (
+        is_working_day(here.date())
+        and settings.office_hours_start <= here.time() < settings.office_hours_end
+    )
+
+
+def office_start_on(day: date, settings: Settings) -> datetime:
+    """The office-hours start of a local date, in UTC."""
+    return datetime.combine(day, settings.office_hours_start, _zone(settings)).astimezone(UTC)
+
+
+def next_office_start(at: datetime, settings: Settings) -> datetime:
+    """The first start of office hours on a working day strictly after ``at`` (UTC)."""
+    day = local(at, settings).date()
+    for _ in range(30):  # never more than a handful of non-working days in a row
+        if is_working_day(day):
+            start = office_start_on(day, settings)
+            if start > at:
+                return start
+        day += timedelta(days=1)
+    raise RuntimeError("no working day within 30 days")  # pragma: no cover

@@ -1,0 +1,1 @@
+"""Case intake: the person, the household, needs, exclusion areas, risk and requests."""

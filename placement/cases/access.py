@@ -1,0 +1,118 @@
+"""Who may see which case, and the audit entry every access writes.
+
+The one place that scopes case queries: an RVT officer sees the cases of their own district,
+Socialjouren sees every district's cases (it works city-wide at night), other roles see none.
+A case outside the actor's scope answers 404, exactly like a case that does not exist, so
+that its existence is not disclosed. A later issue adds row-level security underneath.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import ColumnElement, false, true
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from placement.audit.service import record
+from placement.auth.actor import Actor
+from placement.clock import Clock
+from placement.errors import Forbidden, NotFound
+from placement.models import Case, Person
+from placement.models.enums import AuditAction, ProtectedIdentity, Role
+
+CASE_NOT_FOUND = "The case does not exist or is not yours to see."
+
+CASE_ROLES = frozenset({Role.rvt_officer, Role.socialjour})
+
+
+def case_scope(actor: Actor) -> ColumnElement[bool]:
+    """A WHERE clause on ``case`` limiting rows to what the actor may see."""
+    if actor.role == Role.socialjour:
+        return true()
+    if actor.role == Role.rvt_officer and actor.district_id is not None:
+        return col(Case.responsible_district_id) == actor.district_id
+    return false()
+
+
+def require_case_role(actor: Actor) -> None:
+    if actor.role not in CASE_ROLES:
+        raise Forbidden("Your role does not give access to cases.")
+
+
+def may_use_district(actor: Actor, district_id: uuid.UUID) -> bool:
+    return actor.role == Role.socialjour or (
+        actor.role == Role.rvt_officer and actor.district_id == district_id
+    )
+
+
+async def load_case(
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    case_id: uuid.UUID,
+    *,
+    action: AuditAction | None = AuditAction.read,
+    entity_type: str = "case",
+    entity_id: uuid.UUID | None = None,
+    lock: bool = False,
+    reason: str | None = None,
+) -> tuple[Case, Person]:
+    """The case and its person, or 404. Writes one audit entry unless ``action`` is None.
+
+    ``lock`` takes a row lock on the case: every change to a case's decisions locks it
+    first, so two officers deciding on the same household queue up instead of racing.
+    """
+    require_case_role(actor)
+    stmt: Any = (
+        select(Case, Person)
+        .join(Person, col(Person.id) == col(Case.person_id))
+        .where(col(Case.id) == case_id, case_scope(actor))
+    )
+    if lock:
+        stmt = stmt.with_for_update(of=Case)
+    row = (await session.execute(stmt)).first()
+    if row is None:
+        raise NotFound(CASE_NOT_FOUND, field="case_id")
+    case, person = row
+    if action is not None:
+        await audit_case(
+            session,
+            clock,
+            actor,
+            case,
+            person,
+            action,
+            entity_type=entity_type,
+            entity_id=entity_id,
+            reason=reason,
+        )
+    return case, person
+
+
+async def audit_case(
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    case: Case,
+    person: Person | None,
+    action: AuditAction,
+    *,
+    entity_type: str = "case",
+    entity_id: uuid.UUID | None = None,
+    reason: str | None = None,
+) -> None:
+    protected = person is not None and person.protected_identity != ProtectedIdentity.none
+    await record(
+        session,
+        clock,
+        actor,
+        action,
+        entity_type,
+        entity_id or case.id,
+        case_id=case.id,
+        reason=reason,
+        protected_identity=protected,
+        flagged_for_review=protected and action == AuditAction.reveal,
+    )

@@ -1,0 +1,118 @@
+"""Ending a household's placement: the outcome (what the household moved on to), whether it
+is secure permanent housing, the bookings freed, and the case closed when nothing remains.
+
+Ending acts on the whole case from ``at``: decisions in force then end at ``at``; renewals
+or moves decided for later are cancelled; every booking behind them ends at ``at``.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from placement.auth.actor import Actor
+from placement.cases.access import audit_case
+from placement.clock import Clock
+from placement.config import Settings
+from placement.decisions.common import (
+    decision_read,
+    effective_end,
+    load_decision,
+    require_decider,
+    resolve_reminders,
+)
+from placement.decisions.schemas import DecisionRead, EndCreate
+from placement.errors import Conflict
+from placement.inventory import bookings
+from placement.models import Decision
+from placement.models.enums import (
+    SECURE_PERMANENT_OUTCOMES,
+    AuditAction,
+    CaseStatus,
+    DecisionStatus,
+    ReminderKind,
+)
+
+LIVE = (DecisionStatus.active, DecisionStatus.superseded)
+
+
+async def end_placement(
+    session: AsyncSession,
+    clock: Clock,
+    settings: Settings,
+    actor: Actor,
+    decision_id: uuid.UUID,
+    data: EndCreate,
+) -> list[DecisionRead]:
+    decision, case, person = await load_decision(
+        session, clock, actor, decision_id, action=None, lock=True
+    )
+    require_decider(actor)
+    now = clock.now()
+    at = data.at or now
+    if decision.status not in LIVE or effective_end(decision) <= at:
+        raise Conflict("This decision has already ended.", field="decision_id")
+    live = (
+        (
+            await session.execute(
+                select(Decision)
+                .where(col(Decision.case_id) == case.id, col(Decision.status).in_(LIVE))
+                .with_for_update()
+            )
+        )
+        .scalars()
+        .all()
+    )
+    affected = [d for d in live if effective_end(d) > at]
+    secure = data.outcome in SECURE_PERMANENT_OUTCOMES
+    groups: list[uuid.UUID] = []
+    for d in affected:
+        if d.booking_group_id is not None and d.booking_group_id not in groups:
+            groups.append(d.booking_group_id)
+        if d.starts_at >= at:
+            d.status = DecisionStatus.cancelled
+            continue
+        d.status = DecisionStatus.ended
+        d.ended_at = at
+        d.outcome = data.outcome
+        d.secure_permanent_housing = secure
+        if data.reason:
+            d.reason = data.reason if not d.reason else f"{d.reason}\n\n{data.reason}"
+    await session.flush()
+    for group_id in groups:
+        await bookings.end_group(session, clock, group_id, at)
+    await resolve_reminders(
+        session,
+        now,
+        [d.id for d in affected],
+        ReminderKind.decision_ending,
+        ReminderKind.decision_expired,
+        ReminderKind.court_deadline,
+    )
+    remaining = await session.scalar(
+        select(Decision.id)
+        .where(col(Decision.case_id) == case.id, col(Decision.status) == DecisionStatus.active)
+        .limit(1)
+    )
+    if remaining is None and case.status == CaseStatus.open:
+        case.status = CaseStatus.closed
+        case.closed_at = max(at, now)
+        case.outcome = data.outcome
+        case.secure_permanent_housing = secure
+    await session.flush()
+    await audit_case(
+        session,
+        clock,
+        actor,
+        case,
+        person,
+        AuditAction.update,
+        entity_type="decision",
+        entity_id=decision.id,
+        reason="end",
+    )
+    return [
+        decision_read(d) for d in sorted(affected, key=lambda d: (d.starts_at, str(d.child_id)))
+    ]

@@ -1,0 +1,131 @@
+"""The night hand-over: Socialjouren hands a case back to the responsible district, due at
+the start of the next working day (placement.calendar).
+
+Every decision Socialjouren makes creates one: outside office hours it is due at the next
+office-hours start; inside office hours (rare: an acute call the district could not take)
+it is due at once. An RVT officer's decision never creates one: the case is already with
+the district.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from placement.auth.actor import Actor
+from placement.calendar import next_office_start, within_office_hours
+from placement.cases.access import audit_case, case_scope, load_case
+from placement.clock import Clock
+from placement.config import Settings
+from placement.decisions.common import handover_read, resolve_reminders
+from placement.decisions.schemas import HandoverRead
+from placement.errors import Conflict, Forbidden, NotFound
+from placement.models import Case, Decision, Handover, Person
+from placement.models.enums import AuditAction, ReminderKind, Role
+
+HANDOVER_NOT_FOUND = "The hand-over does not exist or is not yours to see."
+
+
+def create_handover(
+    session: AsyncSession,
+    clock: Clock,
+    settings: Settings,
+    actor: Actor,
+    case: Case,
+    decision: Decision,
+) -> Handover | None:
+    if actor.role != Role.socialjour:
+        return None
+    now = clock.now()
+    due = now if within_office_hours(now, settings) else next_office_start(now, settings)
+    handover = Handover(
+        case_id=case.id,
+        decision_id=decision.id,
+        to_district_id=case.responsible_district_id,
+        created_by_id=actor.user_id,
+        created_at=now,
+        due_at=due,
+    )
+    session.add(handover)
+    return handover
+
+
+async def acknowledge_handover(
+    session: AsyncSession, clock: Clock, actor: Actor, handover_id: uuid.UUID
+) -> HandoverRead:
+    """The responsible district takes the case back."""
+    handover = await session.get(Handover, handover_id)
+    if handover is None:
+        raise NotFound(HANDOVER_NOT_FOUND, field="handover_id")
+    try:
+        case, person = await load_case(
+            session, clock, actor, handover.case_id, action=None, lock=True
+        )
+    except NotFound:
+        raise NotFound(HANDOVER_NOT_FOUND, field="handover_id") from None
+    if actor.role != Role.rvt_officer or actor.district_id != handover.to_district_id:
+        raise Forbidden(
+            "The responsible district's RVT acknowledges the hand-over.", field="handover_id"
+        )
+    await session.refresh(handover, with_for_update=True)
+    if handover.acknowledged_at is not None:
+        raise Conflict("The hand-over is already acknowledged.", field="handover_id")
+    now = clock.now()
+    handover.acknowledged_at = now
+    handover.acknowledged_by_id = actor.user_id
+    if case.handler_id is None:
+        case.handler_id = actor.user_id
+    await resolve_reminders(session, now, [handover.id], ReminderKind.handover_due)
+    await session.flush()
+    await audit_case(
+        session,
+        clock,
+        actor,
+        case,
+        person,
+        AuditAction.update,
+        entity_type="handover",
+        entity_id=handover.id,
+    )
+    return handover_read(handover, case.case_number)
+
+
+async def list_handovers(
+    session: AsyncSession, clock: Clock, actor: Actor, *, open_only: bool = True
+) -> list[HandoverRead]:
+    """Hand-overs to the actor's district (Socialjouren: all), oldest due first."""
+    stmt = (
+        select(Handover, Case, Person)
+        .join(Case, col(Case.id) == col(Handover.case_id))
+        .join(Person, col(Person.id) == col(Case.person_id))
+        .where(case_scope(actor))
+        .order_by(col(Handover.due_at), col(Case.case_number))
+        .limit(500)
+    )
+    if open_only:
+        stmt = stmt.where(col(Handover.acknowledged_at).is_(None))
+    rows = (await session.execute(stmt)).all()
+    seen: set[uuid.UUID] = set()
+    out = []
+    for handover, case, person in rows:
+        if case.id not in seen:
+            seen.add(case.id)
+            await audit_case(session, clock, actor, case, person, AuditAction.read)
+        out.append(handover_read(handover, case.case_number))
+    return out
+
+
+async def handovers_of_case(session: AsyncSession, case_id: uuid.UUID) -> list[Handover]:
+    return list(
+        (
+            await session.execute(
+                select(Handover)
+                .where(col(Handover.case_id) == case_id)
+                .order_by(col(Handover.created_at))
+            )
+        )
+        .scalars()
+        .all()
+    )

@@ -1,0 +1,327 @@
+"""Renewal (the same unit, from exactly where the decision ends) and move (another unit,
+the old placement ending when the new one starts). Both act on the whole household: the
+adult's decision and every child's decision that ends with it.
+
+A renewed or moved-from decision becomes ``superseded``; it cannot be renewed again (the
+renewal is renewed instead). A decision that has ended or was cancelled cannot be renewed:
+the household needs a new decision. A move, unlike a renewal, may start inside a decision
+that was already renewed: the renewal, not yet begun, is then cancelled.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from placement.auth.actor import Actor
+from placement.cases.access import audit_case
+from placement.clock import Clock
+from placement.config import Settings
+from placement.decisions.common import (
+    case_children,
+    check_no_overlap,
+    check_period,
+    decision_length,
+    decision_read,
+    effective_end,
+    follow_up_read,
+    handover_read,
+    household_siblings,
+    load_decision,
+    new_decision,
+    require_decider,
+    require_open,
+    resolve_reminders,
+)
+from placement.decisions.followups import create_follow_ups
+from placement.decisions.handovers import create_handover
+from placement.decisions.rules import check_child_basis, check_children_unique
+from placement.decisions.schemas import ChildDecisionIn, MoveCreate, PlacementResult, RenewCreate
+from placement.decisions.service import (
+    book_household,
+    check_placement_rules,
+    guarded,
+    target_unit,
+)
+from placement.errors import Conflict, InvalidInput
+from placement.inventory import bookings
+from placement.models import Booking, Decision
+from placement.models.enums import (
+    AuditAction,
+    ConsentStatus,
+    DecisionStatus,
+    LegalBasis,
+    ReminderKind,
+)
+
+ENDING_KINDS = (ReminderKind.decision_ending, ReminderKind.decision_expired)
+LIVE = (DecisionStatus.active, DecisionStatus.superseded)
+
+
+def require_renewable(decision: Decision) -> None:
+    if decision.status == DecisionStatus.superseded:
+        raise Conflict(
+            "This decision has already been renewed or replaced. Renew the latest decision.",
+            field="decision_id",
+        )
+    if decision.status != DecisionStatus.active:
+        raise Conflict(
+            "This decision has ended. A household that needs a place again gets a new "
+            "decision, not a renewal.",
+            field="decision_id",
+        )
+
+
+def _bases(
+    siblings: list[Decision], changes: list[ChildDecisionIn]
+) -> dict[uuid.UUID | None, tuple[LegalBasis, ConsentStatus]]:
+    """Each person's legal basis for the next decision: unchanged unless given anew."""
+    check_children_unique(changes)
+    child_ids = {d.child_id for d in siblings if d.child_id is not None}
+    out: dict[uuid.UUID | None, tuple[LegalBasis, ConsentStatus]] = {
+        d.child_id: (d.legal_basis, d.consent_status) for d in siblings
+    }
+    for i, change in enumerate(changes):
+        if change.child_id not in child_ids:
+            raise InvalidInput(
+                "That child has no decision in this placement.", field=f"children.{i}.child_id"
+            )
+        out[change.child_id] = (check_child_basis(i, change), change.consent_status)
+    return out
+
+
+async def renew(
+    session: AsyncSession,
+    clock: Clock,
+    settings: Settings,
+    actor: Actor,
+    decision_id: uuid.UUID,
+    data: RenewCreate,
+) -> PlacementResult:
+    decision, case, person = await load_decision(
+        session, clock, actor, decision_id, action=None, lock=True
+    )
+    require_decider(actor)
+    require_renewable(decision)
+    require_open(case)
+    siblings = await household_siblings(session, decision)
+    bases = _bases(siblings, data.children)
+    now = clock.now()
+    starts = decision.ends_at
+    ends = data.ends_at or starts + await decision_length(
+        session, settings, case.responsible_district_id
+    )
+    check_period(starts, ends)
+    for d in siblings:
+        await check_no_overlap(session, case.id, d.child_id, starts, ends)
+    group_id = decision.booking_group_id
+    booking_ids: list[uuid.UUID] = []
+    if group_id is not None:
+        rows = await guarded(
+            session,
+            lambda: _extend(session, clock, group_id, ends),
+            "The place is booked by someone else after the current end. Renew in another "
+            "unit (a move) or for a shorter period.",
+        )
+        booking_ids = [b.id for b in rows]
+    for d in siblings:
+        d.status = DecisionStatus.superseded
+    await session.flush()
+    renewed = [
+        new_decision(
+            case=case,
+            actor=actor,
+            settings=settings,
+            now=now,
+            child_id=d.child_id,
+            unit_id=d.unit_id,
+            group_id=d.booking_group_id,
+            measure=d.measure,
+            legal_basis=bases[d.child_id][0],
+            consent=bases[d.child_id][1],
+            starts_at=starts,
+            ends_at=ends,
+            reason=data.reason,
+            renews=d.id,
+            overridden_rules=d.overridden_rules,
+            override_reason=d.override_reason,
+        )
+        for d in siblings
+    ]
+    session.add_all(renewed)
+    await guarded(session, session.flush, "There is already a decision for this period.")
+    handover = create_handover(session, clock, settings, actor, case, renewed[0])
+    await resolve_reminders(session, now, [d.id for d in siblings], *ENDING_KINDS)
+    await session.flush()
+    await audit_case(
+        session,
+        clock,
+        actor,
+        case,
+        person,
+        AuditAction.create,
+        entity_type="decision",
+        entity_id=renewed[0].id,
+        reason="renewal",
+    )
+    return PlacementResult(
+        decisions=[decision_read(d) for d in renewed],
+        follow_ups=[],
+        handover=None if handover is None else handover_read(handover, case.case_number),
+        booking_ids=booking_ids,
+    )
+
+
+async def _extend(
+    session: AsyncSession, clock: Clock, group_id: uuid.UUID, ends: datetime
+) -> list[Booking]:
+    try:
+        return await bookings.set_group_end(session, clock, group_id, ends)
+    except Conflict:
+        raise Conflict(
+            "The booking behind this decision is no longer active, so it cannot be extended. "
+            "Make a new decision for the household.",
+            field="decision_id",
+        ) from None
+
+
+async def move(
+    session: AsyncSession,
+    clock: Clock,
+    settings: Settings,
+    actor: Actor,
+    decision_id: uuid.UUID,
+    data: MoveCreate,
+) -> PlacementResult:
+    """Move the household to another unit from ``at``: what is in force then ends at ``at``,
+    what was already decided for later (a renewal not yet begun) is cancelled, and each
+    person gets a decision in the new unit from ``at`` with the usual follow-ups."""
+    decision, case, person = await load_decision(
+        session, clock, actor, decision_id, action=None, lock=True
+    )
+    require_decider(actor)
+    now = clock.now()
+    at = data.at or now
+    live = await live_decisions(session, case.id, at)
+    if decision.id not in {d.id for d in live}:
+        require_renewable(decision)  # explains why (renewed, moved or ended)
+        raise InvalidInput(
+            "A move happens within the decision's period (from its start to its end).",
+            field="at",
+        )
+    require_open(case)
+    in_force = [d for d in live if d.starts_at <= at]
+    later = [d for d in live if d.starts_at > at]
+    if not in_force:
+        raise InvalidInput("Nothing is in force for the household at that time.", field="at")
+    bases = _bases(in_force, data.children)
+    children = [d.child_id for d in in_force if d.child_id is not None]
+    await case_children(session, case.id, children)
+    ends = data.ends_at or at + await decision_length(
+        session, settings, case.responsible_district_id
+    )
+    check_period(at, ends)
+    unit, holds = await target_unit(session, case, data.unit_id, data.hold_group_id)
+    await check_placement_rules(session, actor, case, unit, len(children), data)
+    ignore = [d.id for d in live]
+    for d in in_force:
+        await check_no_overlap(session, case.id, d.child_id, at, ends, ignore=ignore)
+    # The old placement ends first so that a move within the same unit finds its place free.
+    groups = {d.booking_group_id for d in live if d.booking_group_id is not None}
+    for group_id in sorted(groups):
+        await bookings.end_group(session, clock, group_id, at)
+    placed = await book_household(
+        session,
+        clock,
+        actor,
+        case=case,
+        unit=unit,
+        holds=holds,
+        household_size=case.adults + len(children),
+        starts_at=at,
+        ends_at=ends,
+    )
+    # A decision that begins exactly at the move never takes effect (a renewal moved to
+    # another unit from its first day); the others end at the move.
+    continues: dict[uuid.UUID | None, uuid.UUID | None] = {}
+    for d in in_force:
+        if at <= d.starts_at:
+            d.status = DecisionStatus.cancelled
+            continues[d.child_id] = d.renews_decision_id
+        else:
+            d.status = DecisionStatus.superseded
+            d.ended_at = at if at < d.ends_at else None
+            continues[d.child_id] = d.id
+    for d in later:
+        d.status = DecisionStatus.cancelled
+    await session.flush()
+    moved = [
+        new_decision(
+            case=case,
+            actor=actor,
+            settings=settings,
+            now=now,
+            child_id=d.child_id,
+            unit_id=unit.id,
+            group_id=placed[0].group_id,
+            measure=unit.kind,
+            legal_basis=bases[d.child_id][0],
+            consent=bases[d.child_id][1],
+            starts_at=at,
+            ends_at=ends,
+            reason=data.reason,
+            renews=continues[d.child_id],
+            overridden_rules=data.overridden_rules,
+            override_reason=data.override_reason,
+        )
+        for d in in_force
+    ]
+    session.add_all(moved)
+    await guarded(session, session.flush, "There is already a decision for this period.")
+    follow_ups = create_follow_ups(session, settings, moved[0], at)
+    handover = create_handover(session, clock, settings, actor, case, moved[0])
+    await resolve_reminders(session, now, [d.id for d in live], *ENDING_KINDS)
+    await session.flush()
+    await audit_case(
+        session,
+        clock,
+        actor,
+        case,
+        person,
+        AuditAction.create,
+        entity_type="decision",
+        entity_id=moved[0].id,
+        reason="move",
+    )
+    return PlacementResult(
+        decisions=[decision_read(d) for d in moved],
+        follow_ups=[follow_up_read(f) for f in follow_ups],
+        handover=None if handover is None else handover_read(handover, case.case_number),
+        booking_ids=[b.id for b in placed],
+    )
+
+
+async def live_decisions(session: AsyncSession, case_id: uuid.UUID, at: datetime) -> list[Decision]:
+    """The case's decisions still running at or after ``at`` (adult first), locked."""
+    rows = (
+        (
+            await session.execute(
+                select(Decision)
+                .where(col(Decision.case_id) == case_id, col(Decision.status).in_(LIVE))
+                .with_for_update()
+            )
+        )
+        .scalars()
+        .all()
+    )
+    # A decision that ends exactly at ``at`` with nothing after it still counts: moving
+    # from its last moment is a renewal into another unit.
+    live = [
+        d
+        for d in rows
+        if effective_end(d) > at or (d.status == DecisionStatus.active and d.ends_at == at)
+    ]
+    return sorted(live, key=lambda d: (d.starts_at, d.child_id is not None, str(d.child_id)))

@@ -1,0 +1,14 @@
+"""Fixtures for the decision clock's tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.decisions.factories import World, make_world
+
+
+@pytest.fixture
+async def world(app: Any) -> World:
+    return await make_world(app.state.sessionmaker)
