@@ -7,7 +7,7 @@ import tempfile
 import uuid
 import warnings
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,22 @@ warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
 
 TEMPLATE_DB = "bk_template"
 TEST_PASSWORD = "correct horse battery staple"
+# TOTP secrets of the users that client_for enrolled, so tests can sign them in again.
+TOTP_SECRETS: dict[str, str] = {}
+
+
+async def sign_in(app: Any, username: str) -> httpx.AsyncClient:
+    """A fresh signed-in client for a user made by client_for (password, then TOTP)."""
+    c = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
+    r = await c.post("/api/auth/login", json={"username": username, "password": TEST_PASSWORD})
+    assert r.status_code == 200, r.text
+    if r.json()["second_factor"] == "verify":
+        # A code from the next time step: the enrolment code's step cannot be reused.
+        at = app.state.clock.now() + timedelta(seconds=30)
+        code = pyotp.TOTP(TOTP_SECRETS[username]).at(at)
+        r = await c.post("/api/auth/totp/verify", json={"code": code})
+        assert r.status_code == 204, r.text
+    return c
 
 
 class PgServer:
@@ -118,6 +134,19 @@ async def anon_client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
         yield c
 
 
+def owner_sm(app: Any) -> Any:
+    """A sessionmaker on the table owner's connection, for test set-up and inspection.
+
+    Row-level security hides case rows from the app role unless a request scope is set;
+    tests that arrange data or check what was stored use this, while HTTP requests and
+    scheduler runs keep going through the app's own (non-owner) sessionmaker."""
+    sm = getattr(app.state, "owner_sessionmaker", None)
+    if sm is None:
+        sm = make_sessionmaker(create_async_engine(app.state.database_url, poolclass=NullPool))
+        app.state.owner_sessionmaker = sm
+    return sm
+
+
 ClientFactory = Callable[..., Awaitable[httpx.AsyncClient]]
 
 
@@ -151,6 +180,7 @@ async def client_for(app: Any) -> AsyncIterator[ClientFactory]:
         assert r.status_code == 200, r.text
         if r.json()["second_factor"] == "enrol":  # roles that see case data: real TOTP step
             secret = (await c.post("/api/auth/totp/enrol")).json()["secret"]
+            TOTP_SECRETS[name] = secret
             code = pyotp.TOTP(secret).at(app.state.clock.now())
             r = await c.post("/api/auth/totp/confirm", json={"code": code})
             assert r.status_code == 204, r.text

@@ -69,24 +69,11 @@ USING (
 # A person is visible through a visible case (as the adult or as a child). Inserting is
 # allowed for case roles because the person row must exist before its case row refers to it.
 PERSON_POLICIES = """
-CREATE POLICY person_read ON person FOR SELECT
+CREATE POLICY person_scope ON person
 USING (
     bk_role() IN ('system', 'socialjour')
-    OR (bk_role() = 'rvt_officer' AND (
-        EXISTS (SELECT 1 FROM "case" c WHERE c.person_id = person.id
-                AND c.responsible_district_id = bk_district())
-        OR EXISTS (SELECT 1 FROM child ch JOIN "case" c ON c.id = ch.case_id
-                   WHERE ch.person_id = person.id AND c.responsible_district_id = bk_district())))
-);
-CREATE POLICY person_insert ON person FOR INSERT
-WITH CHECK (bk_role() IN ('system', 'socialjour', 'rvt_officer'));
-CREATE POLICY person_update ON person FOR UPDATE
-USING (
-    bk_role() IN ('system', 'socialjour')
-    OR (bk_role() = 'rvt_officer' AND EXISTS (SELECT 1 FROM "case" c WHERE c.person_id = person.id
-        AND c.responsible_district_id = bk_district()))
-);
-CREATE POLICY person_delete ON person FOR DELETE USING (bk_role() IN ('system', 'socialjour'));
+    OR (bk_role() = 'rvt_officer' AND scope_district_id = bk_district())
+)
 """
 
 
@@ -97,6 +84,16 @@ def _statements(sql: str) -> list[str]:
 
 def upgrade() -> None:
     op.add_column("user_account", sa.Column("totp_last_step", sa.BigInteger(), nullable=True))
+    op.add_column("person", sa.Column("scope_district_id", sa.Uuid(), nullable=True))
+    op.create_index(op.f("ix_person_scope_district_id"), "person", ["scope_district_id"])
+    op.create_foreign_key(
+        op.f("fk_person_scope_district_id_district"), "person", "district",
+        ["scope_district_id"], ["id"],
+    )
+    op.execute(
+        'UPDATE person SET scope_district_id = c.responsible_district_id FROM "case" c '
+        "WHERE c.person_id = person.id"
+    )
     op.execute(
         f"""
         DO $$ BEGIN
@@ -138,13 +135,11 @@ def upgrade() -> None:
         op.execute(CHILD_POLICY.format(table=table))
     op.execute("ALTER TABLE person ENABLE ROW LEVEL SECURITY")
     op.execute("ALTER TABLE person FORCE ROW LEVEL SECURITY")
-    for statement in _statements(PERSON_POLICIES):
-        op.execute(statement)
+    op.execute(PERSON_POLICIES)
 
 
 def downgrade() -> None:
-    for policy in ("person_read", "person_insert", "person_update", "person_delete"):
-        op.execute(f"DROP POLICY IF EXISTS {policy} ON person")
+    op.execute("DROP POLICY IF EXISTS person_scope ON person")
     op.execute("ALTER TABLE person NO FORCE ROW LEVEL SECURITY")
     op.execute("ALTER TABLE person DISABLE ROW LEVEL SECURITY")
     for table in CASE_CHILD_TABLES:
@@ -164,4 +159,7 @@ def downgrade() -> None:
     )
     op.execute(f"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {APP_ROLE}")
     op.execute(f"REVOKE USAGE ON SCHEMA public FROM {APP_ROLE}")
+    op.drop_constraint(op.f("fk_person_scope_district_id_district"), "person", type_="foreignkey")
+    op.drop_index(op.f("ix_person_scope_district_id"), table_name="person")
+    op.drop_column("person", "scope_district_id")
     op.drop_column("user_account", "totp_last_step")

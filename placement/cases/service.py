@@ -54,6 +54,7 @@ from placement.models.enums import (
     RiskLevel,
     Role,
 )
+from placement.personal_number import parse as parse_personal_number
 
 NAME_AD = "person_name"
 PERSONAL_NUMBER_AD = "person_personal_number"
@@ -383,15 +384,23 @@ async def create_case(
     if len({(a.district_code, a.kind) for a in data.exclusion_areas}) != len(data.exclusion_areas):
         raise InvalidInput("An exclusion area is listed twice.", field="exclusion_areas")
 
+    personal_number = (
+        parse_personal_number(
+            data.person.personal_number, now.date(), field="person.personal_number"
+        ).normalised
+        if data.person.personal_number
+        else None
+    )
     person = Person(
         name_ciphertext=encrypt_optional(keyring, data.person.name, associated=NAME_AD),
         personal_number_ciphertext=encrypt_optional(
-            keyring, data.person.personal_number, associated=PERSONAL_NUMBER_AD
+            keyring, personal_number, associated=PERSONAL_NUMBER_AD
         ),
         contact_ciphertext=encrypt_optional(keyring, data.person.contact, associated=CONTACT_AD),
         gender=data.person.gender,
         birth_year=data.person.birth_year,
         protected_identity=data.protected_identity,
+        scope_district_id=district.id,
     )
     session.add(person)
     await session.flush()

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from placement.auth.actor import Actor
+from placement.auth.scope import apply_scope
 from placement.auth.permissions import Permission, has_permission
 from placement.auth.secrets import new_token, token_digest
 from placement.auth.service import actor_for
@@ -102,5 +103,6 @@ async def feed(session: AsyncSession, clock: Clock, settings: Settings, token: s
     if user is None or not user.is_active or not has_permission(user.role, Permission.due_read):
         raise NotFound(FEED_NOT_FOUND)
     actor = actor_for(user)
+    await apply_scope(session, actor)  # the token stands for its user, row security too
     items = await due_items(session, clock, actor, within=FEED_AHEAD)
     return render(items, clock.now(), settings)

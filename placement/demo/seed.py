@@ -639,6 +639,7 @@ async def _seed_cases(
             ),
             gender=gender,
             birth_year=now.year - rng.randint(19, 64),
+            scope_district_id=district.id,
             protected_identity=rng.choice(
                 [ProtectedIdentity.none] * 6
                 + [

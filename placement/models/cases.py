@@ -44,6 +44,9 @@ class Person(UUIDModel, table=True):
     protected_identity: ProtectedIdentity = enum_field(
         ProtectedIdentity, default=ProtectedIdentity.none
     )
+    # The district whose RVT may see this person (row-level security needs a row-local
+    # value: the person row is written before the case row that refers to it).
+    scope_district_id: uuid.UUID | None = fk("district.id", nullable=True)
     created_at: datetime = created_at_field()
 
 

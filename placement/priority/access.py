@@ -58,7 +58,9 @@ def scoped_query(actor: Actor) -> Any:
     stmt = (
         select(PriorityApplication, Case, col(Person.protected_identity))
         .join(Case, col(Case.id) == col(PriorityApplication.case_id))
-        .join(Person, col(Person.id) == col(Case.person_id))
+        # Outer join: row-level security hides people from the housing agency (it sees the
+        # pseudonym only), so for the agency the identity flag is simply not known here.
+        .outerjoin(Person, col(Person.id) == col(Case.person_id))
     )
     if side == Side.social:
         if actor.district_id is None:
@@ -72,7 +74,7 @@ def _scoped(row: Any, side: Side) -> Scoped:
     return Scoped(
         application=application,
         case=case,
-        protected=protected_identity != ProtectedIdentity.none,
+        protected=protected_identity not in (None, ProtectedIdentity.none),
         side=side,
     )
 

@@ -6,9 +6,10 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import owner_sm
 from tests.decisions.factories import World, make_world
 
 
 @pytest.fixture
 async def world(app: Any) -> World:
-    return await make_world(app.state.sessionmaker)
+    return await make_world(owner_sm(app))

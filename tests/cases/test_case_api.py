@@ -12,7 +12,7 @@ from placement.clock import FrozenClock
 from placement.db import transaction
 from placement.models import AuditEntry, Person
 from placement.models.enums import Role
-from tests.conftest import ClientFactory
+from tests.conftest import ClientFactory, owner_sm
 from tests.decisions.factories import (
     ADULT_NAME,
     PERSONAL_NUMBER,
@@ -40,7 +40,7 @@ async def test_intake_read_and_list(app: Any, world: World, client_for: ClientFa
     assert case["exclusion_areas"][0]["district_code"] == world.district_b.code
     assert case["handler_id"] is not None  # the RVT officer who opened it
     assert ADULT_NAME not in str(case) and PERSONAL_NUMBER not in str(case)
-    sm = app.state.sessionmaker
+    sm = owner_sm(app)
     assert await audit_count(sm, case["id"]) == 1  # the intake itself
 
     r = await rvt.get(f"/api/cases/{case['id']}")
@@ -74,7 +74,7 @@ async def test_names_are_encrypted_and_revealed_with_an_audited_request(
 ) -> None:
     rvt = await client_for(Role.rvt_officer, district_id=world.district_a.id)
     case = await _open(rvt, world)
-    sm = app.state.sessionmaker
+    sm = owner_sm(app)
     async with transaction(sm) as s:
         hits = await s.scalar(
             text(
@@ -113,7 +113,7 @@ async def test_another_districts_case_is_not_found(
         r = await stranger.request(method, path, json=body)
         assert r.status_code == 404, (path, r.text)
     assert (await stranger.get("/api/cases")).json() == []
-    assert await audit_count(app.state.sessionmaker, cid, "read") == 0
+    assert await audit_count(owner_sm(app), cid, "read") == 0
     # Socialjouren sees every district's cases; other roles have no case access at all.
     assert (await night.get(f"/api/cases/{cid}")).status_code == 200
     assert (await coordinator.get(f"/api/cases/{cid}")).status_code == 403
@@ -161,7 +161,7 @@ async def test_upkeep_endpoints(
     rvt = await client_for(Role.rvt_officer, district_id=world.district_a.id)
     case = await _open(rvt, world, children=1)
     cid = case["id"]
-    sm = app.state.sessionmaker
+    sm = owner_sm(app)
 
     r = await rvt.patch(
         f"/api/cases/{cid}",

@@ -34,7 +34,7 @@ from placement.models.enums import (
 )
 
 ADULT_NAME = "Testa Exempelsdotter"
-PERSONAL_NUMBER = "19850612-1234"
+PERSONAL_NUMBER = "199001012393"  # synthetic, valid check digit (stored normalised)
 
 
 @dataclass

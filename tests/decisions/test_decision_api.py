@@ -15,7 +15,7 @@ from placement.db import transaction
 from placement.inventory import bookings
 from placement.models import Booking, Decision, FollowUp, Handover
 from placement.models.enums import BookingKind, Role
-from tests.conftest import ClientFactory
+from tests.conftest import ClientFactory, owner_sm
 from tests.decisions.factories import World, audit_count, household_json
 
 STHLM = ZoneInfo("Europe/Stockholm")
@@ -62,7 +62,7 @@ async def test_placement_life_over_http(
 ) -> None:
     rvt = await client_for(Role.rvt_officer, district_id=world.district_a.id)
     case = await _open(rvt, world)
-    sm = app.state.sessionmaker
+    sm = owner_sm(app)
 
     r = await _grant(rvt, world, case, reason="Protected shelter after FREDA assessment.")
     assert r.status_code == 201, r.text
@@ -185,7 +185,7 @@ async def test_bad_input_is_refused_and_nothing_is_half_saved(
 ) -> None:
     rvt = await client_for(Role.rvt_officer, district_id=world.district_a.id)
     case = await _open(rvt, world)
-    sm = app.state.sessionmaker
+    sm = owner_sm(app)
     start = clock.now()
     empty = await _counts(sm)
 
@@ -292,7 +292,7 @@ async def test_grant_from_a_hold(
 ) -> None:
     rvt = await client_for(Role.rvt_officer, district_id=world.district_a.id)
     case = await _open(rvt, world)
-    async with transaction(app.state.sessionmaker) as s:
+    async with transaction(owner_sm(app)) as s:
         held = await bookings.book(
             s,
             clock,
@@ -307,7 +307,7 @@ async def test_grant_from_a_hold(
     r = await _grant(rvt, world, case, unit_id=None, hold_group_id=str(held[0].group_id))
     assert r.status_code == 201, r.text
     assert r.json()["decisions"][0]["unit_id"] == str(world.shelter2.id)
-    async with transaction(app.state.sessionmaker) as s:
+    async with transaction(owner_sm(app)) as s:
         hold = await s.get(Booking, held[0].id)
         assert hold is not None and hold.status == "confirmed"
     # The hold is used up: granting from it again is refused.

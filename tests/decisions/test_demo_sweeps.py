@@ -12,12 +12,13 @@ from placement.config import Settings
 from placement.db import transaction
 from placement.jobs import run_all_sweeps
 from placement.models import Notification, Reminder
+from tests.conftest import owner_sm
 
 
 async def test_sweeps_over_the_demo_city_are_idempotent(
     app: Any, demo: dict[str, int], clock: FrozenClock, settings: Settings
 ) -> None:
-    sm = app.state.sessionmaker
+    sm = owner_sm(app)
     first = await run_all_sweeps(sm, clock, settings)
     assert all(v >= 0 for k, v in first.items() if k.startswith("decisions.")), first
     async with transaction(sm) as s:

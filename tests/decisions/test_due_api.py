@@ -11,7 +11,7 @@ from placement.clock import FrozenClock
 from placement.config import Settings
 from placement.jobs import run_all_sweeps
 from placement.models.enums import Role
-from tests.conftest import TEST_PASSWORD, ClientFactory
+from tests.conftest import ClientFactory, owner_sm, sign_in
 from tests.decisions.factories import ADULT_NAME, World, audit_count, household_json
 
 
@@ -55,8 +55,8 @@ async def test_due_list_most_urgent_first(
     ]
     assert all(ADULT_NAME not in i["label"] for i in items)
     # One audit entry per case that appeared.
-    assert await audit_count(app.state.sessionmaker, first["id"], "read") == 1
-    assert await audit_count(app.state.sessionmaker, second["id"], "read") == 1
+    assert await audit_count(owner_sm(app), first["id"], "read") == 1
+    assert await audit_count(owner_sm(app), second["id"], "read") == 1
     # A wider horizon shows the second decision's end too; another district sees nothing.
     wide = (await rvt.get("/api/due?within_hours=240")).json()
     assert sum(i["kind"] == "decision_ending" for i in wide) == 2
@@ -66,10 +66,7 @@ async def test_due_list_most_urgent_first(
 
 
 async def _login(app: Any, username: str) -> httpx.AsyncClient:
-    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
-    r = await client.post("/api/auth/login", json={"username": username, "password": TEST_PASSWORD})
-    assert r.status_code == 200, r.text
-    return client
+    return await sign_in(app, username)
 
 
 async def test_inbox_lists_and_marks_read(

@@ -108,7 +108,7 @@ async def make_unit(
 
 async def make_case(sm: Any, district_id: uuid.UUID, clock_now: datetime) -> uuid.UUID:
     async with transaction(sm) as s:
-        person = Person(gender=Gender.female, birth_year=1990)
+        person = Person(gender=Gender.female, birth_year=1990, scope_district_id=district_id)
         s.add(person)
         await s.flush()
         case = Case(

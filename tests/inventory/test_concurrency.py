@@ -1,7 +1,7 @@
 """No double booking under real concurrency, through the HTTP API against real PostgreSQL.
 
-Fifty different staff members (each with their own API token, so that nothing but the
-booking itself serialises them) ask for the last free place at the same moment.
+Fifty different staff members (each with their own signed-in session, so that nothing but
+the booking itself serialises them) ask for the last free place at the same moment.
 """
 
 from __future__ import annotations
@@ -14,12 +14,14 @@ from typing import Any
 import httpx
 from sqlmodel import col, func, select
 
-from placement.auth.service import create_api_token
+from api.deps import SESSION_COOKIE
+from placement.auth.service import start_session
 from placement.clock import FrozenClock
 from placement.db import transaction
 from placement.inventory.bookings import NO_ROOM
 from placement.models import Booking, UserAccount
 from placement.models.enums import BookingStatus, Role
+from tests.conftest import owner_sm
 from tests.inventory.factories import World, make_case, make_unit, make_world, place_ids
 
 N = 50
@@ -30,7 +32,7 @@ async def staff_clients(
     app: Any, clock: FrozenClock, world: World, n: int
 ) -> list[httpx.AsyncClient]:
     tokens = []
-    async with transaction(app.state.sessionmaker) as s:
+    async with transaction(owner_sm(app)) as s:
         for i in range(n):
             user = UserAccount(
                 username=f"staff{i}-{uuid.uuid4().hex[:4]}",
@@ -38,17 +40,18 @@ async def staff_clients(
                 password_hash="not-used",
                 role=Role.socialjour if i % 2 else Role.rvt_officer,
                 district_id=world.sodermalm,
+                totp_enabled=True,
             )
             s.add(user)
             await s.flush()
-            _, token = await create_api_token(s, clock, user, "test")
-            tokens.append(token)
+            # A real sign-in session past both steps (sign-in itself is tested elsewhere).
+            tokens.append(await start_session(s, clock, user, second_factor_done=True))
     transport = httpx.ASGITransport(app=app)
     return [
         httpx.AsyncClient(
             transport=transport,
             base_url="http://testserver",
-            headers={"Authorization": f"Bearer {t}"},
+            cookies={SESSION_COOKIE: t},
             timeout=60,
         )
         for t in tokens
@@ -56,7 +59,7 @@ async def staff_clients(
 
 
 async def active_bookings(app: Any, unit_id: uuid.UUID) -> int:
-    async with app.state.sessionmaker() as s:
+    async with owner_sm(app)() as s:
         return int(
             await s.scalar(
                 select(func.count())

@@ -12,6 +12,7 @@ from sqlmodel import col, func, select
 from placement.clock import FrozenClock
 from placement.models import AuditEntry, Operator, Place, Unit
 from placement.models.enums import AuditAction, Role
+from tests.conftest import owner_sm
 from tests.inventory.factories import make_unit, make_world
 
 ClientFor = Any
@@ -168,7 +169,7 @@ async def test_export_then_reimport_is_a_no_op_and_never_has_addresses(
     assert r.json()["places_added"] == 1 and r.json()["places_retired"] == 2
     detail = (await coord.get("/api/inventory/units?q=Lyktan")).json()["items"][0]
     assert detail["places"] == 2 and detail["family_rooms"] == [5, 4]
-    async with app.state.sessionmaker() as s:
+    async with owner_sm(app)() as s:
         exports = (
             (
                 await s.execute(

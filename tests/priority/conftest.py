@@ -42,6 +42,7 @@ from placement.models.enums import (
     SubstancePolicy,
     UnitKind,
 )
+from tests.conftest import owner_sm
 
 # code, name, centre, neighbours. "bromma" is only where the shelter is: never shown to the agency.
 DISTRICTS = (
@@ -84,6 +85,7 @@ async def add_case(
         name_ciphertext=keyring.encrypt(PERSON_NAME),
         gender=Gender.female,
         birth_year=1990,
+        scope_district_id=district_id,
     )
     s.add(person)
     await s.flush()
@@ -101,7 +103,7 @@ async def add_case(
 
 @pytest.fixture
 async def world(app: Any, clock: FrozenClock, keyring: Keyring) -> World:
-    async with transaction(app.state.sessionmaker) as s:
+    async with transaction(owner_sm(app)) as s:
         ids: dict[str, uuid.UUID] = {}
         for code, name, lat, lon, neighbours in DISTRICTS:
             d = District(

@@ -8,13 +8,14 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import httpx
+import pyotp
 
 from placement.clock import FrozenClock
 from placement.db import transaction
 from placement.models import PriorityApplication
 from placement.models.enums import PriorityStatus
 from placement.priority.sweeps import committee_papers_sweep
-from tests.conftest import TEST_PASSWORD
+from tests.conftest import TEST_PASSWORD, TOTP_SECRETS, owner_sm
 from tests.priority.conftest import World, add_case
 
 DEBT_NOTE = "Skuld hos Kronofogden, 23 000 kr, avbetalningsplan sedan i våras"
@@ -39,6 +40,10 @@ async def move_clock(clock: FrozenClock, at: datetime, *clients: httpx.AsyncClie
         name = c.headers["x-test-user"]
         r = await c.post("/api/auth/login", json={"username": name, "password": TEST_PASSWORD})
         assert r.status_code == 200, r.text
+        if r.json()["second_factor"] == "verify":
+            code = pyotp.TOTP(TOTP_SECRETS[name]).at(clock.now())
+            r = await c.post("/api/auth/totp/verify", json={"code": code})
+            assert r.status_code == 204, r.text
 
 
 def ok(r: httpx.Response, status: int = 200) -> Any:
@@ -56,7 +61,7 @@ async def other_households(
         "large": (2, [2, 5, 9], []),
         "avoids": (1, [], ["skarholmen"]),
     }
-    async with transaction(app.state.sessionmaker) as s:
+    async with transaction(owner_sm(app)) as s:
         for i, (label, (adults, kids, avoid)) in enumerate(specs.items()):
             case = await add_case(s, clock, keyring, w.districts["kungsholmen"], f"RV-2026-09{i}0")
             row = PriorityApplication(
@@ -180,7 +185,7 @@ async def walk_chain(
 
     # 5. Reminders before the papers are due: none yet, then one each for agency and handler.
     async def sweep() -> int:
-        async with transaction(app.state.sessionmaker) as s:
+        async with transaction(owner_sm(app)) as s:
             return await committee_papers_sweep(s, clock, settings)
 
     assert await sweep() == 0
@@ -297,7 +302,7 @@ async def watched_household(
     **fields: Any,
 ) -> uuid.UUID:
     """An approved household with an active watch, written directly (not under test here)."""
-    async with transaction(app.state.sessionmaker) as s:
+    async with transaction(owner_sm(app)) as s:
         case = await add_case(s, clock, keyring, district_id, number)
         row = PriorityApplication(
             case_id=case.id,

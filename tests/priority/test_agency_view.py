@@ -16,6 +16,7 @@ from placement.crypto import Keyring
 from placement.db import transaction
 from placement.models import ApplicationMessage, PriorityApplication
 from placement.models.enums import Role
+from tests.conftest import owner_sm
 from tests.priority.conftest import World, add_case
 from tests.priority.flow import DEBT_NOTE, ok, walk_chain
 from tests.priority.routes import callable_by, template_of
@@ -108,7 +109,7 @@ async def test_agency_never_receives_social_file_data(
     ).status_code == 422
 
     # A draft is the handler's own: the agency cannot see it.
-    async with transaction(app.state.sessionmaker) as s:
+    async with transaction(owner_sm(app)) as s:
         case = await add_case(s, clock, keyring, world.districts["sodermalm"], "RV-2026-0077")
         draft = PriorityApplication(case_id=case.id, created_at=clock.now())
         s.add(draft)

@@ -22,12 +22,13 @@ from placement.models import (
     WatchedFlat,
 )
 from placement.models.enums import PriorityStatus, Role
+from tests.conftest import owner_sm
 from tests.priority.conftest import World
 from tests.priority.flow import add_flat, ok, start_application, watched_household
 
 
 async def _count(app: Any, model: Any, *where: Any) -> int:
-    async with transaction(app.state.sessionmaker) as s:
+    async with transaction(owner_sm(app)) as s:
         return int(await s.scalar(select(func.count()).select_from(model).where(*where)) or 0)
 
 
@@ -65,7 +66,7 @@ async def test_offer_to_a_household_the_flat_does_not_suit(
     assert r.json()["field"] == "application_id"
     # Nothing half-saved: no offer, the flat is still free, the household still waits.
     assert await _count(app, FlatOffer) == 0
-    async with transaction(app.state.sessionmaker) as s:
+    async with transaction(owner_sm(app)) as s:
         row = await s.get(WatchedFlat, uuid.UUID(registered["id"]))
         assert row is not None and row.status == "available"
         application = await s.get(PriorityApplication, app_id)
@@ -157,7 +158,7 @@ async def test_review_needs_a_certificate_and_a_request_notifies_the_handler(
         )
     )
     assert asked["status"] == "certificate_requested"
-    async with transaction(app.state.sessionmaker) as s:
+    async with transaction(owner_sm(app)) as s:
         reminder = await s.scalar(
             select(Reminder).where(col(Reminder.kind) == ReminderKind.certificate_requested)
         )
@@ -184,7 +185,7 @@ async def test_review_needs_a_certificate_and_a_request_notifies_the_handler(
     assert back["status"] == "submitted"
     assert back["certificates"][0]["written_by"] is not None
     ok(await agency.post(f"{agency_path}/status", json={"to_status": "under_review"}))
-    async with transaction(app.state.sessionmaker) as s:
+    async with transaction(owner_sm(app)) as s:
         reminder = await s.scalar(
             select(Reminder).where(col(Reminder.kind) == ReminderKind.certificate_requested)
         )
@@ -290,7 +291,7 @@ async def test_more_refusals_leave_nothing_behind(
         f"/api/priority/agency/offers/{offer_id}/response", json={"accepted": False}
     )
     assert declined.status_code == 422 and declined.json()["field"] == "reason"
-    async with transaction(app.state.sessionmaker) as s:
+    async with transaction(owner_sm(app)) as s:
         offer = await s.get(FlatOffer, uuid.UUID(offer_id))
         assert offer is not None and offer.response == "pending"
     ok(
@@ -303,7 +304,7 @@ async def test_more_refusals_leave_nothing_behind(
     )
     assert future_contract.status_code == 422
     assert future_contract.json()["detail"] == "The contract date cannot be in the future."
-    async with transaction(app.state.sessionmaker) as s:
+    async with transaction(owner_sm(app)) as s:
         offer = await s.get(FlatOffer, uuid.UUID(offer_id))
         assert offer is not None and offer.contract_signed_on is None
         assert (await s.get(WatchedFlat, uuid.UUID(flat["id"]))).status == "offered"  # type: ignore[union-attr]

@@ -14,6 +14,7 @@ from placement.crypto import Keyring
 from placement.db import transaction
 from placement.models import AuditEntry, Case, Notification, Reminder, WatchedFlat
 from placement.models.enums import AuditAction, Outcome, ReminderKind, Role
+from tests.conftest import owner_sm
 from tests.priority.conftest import World
 from tests.priority.flow import ok, walk_chain
 
@@ -67,7 +68,7 @@ async def test_priority_chain_ends_in_secure_permanent_housing(
     assert seen["history"][3]["reason"] == "Not registered in the city for two years."
 
     app_id = uuid.UUID(chain.application_id)
-    async with transaction(app.state.sessionmaker) as s:
+    async with transaction(owner_sm(app)) as s:
         case = await s.get(Case, world.case_id)
         assert case is not None
         assert case.outcome == Outcome.flat_via_priority

@@ -9,6 +9,7 @@ from placement.crypto import Keyring
 from placement.db import transaction
 from placement.models import Case
 from placement.models.enums import CaseStatus, Role
+from tests.conftest import owner_sm
 from tests.priority.conftest import World
 from tests.priority.flow import add_flat, ok, start_application, watched_household
 
@@ -121,7 +122,7 @@ async def test_handler_records_a_declined_offer_and_the_watch_goes_on(
 
 async def test_no_application_for_a_closed_case(app: Any, world: World, sign_in: Any) -> None:
     handler = await sign_in(Role.rvt_officer, world.districts["sodermalm"])
-    async with transaction(app.state.sessionmaker) as s:
+    async with transaction(owner_sm(app)) as s:
         case = await s.get(Case, world.case_id)
         assert case is not None
         case.status = CaseStatus.closed
