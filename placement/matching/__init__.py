@@ -1,0 +1,1 @@
+"""The thin adapter between the database and the pure optimizer."""

@@ -1,0 +1,362 @@
+"""Matching use cases: proposals now, the joint plan, move-on; every run stored as data.
+
+The optimizer only proposes. Accepting a proposal makes a hold (places kept for a while);
+a person with authority then decides (placement.decisions). Overriding a hard rule needs a
+stated reason, which is stored with the run and must be repeated on the decision.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from dataclasses import asdict
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+import optimizer as opt
+from placement.auth.actor import Actor
+from placement.auth.scope import apply_scope, system_scope
+from placement.cases.access import load_case
+from placement.clock import Clock
+from placement.config import Settings
+from placement.errors import Conflict, InvalidInput, NotFound
+from placement.inventory import holds
+from placement.inventory.booking_schemas import ChildSpec, HoldCreate, HoldRead
+from placement.matching import loader
+from placement.models import Case, Child, OptimizationRun, PlacementRequest
+from placement.models.enums import AuditAction, CasePhase, RequestStatus, Role
+
+OVERRIDABLE = frozenset(opt.RULE_CODES) - {"no_capacity_period", "household_does_not_fit"}
+# Post-acute households are looked at for move-on over this many nights of interim housing.
+MOVE_ON_NIGHTS = 90
+
+
+def policy_for(settings: Settings) -> opt.Policy:
+    return opt.Policy(
+        exclusion_buffer=settings.exclusion_buffer,
+        stale_after_hours=float(settings.vacancy_stale_hours),
+    )
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_jsonable(v) for v in value]
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+async def _store_run(
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    mode: str,
+    inputs: dict[str, Any],
+    result: Any,
+    *,
+    status: str,
+    objective: float | None = None,
+    bound: float | None = None,
+    gap: float | None = None,
+    wall_time_s: float | None = None,
+) -> OptimizationRun:
+    run = OptimizationRun(
+        mode=mode,
+        created_at=clock.now(),
+        created_by_id=actor.user_id,
+        status=status,
+        objective=objective,
+        best_bound=bound,
+        gap=gap,
+        wall_time_ms=int(wall_time_s * 1000) if wall_time_s is not None else None,
+        inputs=_jsonable(inputs),
+        proposals=_jsonable(asdict(result)),
+    )
+    session.add(run)
+    await session.flush()
+    return run
+
+
+async def _load_request(
+    session: AsyncSession, clock: Clock, actor: Actor, request_id: uuid.UUID
+) -> tuple[PlacementRequest, Case]:
+    request = await session.get(PlacementRequest, request_id)
+    if request is None:
+        raise NotFound("No such request for a place.", field="request_id")
+    # Scope and audit: the case must be one the actor may see (404 otherwise).
+    case, _ = await load_case(
+        session,
+        clock,
+        actor,
+        request.case_id,
+        action=AuditAction.read,
+        entity_type="placement_request",
+        entity_id=request.id,
+    )
+    return request, case
+
+
+async def propose_for_request(
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    settings: Settings,
+    request_id: uuid.UUID,
+    *,
+    limit: int = 5,
+    overridden_rules: frozenset[str] = frozenset(),
+    override_reason: str | None = None,
+) -> tuple[opt.NowResult, OptimizationRun]:
+    unknown = overridden_rules - OVERRIDABLE
+    if unknown:
+        raise InvalidInput(
+            f"These rules cannot be overridden: {', '.join(sorted(unknown))}.",
+            field="overridden_rules",
+        )
+    if overridden_rules and not (override_reason and override_reason.strip()):
+        raise InvalidInput("Give a reason for overriding a rule.", field="override_reason")
+    if not 1 <= limit <= 20:
+        raise InvalidInput("Ask for between 1 and 20 proposals.", field="limit")
+    request, case = await _load_request(session, clock, actor, request_id)
+    now = clock.now()
+    start = max(request.starts_at, now)
+    key = str(request.id)
+    household = (
+        await loader.households_for_cases(
+            session,
+            settings,
+            now,
+            [
+                (
+                    key,
+                    case,
+                    start,
+                    request.nights,
+                    request.requested_at,
+                    request.requesting_district_id,
+                )
+            ],
+            overridden={key: overridden_rules},
+        )
+    )[0]
+    units = await loader.load_units(session, start, start + timedelta(days=request.nights), now)
+    districts = await loader.load_districts(session)
+    result = await asyncio.to_thread(
+        opt.propose_now, household, units, districts, policy_for(settings), limit
+    )
+    run = await _store_run(
+        session,
+        clock,
+        actor,
+        "now",
+        {
+            "request_id": key,
+            "units": len(units),
+            "overridden_rules": sorted(overridden_rules),
+            "override_reason": override_reason,
+        },
+        result,
+        status="proposals" if result.proposals else "nothing_fits",
+    )
+    return result, run
+
+
+async def _all_open(
+    session: AsyncSession, settings: Settings, now: Any
+) -> tuple[list[opt.Household], list[tuple[PlacementRequest, Case]]]:
+    pairs = await loader.open_requests(session)
+    items = [
+        (str(r.id), c, max(r.starts_at, now), r.nights, r.requested_at, r.requesting_district_id)
+        for r, c in pairs
+    ]
+    return await loader.households_for_cases(session, settings, now, items), pairs
+
+
+async def joint_plan(
+    session: AsyncSession, clock: Clock, actor: Actor, settings: Settings
+) -> tuple[opt.JointPlanResult, OptimizationRun]:
+    """All open requests at once. The coordinator sees case numbers and proposals only:
+    the personal data needed to match is read under the system scope and never returned."""
+    now = clock.now()
+    await system_scope(session)
+    try:
+        households, pairs = await _all_open(session, settings, now)
+        if households:
+            start, end = loader.window(
+                [max(r.starts_at, now) for r, _ in pairs], [r.nights for r, _ in pairs]
+            )
+        else:
+            start, end = now, now + timedelta(days=1)
+        units = await loader.load_units(session, start, end, now)
+        districts = await loader.load_districts(session)
+    finally:
+        await apply_scope(session, actor)
+    result = await asyncio.to_thread(
+        opt.plan_jointly,
+        households,
+        units,
+        districts,
+        policy_for(settings),
+        settings.matcher_time_limit_s,
+    )
+    run = await _store_run(
+        session,
+        clock,
+        actor,
+        "joint",
+        {
+            "requests": [str(r.id) for r, _ in pairs],
+            "case_numbers": {str(r.id): c.case_number for r, c in pairs},
+            "units": len(units),
+            "window": [start, end],
+        },
+        result,
+        status=result.status,
+        objective=float(result.fit.objective),
+        bound=float(result.fit.bound),
+        gap=result.fit.gap,
+        wall_time_s=result.wall_time_s,
+    )
+    return result, run
+
+
+async def move_on(
+    session: AsyncSession, clock: Clock, actor: Actor, settings: Settings
+) -> tuple[opt.MoveOnResult, OptimizationRun]:
+    """Post-acute households in protected shelters → free interim housing."""
+    now = clock.now()
+    await system_scope(session)
+    try:
+        cases = (
+            (
+                await session.execute(
+                    select(Case)
+                    .where(col(Case.phase) == CasePhase.post_acute, col(Case.status) == "open")
+                    .order_by(col(Case.case_number))
+                )
+            )
+            .scalars()
+            .all()
+        )
+        items = [
+            (str(c.id), c, now, MOVE_ON_NIGHTS, c.opened_at, c.responsible_district_id)
+            for c in cases
+        ]
+        households = [
+            h
+            for h in await loader.households_for_cases(session, settings, now, items)
+            if h.current_unit_id is not None
+        ]
+        resources = await loader.current_resources(
+            session, [uuid.UUID(h.request_id) for h in households], now
+        )
+        units = await loader.load_units(session, now, now + timedelta(days=MOVE_ON_NIGHTS), now)
+        districts = await loader.load_districts(session)
+        numbers = {str(c.id): c.case_number for c in cases}
+    finally:
+        await apply_scope(session, actor)
+    result = await asyncio.to_thread(
+        opt.propose_move_on,
+        households,
+        units,
+        districts,
+        policy_for(settings),
+        {str(k): v for k, v in resources.items()},
+        settings.matcher_time_limit_s,
+    )
+    run = await _store_run(
+        session,
+        clock,
+        actor,
+        "move_on",
+        {"cases": [h.request_id for h in households], "case_numbers": numbers, "units": len(units)},
+        result,
+        status="moves" if result.moves else "no_moves",
+    )
+    return result, run
+
+
+async def get_run(session: AsyncSession, run_id: uuid.UUID) -> OptimizationRun:
+    run = await session.get(OptimizationRun, run_id)
+    if run is None:
+        raise NotFound("No such matcher run.", field="run_id")
+    return run
+
+
+async def accept_assignment(
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    settings: Settings,
+    run_id: uuid.UUID,
+    request_id: uuid.UUID,
+) -> HoldRead:
+    """Accept one assignment of a joint plan: hold its places for the request."""
+    run = await get_run(session, run_id)
+    if run.mode != "joint" or not run.proposals:
+        raise Conflict("Only a joint plan's assignments can be accepted here.")
+    raw = run.proposals.get("assignments", [])
+    assignments: list[Any] = raw if isinstance(raw, list) else []
+    chosen = next(
+        (a for a in assignments if isinstance(a, dict) and a.get("request_id") == str(request_id)),
+        None,
+    )
+    if chosen is None or not chosen.get("unit_id"):
+        raise Conflict("The plan has no place for this request.")
+    return await hold_for_request(
+        session, clock, actor, settings, request_id, uuid.UUID(str(chosen["unit_id"]))
+    )
+
+
+async def hold_for_request(
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    settings: Settings,
+    request_id: uuid.UUID,
+    unit_id: uuid.UUID,
+) -> HoldRead:
+    """Hold places in a unit for a request's whole household (proposal accepted)."""
+    elevated = actor.role == Role.coordinator
+    if elevated:
+        await system_scope(session)  # the coordinator acts on the plan, not on the file
+    try:
+        request = await session.get(PlacementRequest, request_id)
+        if request is None:
+            raise NotFound("No such request for a place.", field="request_id")
+        if request.status != RequestStatus.open:
+            raise Conflict("This request is no longer waiting for a place.")
+        case = await session.get(Case, request.case_id)
+        if case is None:
+            raise NotFound("No such request for a place.", field="request_id")
+        kids = (
+            (await session.execute(select(Child).where(col(Child.case_id) == case.id)))
+            .scalars()
+            .all()
+        )
+        start = max(request.starts_at, clock.now())
+        start_day = loader.local_date(start, settings)
+        spec = HoldCreate(
+            unit_id=unit_id,
+            adults=case.adults,
+            children=[
+                ChildSpec(age=loader.age_on(k.birth_date, start_day), gender=k.gender) for k in kids
+            ],
+            starts_at=start,
+            nights=request.nights,
+            case_id=case.id,
+            request_id=request.id,
+            requesting_district_id=request.requesting_district_id,
+        )
+        hold = await holds.create_hold(session, clock, settings, actor, spec)
+        request.status = RequestStatus.held
+        await session.flush()
+    finally:
+        if elevated:
+            await apply_scope(session, actor)
+    return hold
