@@ -500,7 +500,6 @@ async def seed_demo(
         session.add(row)
     await session.flush()
 
-    users = await _seed_users(session, districts)
     operators: dict[str, Operator] = {}
     units: list[tuple[Unit, list[Place]]] = []
     for spec in _inventory(rng, today):
@@ -555,6 +554,7 @@ async def seed_demo(
         units.append((unit, places))
     await session.flush()
 
+    users = await _seed_users(session, districts)
     counts = {
         "districts": len(districts),
         "operators": len(operators),
@@ -588,6 +588,10 @@ async def _seed_users(
         ("granskare", "Granskare", Role.auditor, None, False),
         ("admin", "Administratör", Role.admin, None, False),
     ]
+    operator_specs = [
+        ("jour.ankaret", "Kvinnojouren Ankaret", "Föreningen Ankaret"),
+        ("tryggheten", "Tryggheten skyddat boende", "Trygghet Omsorg AB"),
+    ]
     users: dict[str, UserAccount] = {}
     for username, display, role, district, lead in specs:
         user = UserAccount(
@@ -597,6 +601,19 @@ async def _seed_users(
             role=role,
             district_id=districts[district].id if district else None,
             is_team_lead=lead,
+        )
+        session.add(user)
+        users[username] = user
+    for username, display, operator_name in operator_specs:
+        operator = await session.scalar(select(Operator).where(col(Operator.name) == operator_name))
+        if operator is None:
+            continue
+        user = UserAccount(
+            username=username,
+            display_name=display,
+            password_hash=password_hash,
+            role=Role.operator,
+            operator_id=operator.id,
         )
         session.add(user)
         users[username] = user
