@@ -13,8 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from placement.auth.actor import Actor
-from placement.auth.scope import apply_scope
 from placement.auth.permissions import Permission, has_permission
+from placement.auth.scope import apply_scope
 from placement.auth.secrets import new_token, token_digest
 from placement.auth.service import actor_for
 from placement.clock import Clock
