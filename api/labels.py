@@ -78,3 +78,10 @@ PRIORITY_STATUS = {
     "contract_signed": N_("Contract signed"),
     "closed": N_("Closed"),
 }
+
+LEGAL_BASIS = {
+    "sol": N_("SoL (Social Services Act)"),
+    "sol_guardian_consent": N_("SoL, both guardians consent"),
+    "lpsb_court_application": N_("LPSB, after application to the court"),
+    "lpsb_immediate": N_("LPSB, immediate decision"),
+}

@@ -282,8 +282,8 @@ def _preference_words(code: str, detail: float, c: RuleContext, u: Unit) -> tupl
     if code == "family_room_spare_beds":
         n = int(detail)
         return (
-            f"Familjerummet har {n} platser fler än hushållet behöver",
-            f"The family room has {n} more beds than the household needs",
+            f"Familjerummet har {n} {'plats' if n == 1 else 'platser'} fler än hushållet behöver",
+            f"The family room has {n} more {'bed' if n == 1 else 'beds'} than the household needs",
         )
     return code, code
 

@@ -52,9 +52,22 @@ async def home(actor: Annotated[Actor | None, Depends(get_optional_actor)]) -> R
     return RedirectResponse(HOME_BY_ROLE.get(actor.role.value, "/login"), status_code=303)
 
 
+# The last user name on this device (not a secret; staff, not client data), so that at
+# night only the password and the code need typing.
+LAST_USER_COOKIE = "bk_last_user"
+
+
 @router.get("/login")
 async def login_page(request: Request) -> Response:
-    return render(request, "login.html", {"values": {"next": request.query_params.get("next", "")}})
+    last = request.cookies.get(LAST_USER_COOKIE, "")
+    return render(
+        request,
+        "login.html",
+        {
+            "values": {"next": request.query_params.get("next", ""), "username": last},
+            "remembered": bool(last),
+        },
+    )
 
 
 @router.post("/login")
@@ -119,6 +132,15 @@ async def login_submit(
         samesite="strict",
         max_age=settings.session_absolute_hours * 3600,
         path="/",
+    )
+    response.set_cookie(
+        LAST_USER_COOKIE,
+        user.username,
+        httponly=True,
+        secure=settings.cookie_secure,
+        samesite="strict",
+        max_age=30 * 86400,
+        path="/login",
     )
     return response
 

@@ -56,6 +56,17 @@ class LiveApp:
     base_url: str
     db_url: str
     totp_secrets: dict[str, str] = field(default_factory=dict)
+    last_step: dict[str, int] = field(default_factory=dict)
+
+    def fresh_code(self, username: str) -> str:
+        """A code the server will accept: a time step (within +-1 of now) never used before,
+        since a code is never accepted twice. Waits only when both candidates are used."""
+        while True:
+            step = int(time.time() // 30) + 1
+            if step > self.last_step.get(username, -1):
+                self.last_step[username] = step
+                return str(pyotp.TOTP(self.totp_secrets[username]).at(step * 30))
+            time.sleep(1)
 
 
 def _free_port() -> int:
@@ -165,14 +176,14 @@ def sign_in(actions: Actions, live: LiveApp, username: str) -> None:
         if page.url.endswith("/login/enrol"):
             secret = page.inner_text("#totp-secret").strip()
             live.totp_secrets[username] = secret
+            live.last_step[username] = int(time.time() // 30)
             page.fill("#code", pyotp.TOTP(secret).now())
             page.click("button[type=submit]")
         page.context.clear_cookies()
         page.goto(f"{live.base_url}/login")
-    actions.type("#username", username)
+    if page.input_value("#username") != username:  # the device remembers the last user
+        actions.type("#username", username)
     actions.type("#password", DEMO_PASSWORD)
     if username in live.totp_secrets:
-        # The enrolment used this time step's code; a code is never accepted twice, so use
-        # the next step's (accepted within the +-1 step window).
-        actions.type("#code", pyotp.TOTP(live.totp_secrets[username]).at(time.time() + 30))
+        actions.type("#code", live.fresh_code(username))
     actions.click("button[type=submit]")

@@ -1,0 +1,500 @@
+"""The night flow (Socialjouren): an urgent request with only what is needed, ranked and
+explained proposals with the freshness of each vacancy, a hold, the decisions for the adult
+and each child, and a summary with the hand-over to the district.
+
+Every step is one page and one form; defaults cover everything that can have one.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError
+from sqlmodel import col, select
+
+import optimizer as opt
+from api.csrf import check_csrf
+from api.deps import ClockDep, KeyringDep, SessionDep, SettingsDep
+from api.labels import N_
+from api.pages.common import page_require
+from api.templating import render, translate
+from placement.auth.actor import Actor
+from placement.auth.permissions import Permission
+from placement.cases.schemas import (
+    CaseCreate,
+    ChildCreate,
+    ExclusionAreaIn,
+    Needs,
+    PersonIn,
+    PlacementRequestCreate,
+    RiskAssessmentIn,
+)
+from placement.cases.service import create_case, get_case
+from placement.cases.upkeep import create_placement_request
+from placement.decisions.schemas import ChildDecisionIn, GrantCreate
+from placement.decisions.service import case_decisions, grant_placement
+from placement.errors import DomainError, InvalidInput
+from placement.inventory import bookings, holds
+from placement.matching import service as matching
+from placement.matching.views import districts_for_choice, unit_briefs
+from placement.models import Case, Child, District, PlacementRequest
+from placement.models.enums import (
+    ConsentStatus,
+    ExclusionKind,
+    Gender,
+    LegalBasis,
+    ProtectedIdentity,
+    RiskInstrument,
+    RiskLevel,
+    SubstanceUse,
+)
+
+router = APIRouter(include_in_schema=False)
+NightActor = Annotated[
+    Actor,
+    Depends(
+        page_require(
+            Permission.case_write, Permission.match, Permission.hold_manage, Permission.decide
+        )
+    ),
+]
+# "4, 9" or with the child's gender when it matters (units with an age limit for boys):
+# f/g = girl (flicka/girl), p/b = boy (pojke/boy), e.g. "f4, p13".
+AGE_ITEM = re.compile(r"^([fgpb]?)(\d{1,2})$")
+GIRL, BOY = frozenset("fg"), frozenset("pb")
+
+CHILD_BASES = [
+    (LegalBasis.lpsb_immediate.value, N_("LPSB, immediate decision (to the court within a week)")),
+    (LegalBasis.sol_guardian_consent.value, N_("SoL, both guardians consent")),
+    (LegalBasis.lpsb_court_application.value, N_("LPSB, after application to the court")),
+]
+CONSENTS = [
+    (ConsentStatus.one_guardian.value, N_("One guardian consents")),
+    (ConsentStatus.both_guardians.value, N_("Both guardians consent")),
+    (ConsentStatus.none.value, N_("No guardian consents")),
+]
+DONE = {"released": N_("The hold was released; the places are free again.")}
+
+
+def parse_ages(text: str) -> list[tuple[int, Gender]]:
+    """Children as (age, gender); a child written without f/p has no gender recorded."""
+    out: list[tuple[int, Gender]] = []
+    for item in (x for x in re.split(r"[,; ]+", text.strip().lower()) if x):
+        match = AGE_ITEM.match(item)
+        if not match:
+            raise InvalidInput(
+                N_(
+                    "Write the children's ages as numbers, for example 4, 9 (f4 or p13 to give "
+                    "a girl's or a boy's age)."
+                ),
+                field="children_ages",
+            )
+        prefix, age = match.group(1), int(match.group(2))
+        if age > 17:
+            raise InvalidInput(
+                N_("A child is 17 or younger; older persons need a case of their own."),
+                field="children_ages",
+            )
+        gender = (
+            Gender.female if prefix in GIRL else Gender.male if prefix in BOY else Gender.non_binary
+        )
+        out.append((age, gender))
+    return out
+
+
+def _form_values(form: Any) -> dict[str, Any]:
+    return {
+        "children_ages": str(form.get("children_ages", "")),
+        "adults": str(form.get("adults", "1")),
+        "gender": str(form.get("gender", Gender.female.value)),
+        "age": str(form.get("age", "")),
+        "risk": str(form.get("risk", RiskLevel.high.value)),
+        "substance_use": str(form.get("substance_use", SubstanceUse.none.value)),
+        "needs_wheelchair": form.get("needs_wheelchair") == "1",
+        "honour_context": form.get("honour_context") == "1",
+        "has_pets": form.get("has_pets") == "1",
+        "languages": str(form.get("languages", "")),
+        "avoid": [str(v) for v in form.getlist("avoid")] if hasattr(form, "getlist") else [],
+        "responsible": str(form.get("responsible", "")),
+        "protected_identity": str(form.get("protected_identity", ProtectedIdentity.none.value)),
+    }
+
+
+async def _request_form(
+    request: Request,
+    session: SessionDep,
+    values: dict[str, Any],
+    errors: dict[str, str],
+    status: int = 200,
+) -> Response:
+    districts = await districts_for_choice(session)
+    return render(
+        request,
+        "night_request.html",
+        {"values": values, "errors": errors, "districts": districts},
+        status_code=status,
+    )
+
+
+@router.get("/night")
+async def night_form(request: Request, session: SessionDep, actor: NightActor) -> Response:
+    return await _request_form(request, session, _form_values({}), {})
+
+
+@router.post("/night")
+async def night_submit(
+    request: Request,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    keyring: KeyringDep,
+    actor: NightActor,
+) -> Response:
+    await check_csrf(request)
+    form = await request.form()
+    values = _form_values(form)
+    errors: dict[str, str] = {}
+    try:
+        ages = parse_ages(values["children_ages"])
+    except InvalidInput as exc:
+        errors["children_ages"] = translate(request, exc.message)
+        ages = []
+    districts = {str(d.id): d for d in await districts_for_choice(session)}
+    avoid = [districts[v] for v in values["avoid"] if v in districts]
+    responsible = districts.get(values["responsible"]) or (avoid[0] if avoid else None)
+    if responsible is None:
+        errors["responsible"] = translate(
+            request, N_("Choose the responsible district (where the household lives).")
+        )
+    age = None
+    if values["age"].strip():
+        if not values["age"].strip().isdigit() or not 16 <= int(values["age"]) <= 110:
+            errors["age"] = translate(request, N_("Write the age in years (16 or more)."))
+        else:
+            age = int(values["age"])
+    if errors:
+        return await _request_form(request, session, values, errors, 422)
+    if responsible is None:  # pragma: no cover - handled with the errors above
+        return await _request_form(request, session, values, errors, 422)
+    now = clock.now()
+    languages = [x for x in re.split(r"[,; ]+", values["languages"].strip().lower()) if x]
+    try:
+        data = CaseCreate(
+            responsible_district_id=responsible.id,
+            protected_identity=ProtectedIdentity(values["protected_identity"]),
+            adults=int(values["adults"]) if values["adults"] in ("1", "2") else 1,
+            person=PersonIn(
+                gender=Gender(values["gender"]),
+                birth_year=now.year - (age if age is not None else 30),
+            ),
+            needs=Needs(
+                substance_use=SubstanceUse(values["substance_use"]),
+                needs_wheelchair=values["needs_wheelchair"],
+                honour_context=values["honour_context"],
+                has_pets=values["has_pets"],
+                languages=languages,
+            ),
+            children=[ChildCreate(gender=g, age=a) for a, g in ages],
+            exclusion_areas=[
+                ExclusionAreaIn(district_code=d.code, kind=ExclusionKind.perpetrator_home)
+                for d in avoid
+            ],
+            risk_assessments=[
+                RiskAssessmentIn(
+                    instrument=RiskInstrument.patriark
+                    if values["honour_context"]
+                    else RiskInstrument.freda,
+                    level=RiskLevel(values["risk"]),
+                )
+            ],
+        )
+    except (ValidationError, ValueError):
+        errors["languages"] = translate(
+            request, N_("Write languages as two- or three-letter codes, for example ar, so.")
+        )
+        return await _request_form(request, session, values, errors, 422)
+    try:
+        case = await create_case(session, clock, actor, keyring, data)
+        nights = responsible.decision_days or settings.default_decision_days
+        placement_request = await create_placement_request(
+            session, clock, actor, case.id, PlacementRequestCreate(starts_at=now, nights=nights)
+        )
+    except DomainError as exc:
+        errors[exc.field or "form"] = translate(request, exc.message)
+        return await _request_form(request, session, values, errors, exc.status_code)
+    return RedirectResponse(f"/night/requests/{placement_request.id}", status_code=303)
+
+
+@router.get("/night/requests/{request_id}")
+async def proposals_page(
+    request_id: uuid.UUID,
+    request: Request,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    actor: NightActor,
+) -> Response:
+    result, run = await matching.propose_for_request(session, clock, actor, settings, request_id)
+    ids = [uuid.UUID(p.unit_id) for p in result.proposals]
+    ids += [uuid.UUID(m.unit_id) for m in result.near_misses]
+    briefs = await unit_briefs(session, ids, clock.now(), settings.vacancy_stale_hours)
+    placement_request = await session.get(PlacementRequest, request_id)
+    case = await session.get(Case, placement_request.case_id) if placement_request else None
+    done = request.query_params.get("done")
+    return render(
+        request,
+        "night_proposals.html",
+        {
+            "result": result,
+            "run_id": run.id,
+            "briefs": {str(k): v for k, v in briefs.items()},
+            "rule_labels": opt.RULE_LABELS,
+            "request_id": request_id,
+            "case_number": case.case_number if case else "",
+            "sv": request_state_locale(request),
+            "flash": translate(request, DONE[done]) if done in DONE else None,
+            "hold_minutes": settings.hold_minutes,
+        },
+    )
+
+
+def request_state_locale(request: Request) -> bool:
+    from api.i18n import pick_locale
+
+    return pick_locale(request, request.app.state.settings.default_locale) == "sv"
+
+
+@router.post("/night/requests/{request_id}/hold")
+async def hold_submit(
+    request_id: uuid.UUID,
+    request: Request,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    actor: NightActor,
+) -> Response:
+    await check_csrf(request)
+    form = await request.form()
+    try:
+        unit_id = uuid.UUID(str(form.get("unit_id", "")))
+        await matching._load_request(session, clock, actor, request_id)
+        hold = await matching.hold_for_request(session, clock, actor, settings, request_id, unit_id)
+    except ValueError:
+        raise InvalidInput(N_("Choose a place from the list."), field="unit_id") from None
+    return RedirectResponse(f"/night/holds/{hold.group_id}", status_code=303)
+
+
+async def _hold_context(
+    session: SessionDep, clock: ClockDep, actor: Actor, group_id: uuid.UUID
+) -> tuple[Any, Any]:
+    rows = await bookings.group_bookings(session, group_id, lock=False)
+    described = await holds.describe_holds(session, clock, rows)
+    case_id = rows[0].case_id
+    if case_id is None:
+        raise InvalidInput(N_("This hold is not for a case."), field="group_id")
+    case = await get_case(session, clock, actor, case_id)
+    return described[0], case
+
+
+def _decision_values(form: Any, children: list[Any]) -> dict[str, Any]:
+    return {
+        "reason": str(form.get("reason", "")) if form else "",
+        "days": str(form.get("days", "")) if form else "",
+        **{
+            f"basis_{c.id}": str(form.get(f"basis_{c.id}", CHILD_BASES[0][0]))
+            if form
+            else CHILD_BASES[0][0]
+            for c in children
+        },
+        **{
+            f"consent_{c.id}": str(form.get(f"consent_{c.id}", CONSENTS[0][0]))
+            if form
+            else CONSENTS[0][0]
+            for c in children
+        },
+    }
+
+
+async def _decision_page(
+    request: Request,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    actor: Actor,
+    group_id: uuid.UUID,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> Response:
+    hold, case = await _hold_context(session, clock, actor, group_id)
+    district = await session.get(District, case.responsible_district_id)
+    days = (district.decision_days if district else None) or settings.default_decision_days
+    return render(
+        request,
+        "night_decide.html",
+        {
+            "hold": hold,
+            "case": case,
+            "group_id": group_id,
+            "default_days": days,
+            "values": values or _decision_values(None, case.children),
+            "errors": errors or {},
+            "child_bases": CHILD_BASES,
+            "consents": CONSENTS,
+            "court_days": settings.court_submission_days,
+        },
+        status_code=status,
+    )
+
+
+@router.get("/night/holds/{group_id}")
+async def decide_page(
+    group_id: uuid.UUID,
+    request: Request,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    actor: NightActor,
+) -> Response:
+    return await _decision_page(request, session, clock, settings, actor, group_id)
+
+
+@router.post("/night/holds/{group_id}/decide")
+async def decide_submit(
+    group_id: uuid.UUID,
+    request: Request,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    actor: NightActor,
+) -> Response:
+    await check_csrf(request)
+    form = await request.form()
+    hold, case = await _hold_context(session, clock, actor, group_id)
+    values = _decision_values(form, case.children)
+    errors: dict[str, str] = {}
+    days = None
+    if values["days"].strip():
+        if not values["days"].strip().isdigit() or not 1 <= int(values["days"]) <= 365:
+            errors["days"] = translate(request, N_("Write the length in days (1 to 365)."))
+        else:
+            days = int(values["days"])
+    try:
+        children = [
+            ChildDecisionIn(
+                child_id=c.id,
+                legal_basis=LegalBasis(values[f"basis_{c.id}"]),
+                consent_status=ConsentStatus(values[f"consent_{c.id}"]),
+            )
+            for c in case.children
+        ]
+    except ValueError:
+        errors["form"] = translate(request, N_("Choose a legal basis for each child."))
+        children = []
+    if errors:
+        return await _decision_page(
+            request, session, clock, settings, actor, group_id, values, errors, 422
+        )
+    placement_request_id = next(
+        (r.id for r in case.placement_requests if r.status.value in ("held", "open")), None
+    )
+    starts = max(hold.starts_at, clock.now())
+    try:
+        await grant_placement(
+            session,
+            clock,
+            settings,
+            actor,
+            case.id,
+            GrantCreate(
+                hold_group_id=group_id,
+                starts_at=starts,
+                ends_at=starts + timedelta(days=days) if days else None,
+                children=children,
+                request_id=placement_request_id,
+                reason=values["reason"].strip() or None,
+            ),
+        )
+    except DomainError as exc:
+        await session.rollback()
+        key = exc.field if exc.field in ("days", "reason") else "form"
+        return await _decision_page(
+            request,
+            session,
+            clock,
+            settings,
+            actor,
+            group_id,
+            values,
+            {key: translate(request, exc.message)},
+            exc.status_code,
+        )
+    return RedirectResponse(f"/night/done/{case.id}", status_code=303)
+
+
+@router.post("/night/holds/{group_id}/release")
+async def release_submit(
+    group_id: uuid.UUID,
+    request: Request,
+    session: SessionDep,
+    clock: ClockDep,
+    actor: NightActor,
+) -> Response:
+    await check_csrf(request)
+    rows = await bookings.group_bookings(session, group_id, lock=False)
+    request_id = rows[0].request_id
+    await holds.release_hold(session, clock, actor, group_id)
+    if request_id is not None:
+        placement_request = await session.get(PlacementRequest, request_id)
+        if placement_request is not None and placement_request.status.value == "held":
+            from placement.models.enums import RequestStatus
+
+            placement_request.status = RequestStatus.open
+        return RedirectResponse(f"/night/requests/{request_id}?done=released", status_code=303)
+    return RedirectResponse("/night", status_code=303)
+
+
+@router.get("/night/done/{case_id}")
+async def summary_page(
+    case_id: uuid.UUID,
+    request: Request,
+    session: SessionDep,
+    clock: ClockDep,
+    actor: NightActor,
+) -> Response:
+    decided = await case_decisions(session, clock, actor, case_id)  # the one audited read
+    case = await session.get(Case, case_id)
+    district = await session.get(District, case.responsible_district_id) if case else None
+    child_ids = [d.child_id for d in decided.decisions if d.child_id]
+    child_names = {
+        c.id: c.pseudonym
+        for c in (await session.execute(select(Child).where(col(Child.id).in_(child_ids))))
+        .scalars()
+        .all()
+    }
+    child_ids = [d.child_id for d in decided.decisions if d.child_id]
+    child_names = {
+        c.id: c.pseudonym
+        for c in (await session.execute(select(Child).where(col(Child.id).in_(child_ids))))
+        .scalars()
+        .all()
+    }
+    briefs = await unit_briefs(
+        session, [d.unit_id for d in decided.decisions if d.unit_id], clock.now(), 10**6
+    )
+    return render(
+        request,
+        "night_done.html",
+        {
+            "decided": decided,
+            "case_number": case.case_number if case else "",
+            "district": district,
+            "briefs": briefs,
+            "child_names": child_names,
+        },
+    )

@@ -1,0 +1,95 @@
+"""The night flow through HTTP: request → proposals → hold → decisions → hand-over."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sqlmodel import col, select
+
+from placement.db import transaction
+from placement.models import Decision, District, Handover
+from placement.models.enums import LegalBasis, Role
+from tests.conftest import ClientFactory, owner_sm
+from tests.pages.helpers import CSRF, csrf_of
+
+
+async def _district(app: Any, code: str) -> str:
+    async with transaction(owner_sm(app)) as s:
+        return str(
+            (await s.execute(select(District.id).where(col(District.code) == code))).scalar_one()
+        )
+
+
+async def test_night_flow(app: Any, demo: dict[str, int], client_for: ClientFactory) -> None:
+    jour = await client_for(Role.socialjour)
+    page = await jour.get("/night")
+    assert page.status_code == 200 and "Akut förfrågan om plats" in page.text
+    farsta = await _district(app, "farsta")
+
+    # A mistake keeps everything typed and says what to fix, next to the field.
+    token = await csrf_of(jour, "/night")
+    bad = await jour.post(
+        "/night",
+        data={"csrf_token": token, "children_ages": "4 och 9", "avoid": farsta, "languages": "ar"},
+    )
+    assert bad.status_code == 422
+    assert 'id="children_ages-error"' in bad.text and 'value="4 och 9"' in bad.text
+    assert f'value="{farsta}" selected' in bad.text and 'value="ar"' in bad.text
+
+    token = CSRF.search(bad.text).group(1)  # type: ignore[union-attr]
+    r = await jour.post(
+        "/night", data={"csrf_token": token, "children_ages": "f4, p9", "avoid": farsta}
+    )
+    assert r.status_code == 303, r.text
+    proposals_url = r.headers["location"]
+    proposals = await jour.get(proposals_url)
+    assert proposals.status_code == 200
+    units = re.findall(r'name="unit_id" value="([0-9a-f-]+)"', proposals.text)
+    assert units, "the demo city has a place for a mother and two children"
+    assert "Senast bekräftad" in proposals.text  # vacancy freshness is shown
+
+    token = CSRF.search(proposals.text).group(1)  # type: ignore[union-attr]
+    r = await jour.post(f"{proposals_url}/hold", data={"csrf_token": token, "unit_id": units[0]})
+    assert r.status_code == 303
+    hold_url = r.headers["location"]
+    decide = await jour.get(hold_url)
+    assert decide.status_code == 200 and decide.text.count('name="basis_') == 2
+
+    token = CSRF.search(decide.text).group(1)  # type: ignore[union-attr]
+    form = {"csrf_token": token, "days": "0"}
+    bad = await jour.post(f"{hold_url}/decide", data=form)
+    assert bad.status_code == 422 and 'id="days-error"' in bad.text and 'value="0"' in bad.text
+
+    token = CSRF.search(bad.text).group(1)  # type: ignore[union-attr]
+    r = await jour.post(f"{hold_url}/decide", data={"csrf_token": token, "days": ""})
+    assert r.status_code == 303, r.text
+    done = await jour.get(r.headers["location"])
+    assert done.status_code == 200 and "Överlämning till" in done.text
+    case_id = r.headers["location"].rsplit("/", 1)[1]
+    async with transaction(owner_sm(app)) as s:
+        decisions = (
+            (await s.execute(select(Decision).where(col(Decision.case_id) == case_id)))
+            .scalars()
+            .all()
+        )
+        assert len(decisions) == 3  # the adult and each child
+        assert sorted(d.legal_basis for d in decisions) == sorted(
+            [LegalBasis.sol, LegalBasis.lpsb_immediate, LegalBasis.lpsb_immediate]
+        )
+        assert all(d.court_submission_due_at for d in decisions if d.child_id)
+        handovers = (
+            (await s.execute(select(Handover).where(col(Handover.case_id) == case_id)))
+            .scalars()
+            .all()
+        )
+        assert len(handovers) == 1
+
+
+async def test_night_pages_need_the_right_role(
+    app: Any, client_for: ClientFactory, anon_client: Any
+) -> None:
+    coordinator = await client_for(Role.coordinator)
+    assert (await coordinator.get("/night")).status_code == 403
+    r = await anon_client.get("/night")
+    assert r.status_code == 303 and r.headers["location"].startswith("/login")
