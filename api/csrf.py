@@ -9,11 +9,13 @@ from __future__ import annotations
 from fastapi import Request
 from fastapi_csrf_protect import CsrfProtect
 from fastapi_csrf_protect.exceptions import CsrfProtectError
+from itsdangerous import BadData, URLSafeTimedSerializer
 
 from placement.config import Settings
 from placement.errors import DomainError
 
 FIELD = "csrf_token"
+COOKIE = "bk_csrf"
 
 
 class CsrfFailed(DomainError):
@@ -25,7 +27,7 @@ def build_csrf(settings: Settings) -> CsrfProtect:
     def _config() -> list[tuple[str, object]]:
         return [
             ("secret_key", settings.secret_key),
-            ("cookie_key", "bk_csrf"),
+            ("cookie_key", COOKIE),
             ("cookie_samesite", "strict"),
             ("cookie_secure", settings.cookie_secure),
             ("token_location", "body"),
@@ -37,10 +39,20 @@ def build_csrf(settings: Settings) -> CsrfProtect:
 
 
 def csrf_token_for(request: Request) -> tuple[str, str]:
-    token: str
-    signed: str
+    """The form token and its signed cookie value. A still-valid cookie is reused, so forms
+    open in other tabs keep working; otherwise a new pair is made."""
+    settings: Settings = request.app.state.settings
+    signed_cookie = request.cookies.get(COOKIE)
+    if signed_cookie:
+        serializer = URLSafeTimedSerializer(settings.secret_key, salt="fastapi-csrf-token")
+        try:
+            token = serializer.loads(signed_cookie, max_age=settings.session_absolute_hours * 3600)
+            if isinstance(token, str):
+                return token, signed_cookie
+        except BadData:
+            pass
     token, signed = request.app.state.csrf.generate_csrf_tokens()
-    return token, signed
+    return str(token), str(signed)
 
 
 async def check_csrf(request: Request) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import gettext
 import io
-from datetime import datetime, timedelta
+import datetime as dt
 from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -46,27 +46,27 @@ def pick_locale(request: Request, default: str) -> str:
 class Formatter:
     """Dates and durations in Stockholm time, in the reader's language."""
 
-    def __init__(self, locale: str, now: datetime) -> None:
+    def __init__(self, locale: str, now: dt.datetime) -> None:
         self.locale = locale
         self.now = now
 
-    def datetime(self, value: datetime | None, fmt: str = "d MMM HH:mm") -> str:
+    def datetime(self, value: dt.datetime | None, fmt: str = "d MMM HH:mm") -> str:
         if value is None:
             return "–"
         return format_datetime(value, fmt, tzinfo=STOCKHOLM, locale=self.locale)
 
-    def date(self, value: datetime | None) -> str:
+    def date(self, value: dt.datetime | None) -> str:
         return self.datetime(value, "EEE d MMM")
 
-    def ago(self, value: datetime | None) -> str:
+    def ago(self, value: dt.datetime | None) -> str:
         if value is None:
             return translations(self.locale).gettext("never")
         return format_timedelta(
             value - self.now, add_direction=True, threshold=1.1, locale=self.locale
         )
 
-    def until(self, value: datetime) -> str:
+    def until(self, value: dt.datetime) -> str:
         return format_timedelta(value - self.now, add_direction=True, locale=self.locale)
 
-    def delta(self, value: timedelta) -> str:
+    def delta(self, value: dt.timedelta) -> str:
         return format_timedelta(value, locale=self.locale)

@@ -50,6 +50,12 @@ def ensure_can_see(actor: Actor, unit: Unit) -> None:
 
 
 async def get_unit_for(session: AsyncSession, actor: Actor, unit_id: uuid.UUID) -> Unit:
+    # Roles with no inventory access at all are refused before anything is looked up.
+    if not (
+        has_permission(actor.role, Permission.inventory_read)
+        or has_permission(actor.role, Permission.vacancy_report)
+    ):
+        raise Forbidden("Your role does not give access to this.")
     unit = await session.get(Unit, unit_id)
     if unit is None:
         raise NotFound("No such unit.", field="unit_id")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-BIN = [sys.executable, "-m", "placement"]
+BIN = [sys.executable, "-m", "api"]
 
 
 def _run(args: list[str], env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess[str]:

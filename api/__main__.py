@@ -1,3 +1,3 @@
-from placement.cli import app
+from api.cli import app
 
 app(prog_name="boendekedjan")
