@@ -202,3 +202,9 @@ async def demo(app: Any, clock: FrozenClock, keyring: Keyring) -> dict[str, int]
 
 
 __all__ = ["TEST_PASSWORD", "make_engine"]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests (sync Playwright runs its own event loop) go last, after every async
+    test; otherwise the async tests that follow them cannot start their loop."""
+    items.sort(key=lambda item: "tests/browser/" in item.nodeid.replace("\\", "/"))

@@ -356,7 +356,11 @@ async def hold_for_request(
         hold = await holds.create_hold(session, clock, settings, actor, spec)
         request.status = RequestStatus.held
         await session.flush()
-    finally:
+    except BaseException:
+        # A refused booking leaves the transaction aborted: nothing more can run in it, and
+        # the request rolls back anyway. Let the original error through.
+        raise
+    else:
         if elevated:
             await apply_scope(session, actor)
     return hold

@@ -1,0 +1,181 @@
+"""The coordinator's board through HTTP: units by district, filters, the joint plan and
+move-on runs, accepting one proposal (a hold), and a refusal shown next to the button."""
+
+from __future__ import annotations
+
+import html
+import re
+import uuid
+from datetime import timedelta
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+import httpx
+from sqlmodel import col, select
+
+from placement.demo.seed import STREETS
+from placement.models import Booking, Operator, OptimizationRun, Unit
+from placement.models.enums import BookingKind, BookingStatus, Role, UnitKind
+from tests.conftest import ClientFactory, owner_sm
+from tests.pages.helpers import post_form
+
+
+async def _coordinator(client_for: ClientFactory) -> httpx.AsyncClient:
+    c = await client_for(Role.coordinator)
+    assert (await c.get("/board", params={"lang": "en"})).status_code == 200
+    return c
+
+
+async def test_access(app: Any, demo: dict[str, int], client_for: ClientFactory) -> None:
+    coordinator = await client_for(Role.coordinator)
+    assert (await coordinator.get("/board")).status_code == 200
+    async with owner_sm(app)() as s:
+        op = await s.scalar(select(Operator).where(col(Operator.name) == "Föreningen Ankaret"))
+    operator = await client_for(Role.operator, operator_id=op.id)
+    assert (await operator.get("/board")).status_code == 403
+    auditor = await client_for(Role.auditor)
+    assert (await auditor.get("/board")).status_code == 403
+    anon = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
+    r = await anon.get("/board")
+    assert r.status_code == 303 and r.headers["location"] == "/login?next=/board"
+    r = await anon.post("/board/joint-plan")
+    assert r.status_code == 303 and r.headers["location"].startswith("/login")
+    await anon.aclose()
+
+
+async def test_units_by_district_with_stale(
+    app: Any, demo: dict[str, int], client_for: ClientFactory
+) -> None:
+    coordinator = await _coordinator(client_for)
+    async with owner_sm(app)() as s:
+        units = list((await s.execute(select(Unit))).scalars())
+        stale = next(u for u in units if u.name == "Kvinnojouren Ankaret")
+        stale.vacancy_confirmed_at = app.state.clock.now() - timedelta(hours=26)
+        fresh = next(u for u in units if u.name == "Kriscentrum Lyktan")
+        fresh.vacancy_confirmed_at = app.state.clock.now() - timedelta(minutes=12)
+        await s.commit()
+    page = (await coordinator.get("/board")).text
+    assert not any(street in page for street in STREETS)  # never a shelter address
+    assert page.count('<th scope="row">') == len(units)
+    assert '<span class="dname">Farsta</span>' in page  # grouped by district
+    row = re.search(
+        r'<tr class="stale">\s*<th scope="row">Kvinnojouren Ankaret.*?</tr>', page, re.S
+    )
+    assert row and "Not up to date" in row.group(0) and "26 hours ago" in row.group(0)
+    lyktan = re.search(r'<tr>\s*<th scope="row">Kriscentrum Lyktan.*?</tr>', page, re.S)
+    assert lyktan and "12 minutes ago" in lyktan.group(0)
+    # Filter by kind (GET): only that kind.
+    shis = (await coordinator.get("/board", params={"kind": "shis_interim"})).text
+    n_shis = sum(1 for u in units if u.kind == UnitKind.shis_interim)
+    assert shis.count('<th scope="row">') == n_shis > 0
+    assert "Kriscentrum Lyktan" not in shis
+    # Only stale units.
+    only = (await coordinator.get("/board", params={"stale": "1"})).text
+    assert "Kvinnojouren Ankaret" in only and "Kriscentrum Lyktan" not in only
+    # An unknown kind: the message next to the filter, the whole board shown.
+    bad = await coordinator.get("/board", params={"kind": "castle"})
+    assert bad.status_code == 200 and 'id="kind-error"' in bad.text
+
+
+def _card(page: str, anchor: str) -> str:
+    """The HTML of one proposal card."""
+    start = page.index(f'<li class="card proposal" id="{anchor}">')
+    ends = [
+        i
+        for i in (page.find('<li class="card proposal"', start + 1), page.find("</ol>", start))
+        if i > 0
+    ]
+    return page[start : min(ends)]
+
+
+async def _holds(app: Any, **where: Any) -> list[Booking]:
+    async with owner_sm(app)() as s:
+        stmt = select(Booking).where(
+            col(Booking.kind) == BookingKind.hold, col(Booking.status) == BookingStatus.active
+        )
+        for name, value in where.items():
+            stmt = stmt.where(getattr(Booking, name) == value)
+        return list((await s.execute(stmt)).scalars())
+
+
+async def test_joint_plan_and_accept(
+    app: Any, demo: dict[str, int], client_for: ClientFactory
+) -> None:
+    coordinator = await _coordinator(client_for)
+    r = await post_form(coordinator, "/board", "/board/joint-plan", {"kind": "protected_shelter"})
+    assert r.status_code == 303
+    location = r.headers["location"]
+    query = parse_qs(urlparse(location).query)
+    run_id = uuid.UUID(query["joint"][0])
+    assert query["kind"] == ["protected_shelter"] and query["done"] == ["planned"]
+    async with owner_sm(app)() as s:
+        run = await s.get(OptimizationRun, run_id)
+        assert run is not None and run.mode == "joint"
+        numbers = run.inputs["case_numbers"]
+    page = (await coordinator.get(location)).text
+    assert "The joint plan is ready" in page
+    assert "Solver status" in page and "Gap to the best possible" in page
+    accept = re.findall(rf'action="/board/joint/{run_id}/accept/([0-9a-f-]+)"', page)
+    assert accept, "the demo city's plan places at least one request"
+    request_id = accept[0]
+    assert f"Case {numbers[request_id]}" in page
+    # Reasons in the page's language.
+    chosen = next(a for a in run.proposals["assignments"] if a["request_id"] == request_id)
+    reason = chosen["reasons"][0]
+    assert html.escape(reason["text_en"]) in page and html.escape(reason["text_sv"]) not in page
+    sv = (await coordinator.get(location.split("#")[0] + "&lang=sv")).text
+    assert html.escape(reason["text_sv"]) in sv
+    await coordinator.get("/board", params={"lang": "en"})
+
+    r = await post_form(
+        coordinator,
+        location,
+        f"/board/joint/{run_id}/accept/{request_id}",
+        {"kind": "protected_shelter"},
+    )
+    assert r.status_code == 303 and "done=accepted" in r.headers["location"]
+    assert f"joint={run_id}" in r.headers["location"]
+    held = await _holds(app, request_id=uuid.UUID(request_id))
+    assert held, "accepting holds the places"
+    page = (await coordinator.get(r.headers["location"])).text
+    assert "The places are held for the household" in page
+    card = _card(page, f"a-{request_id}")
+    assert "Held" in card and "/accept/" not in card
+
+    # Accepting again: refused, and the reason is shown next to that proposal.
+    r = await post_form(coordinator, location, f"/board/joint/{run_id}/accept/{request_id}", {})
+    assert r.status_code == 409
+    assert f'id="accept-{request_id}-error"' in r.text
+    assert "no longer waiting for a place" in r.text
+    assert len(await _holds(app, request_id=uuid.UUID(request_id))) == len(held)
+
+
+async def test_move_on_and_accept(
+    app: Any, demo: dict[str, int], client_for: ClientFactory
+) -> None:
+    coordinator = await _coordinator(client_for)
+    r = await post_form(coordinator, "/board", "/board/move-on", {})
+    assert r.status_code == 303
+    location = r.headers["location"]
+    run_id = uuid.UUID(parse_qs(urlparse(location).query)["moveon"][0])
+    page = (await coordinator.get(location)).text
+    assert "The move-on proposals are ready" in page and "Solver status" in page
+    accept = re.findall(rf'action="/board/move-on/{run_id}/accept/([0-9a-f-]+)"', page)
+    assert accept, "the demo city has a household ready to move on"
+    case_id = uuid.UUID(accept[0])
+    async with owner_sm(app)() as s:
+        run = await s.get(OptimizationRun, run_id)
+        assert run is not None and run.mode == "move_on"
+        move = next(m for m in run.proposals["moves"] if m["request_id"] == str(case_id))
+    r = await post_form(coordinator, location, f"/board/move-on/{run_id}/accept/{case_id}", {})
+    assert r.status_code == 303 and "done=accepted" in r.headers["location"]
+    held = await _holds(app, case_id=case_id)
+    assert held and {str(b.unit_id) for b in held} == {move["to_unit_id"]}
+    assert all(b.expires_at is not None for b in held)
+    page = (await coordinator.get(r.headers["location"])).text
+    card = _card(page, f"m-{case_id}")
+    assert "The places are held until" in card and "/accept/" not in card
+    # A case that is not in the run: refused next to nothing, the board still shown.
+    stranger = uuid.uuid4()
+    r = await post_form(coordinator, location, f"/board/move-on/{run_id}/accept/{stranger}", {})
+    assert r.status_code == 409 and "Move on from protected shelters" in r.text
