@@ -1,0 +1,521 @@
+"""View-models for the day desk, the due list and the case page, built from the services.
+
+Reads of cases go through the services that audit them: ``list_cases`` (one entry per listed
+case), ``due_items`` (one per case with something due) and ``load_case`` (one per request).
+The small look-ups here add what the pages need around those reads (the unit a household
+lives in now, unit and district names, children counted) and never audit on their own.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from api.labels import N_
+from placement.auth.actor import Actor
+from placement.cases.access import case_scope, load_case
+from placement.cases.schemas import CaseRead, CaseSummary, IdentityRead
+from placement.cases.service import (
+    CONTACT_AD,
+    NAME_AD,
+    PERSONAL_NUMBER_AD,
+    build_case_read,
+    list_cases,
+)
+from placement.clock import Clock
+from placement.config import Settings
+from placement.crypto import Keyring, decrypt_optional
+from placement.decisions.common import decision_length, decision_read, effective_end
+from placement.decisions.due import due_items
+from placement.decisions.followups import follow_ups_of_case
+from placement.decisions.handovers import handovers_of_case
+from placement.decisions.rules import MIN_PROTECTION
+from placement.decisions.schemas import DecisionRead, DueItem
+from placement.errors import InvalidInput
+from placement.inventory.availability import find_available
+from placement.inventory.booking_schemas import AvailabilityQuery, AvailableUnit, ChildSpec
+from placement.models import Case, Child, Decision, District, FollowUp, Handover, Person, Unit
+from placement.models.enums import AuditAction, CaseStatus, DecisionStatus, UnitKind
+
+LIVE = (DecisionStatus.active, DecisionStatus.superseded)
+MOVE_CANDIDATES = 60
+
+
+# --- form input -----------------------------------------------------------------------
+
+
+def parse_uuid(value: str, field_name: str, message: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise InvalidInput(message, field=field_name) from None
+
+
+def parse_day(value: str, field_name: str) -> date:
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise InvalidInput(N_("Write the date as YYYY-MM-DD."), field=field_name) from None
+
+
+def local_today(now: datetime, settings: Settings) -> date:
+    return now.astimezone(ZoneInfo(settings.timezone)).date()
+
+
+def moment_of(day: date, now: datetime, settings: Settings) -> datetime:
+    """Today means now; another day means noon of that day (Stockholm time)."""
+    if day == local_today(now, settings):
+        return now
+    return datetime.combine(day, time(12, 0), tzinfo=ZoneInfo(settings.timezone))
+
+
+# --- the household's current placement ------------------------------------------------
+
+
+@dataclass
+class Placement:
+    decision_id: uuid.UUID  # the latest active adult decision: what renew/move/end act on
+    unit_name: str | None
+    unit_kind: UnitKind
+    ends_at: datetime  # where the chain of decisions ends (renewals included)
+    expired: bool = False  # the decision ran out without being renewed or ended
+
+
+async def current_placements(
+    session: AsyncSession, case_ids: list[uuid.UUID], now: datetime
+) -> dict[uuid.UUID, Placement]:
+    """Per case: the unit the adult lives in now (or next) and where the decisions end; or,
+    when the last decision ran out without renewal or ending, that decision (expired)."""
+    if not case_ids:
+        return {}
+    rows = (
+        await session.execute(
+            select(Decision, Unit.name)
+            .outerjoin(Unit, col(Unit.id) == col(Decision.unit_id))
+            .where(
+                col(Decision.case_id).in_(case_ids),
+                col(Decision.child_id).is_(None),
+                col(Decision.status).in_(LIVE),
+            )
+            .order_by(col(Decision.starts_at))
+        )
+    ).all()
+    by_case: dict[uuid.UUID, list[tuple[Decision, str | None]]] = {}
+    run_out: dict[uuid.UUID, tuple[Decision, str | None]] = {}
+    for decision, name in rows:
+        if effective_end(decision) > now:
+            by_case.setdefault(decision.case_id, []).append((decision, name))
+        elif decision.status == DecisionStatus.active and decision.ended_at is None:
+            run_out[decision.case_id] = (decision, name)  # the latest start wins
+    out: dict[uuid.UUID, Placement] = {}
+    for case_id, (last, last_unit) in run_out.items():
+        out[case_id] = Placement(last.id, last_unit, last.measure, last.ends_at, True)
+    for case_id, chain in by_case.items():
+        started = [pair for pair in chain if pair[0].starts_at <= now]
+        current, current_unit = started[-1] if started else chain[0]
+        active = [d for d, _ in chain if d.status == DecisionStatus.active]
+        target = max(active, key=lambda d: d.ends_at) if active else current
+        out[case_id] = Placement(
+            decision_id=target.id,
+            unit_name=current_unit,
+            unit_kind=current.measure,
+            ends_at=max(effective_end(d) for d, _ in chain),
+        )
+    return out
+
+
+async def decision_end(session: AsyncSession, decision_id: uuid.UUID) -> datetime | None:
+    """When a decision (in the row-level scope) stops, for reading a form's date."""
+    decision = await session.get(Decision, decision_id)
+    return None if decision is None else effective_end(decision)
+
+
+async def children_counts(session: AsyncSession, case_ids: list[uuid.UUID]) -> dict[uuid.UUID, int]:
+    if not case_ids:
+        return {}
+    rows = await session.execute(
+        select(Child.case_id, func.count())
+        .where(col(Child.case_id).in_(case_ids))
+        .group_by(col(Child.case_id))
+    )
+    return {case_id: int(n) for case_id, n in rows.all()}
+
+
+# --- due ------------------------------------------------------------------------------
+
+
+@dataclass
+class DueRow:
+    """One line of the due list: identical items (the same deadline of the same kind in the
+    same case, e.g. the decisions of the adult and each child) are shown once."""
+
+    item: DueItem
+    count: int = 1
+
+
+@dataclass
+class DueGroups:
+    overdue: list[DueRow]
+    today: list[DueRow]
+    later: list[DueRow]
+    hours: int
+
+    @property
+    def count(self) -> int:
+        return len(self.overdue) + len(self.today) + len(self.later)
+
+    def lists(self, handover_id: uuid.UUID) -> bool:
+        rows = self.overdue + self.today + self.later
+        return any(r.item.subject_id == handover_id for r in rows)
+
+
+def _rows(items: list[DueItem]) -> list[DueRow]:
+    rows: dict[tuple[object, ...], DueRow] = {}
+    for item in items:
+        key: tuple[object, ...] = (item.kind, item.case_id, item.due_at, item.escalated)
+        if item.case_id is None or item.kind.value == "handover_due":
+            key = (item.subject_id,)
+        if key in rows:
+            rows[key].count += 1
+        else:
+            rows[key] = DueRow(item)
+    return list(rows.values())
+
+
+def group_due(items: list[DueItem], now: datetime, settings: Settings, hours: int) -> DueGroups:
+    today = local_today(now, settings)
+    zone = ZoneInfo(settings.timezone)
+    rows = _rows(items)
+    overdue = [r for r in rows if r.item.overdue]
+    upcoming = [r for r in rows if not r.item.overdue]
+    today_rows = [r for r in upcoming if r.item.due_at.astimezone(zone).date() == today]
+    later = [r for r in upcoming if r.item.due_at.astimezone(zone).date() != today]
+    return DueGroups(overdue, today_rows, later, hours)
+
+
+async def due_view(
+    session: AsyncSession, clock: Clock, settings: Settings, actor: Actor
+) -> DueGroups:
+    """The full due list (each case in it audited once, by the service)."""
+    hours = settings.decision_ending_warning_hours
+    items = await due_items(session, clock, actor, within=timedelta(hours=hours))
+    return group_due(items, clock.now(), settings, hours)
+
+
+# --- the desk -------------------------------------------------------------------------
+
+
+@dataclass
+class DeskCase:
+    summary: CaseSummary
+    placement: Placement | None
+    children: int
+    next_due: DueItem | None
+
+
+@dataclass
+class DeskView:
+    district_name: str | None
+    cases: list[DeskCase]
+    due: DueGroups
+
+
+async def district_name(session: AsyncSession, district_id: uuid.UUID | None) -> str | None:
+    if district_id is None:
+        return None
+    district = await session.get(District, district_id)
+    return None if district is None else district.name
+
+
+async def desk_view(
+    session: AsyncSession, clock: Clock, settings: Settings, actor: Actor
+) -> DeskView:
+    """My district's open cases and what is due. Each case shown is audited exactly once:
+    the listing audits the cases it lists; a due case beyond the listing's limit is read
+    (and audited) on its own."""
+    now = clock.now()
+    hours = settings.decision_ending_warning_hours
+    summaries = await list_cases(session, clock, actor, status=CaseStatus.open.value, limit=500)
+    items = await due_items(session, clock, actor, within=timedelta(hours=hours), audit=False)
+    listed = {s.id for s in summaries}
+    for extra in sorted({i.case_id for i in items if i.case_id and i.case_id not in listed}):
+        await load_case(session, clock, actor, extra)
+    ids = [s.id for s in summaries]
+    placements = await current_placements(session, ids, now)
+    counts = await children_counts(session, ids)
+    first_due: dict[uuid.UUID, DueItem] = {}
+    for item in items:  # most urgent first
+        if item.case_id is not None and item.case_id not in first_due:
+            first_due[item.case_id] = item
+    cases = [
+        DeskCase(s, placements.get(s.id), counts.get(s.id, 0), first_due.get(s.id))
+        for s in summaries
+    ]
+    far = datetime.max.replace(tzinfo=now.tzinfo)
+
+    def urgency(c: DeskCase) -> tuple[int, datetime, datetime, str]:
+        due = c.next_due
+        rank = 2 if due is None else (0 if due.overdue else 1)
+        return (
+            rank,
+            due.due_at if due else far,
+            c.placement.ends_at if c.placement else far,
+            c.summary.case_number,
+        )
+
+    cases.sort(key=urgency)
+    return DeskView(
+        district_name=await district_name(session, actor.district_id),
+        cases=cases,
+        due=group_due(items, now, settings, hours),
+    )
+
+
+# --- the case page --------------------------------------------------------------------
+
+
+@dataclass
+class DecisionRow:
+    decision: DecisionRead
+    person: str | None  # None: the adult; else the child's pseudonym
+    unit_name: str | None
+    court_pending: bool
+
+
+@dataclass
+class CaseView:
+    case: CaseRead
+    adult_age: int
+    district_name: str | None
+    areas: list[tuple[str, str]]  # (district name, exclusion kind)
+    decisions: list[DecisionRow]
+    follow_ups: list[FollowUp]
+    handovers: list[Handover]
+    placement: Placement | None
+    renew_until: datetime | None
+    can_renew: bool
+    end_default: date
+    decision_days: int
+    candidates: list[AvailableUnit]
+    today: date
+    identity: IdentityRead | None = None
+    child_names: dict[uuid.UUID, str] = field(default_factory=dict)
+
+    @property
+    def is_open(self) -> bool:
+        return self.case.status == CaseStatus.open
+
+    @property
+    def candidate_groups(self) -> list[tuple[str, list[AvailableUnit]]]:
+        groups: dict[str, list[AvailableUnit]] = {}
+        for unit in self.candidates:
+            groups.setdefault(unit.kind.value, []).append(unit)
+        order = [k.value for k in UnitKind]
+        return sorted(groups.items(), key=lambda kv: order.index(kv[0]))
+
+
+async def load_case_view(
+    session: AsyncSession, clock: Clock, settings: Settings, actor: Actor, case_id: uuid.UUID
+) -> CaseView:
+    """The case page: exactly one audit entry (the read) for the whole page."""
+    case, person = await load_case(session, clock, actor, case_id)
+    return await case_view(session, clock, settings, actor, case, person)
+
+
+async def reveal_case_view(
+    session: AsyncSession,
+    clock: Clock,
+    settings: Settings,
+    actor: Actor,
+    keyring: Keyring,
+    case_id: uuid.UUID,
+    reason: str,
+) -> CaseView:
+    """The case page with the identity shown: one audit entry, the reveal with its reason.
+
+    Mirrors ``placement.cases.service.reveal_identity``, which records no reason yet."""
+    case, person = await load_case(
+        session,
+        clock,
+        actor,
+        case_id,
+        action=AuditAction.reveal,
+        entity_type="person",
+        reason=reason,
+    )
+    view = await case_view(session, clock, settings, actor, case, person)
+    view.identity = IdentityRead(
+        case_id=case.id,
+        name=decrypt_optional(keyring, person.name_ciphertext, associated=NAME_AD),
+        personal_number=decrypt_optional(
+            keyring, person.personal_number_ciphertext, associated=PERSONAL_NUMBER_AD
+        ),
+        contact=decrypt_optional(keyring, person.contact_ciphertext, associated=CONTACT_AD),
+    )
+    return view
+
+
+async def case_view(
+    session: AsyncSession,
+    clock: Clock,
+    settings: Settings,
+    actor: Actor,
+    case: Case,
+    person: Person,
+) -> CaseView:
+    now = clock.now()
+    read = await build_case_read(session, clock, case, person)
+    decisions = (
+        (
+            await session.execute(
+                select(Decision)
+                .where(col(Decision.case_id) == case.id)
+                .order_by(
+                    col(Decision.child_id).is_not(None),
+                    col(Decision.starts_at).desc(),
+                    col(Decision.decided_at).desc(),
+                )
+            )
+        )
+        .scalars()
+        .all()
+    )
+    unit_ids = {d.unit_id for d in decisions if d.unit_id is not None}
+    units = await unit_names(session, unit_ids)
+    child_names = {c.id: c.pseudonym for c in read.children}
+    rows = [
+        DecisionRow(
+            decision=decision_read(d),
+            person=None if d.child_id is None else child_names.get(d.child_id, "–"),
+            unit_name=units.get(d.unit_id) if d.unit_id else None,
+            court_pending=d.court_submission_due_at is not None
+            and d.court_submitted_at is None
+            and d.status in LIVE,
+        )
+        for d in decisions
+    ]
+    rows.sort(key=lambda r: (r.person is not None, r.person or ""))  # stable: newest first
+    area_ids = {a.district_id for a in read.exclusion_areas}
+    names = await district_names(session, area_ids | {case.responsible_district_id})
+    placement = (await current_placements(session, [case.id], now)).get(case.id)
+    length = await decision_length(session, settings, case.responsible_district_id)
+    renew_until = None
+    candidates: list[AvailableUnit] = []
+    end_default = local_today(now, settings)
+    if placement is not None and case.status == CaseStatus.open:
+        renew_until = placement.ends_at + length
+        if placement.expired:  # it can only end on or before its last day
+            end_default = local_today(placement.ends_at, settings)
+        else:
+            candidates = await move_candidates(session, clock, settings, actor, read, length)
+    adult_age = now.year - read.birth_year
+    return CaseView(
+        case=read,
+        adult_age=adult_age,
+        district_name=names.get(case.responsible_district_id),
+        areas=[
+            (names.get(a.district_id, a.district_code), a.kind.value) for a in read.exclusion_areas
+        ],
+        decisions=rows,
+        follow_ups=await follow_ups_of_case(session, case.id),
+        handovers=await handovers_of_case(session, case.id),
+        placement=placement,
+        renew_until=renew_until,
+        can_renew=renew_until is not None and renew_until > now,
+        end_default=end_default,
+        decision_days=length.days,
+        candidates=candidates,
+        today=local_today(now, settings),
+        child_names=child_names,
+    )
+
+
+async def unit_names(session: AsyncSession, ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
+    if not ids:
+        return {}
+    rows = await session.execute(select(Unit.id, Unit.name).where(col(Unit.id).in_(ids)))
+    return {unit_id: name for unit_id, name in rows.all()}
+
+
+async def district_names(session: AsyncSession, ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
+    if not ids:
+        return {}
+    rows = await session.execute(
+        select(District.id, District.name).where(col(District.id).in_(ids))
+    )
+    return {district_id: name for district_id, name in rows.all()}
+
+
+async def move_candidates(
+    session: AsyncSession,
+    clock: Clock,
+    settings: Settings,
+    actor: Actor,
+    case: CaseRead,
+    length: timedelta,
+) -> list[AvailableUnit]:
+    """Units with room for the whole household now that meet its protection need and
+    needs and lie outside its exclusion areas (the decision's hard rules), current unit
+    left out. Fresh vacancy reports first (the inventory's order)."""
+    needs = case.needs
+    risk = case.current_risk_level
+    query = AvailabilityQuery(
+        adults=case.adults,
+        children=[ChildSpec(age=c.age, gender=c.gender) for c in case.children],
+        nights=max(1, min(365, length.days)),
+        requesting_district_id=case.responsible_district_id,
+        min_protection_level=int(MIN_PROTECTION[risk]) if risk is not None else None,
+        needs_wheelchair=needs.needs_wheelchair,
+        substance_use=needs.substance_use,
+        honour_context=needs.honour_context,
+        gender=case.gender,
+        age=clock.now().year - case.birth_year,
+        has_pets=needs.has_pets,
+        exclude_district_ids=[a.district_id for a in case.exclusion_areas],
+        include_stale=True,
+        limit=MOVE_CANDIDATES,
+    )
+    result = await find_available(session, clock, settings, actor, query)
+    current = await _current_unit_ids(session, case.id, clock.now())
+    return [u for u in result.units if u.unit_id not in current]
+
+
+async def _current_unit_ids(
+    session: AsyncSession, case_id: uuid.UUID, now: datetime
+) -> set[uuid.UUID]:
+    rows = await session.execute(
+        select(Decision.unit_id, Decision.starts_at, Decision.ends_at, Decision.ended_at).where(
+            col(Decision.case_id) == case_id,
+            col(Decision.status).in_(LIVE),
+            col(Decision.unit_id).is_not(None),
+        )
+    )
+    out: set[uuid.UUID] = set()
+    for unit_id, starts, ends, ended in rows.all():
+        end = min(ends, ended) if ended is not None else ends
+        if starts <= now < end and unit_id is not None:
+            out.add(unit_id)
+    return out
+
+
+# --- the inbox ------------------------------------------------------------------------
+
+
+async def case_ids_by_number(
+    session: AsyncSession, actor: Actor, numbers: set[str]
+) -> dict[str, uuid.UUID]:
+    """Case numbers (the pseudonym a notification carries) to case ids, within scope."""
+    if not numbers:
+        return {}
+    rows = await session.execute(
+        select(Case.case_number, Case.id).where(
+            col(Case.case_number).in_(numbers), case_scope(actor)
+        )
+    )
+    return {number: case_id for number, case_id in rows.all()}
