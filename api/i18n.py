@@ -7,9 +7,9 @@ falls back to English, and a test keeps the Swedish catalog complete.
 
 from __future__ import annotations
 
+import datetime as dt
 import gettext
 import io
-import datetime as dt
 from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo

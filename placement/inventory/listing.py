@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_
+from sqlalchemy import ColumnElement, func, or_, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
@@ -154,13 +154,20 @@ async def unit_detail(
     start, end = free_now_window(now)
     capacity = (await capacity_by_unit(session, [unit.id], start, end, now))[unit.id]
     address = None
-    if unit.address_ciphertext and has_permission(actor.role, Permission.unit_address_read):
-        address = keyring.decrypt(unit.address_ciphertext, associated=ADDRESS_AD)
-        await record(session, clock, actor, AuditAction.read, "unit_address", unit.id)
+    # The database itself decides: bk_unit_address() returns the ciphertext only under an
+    # RVT, Socialjouren or system scope; the app role cannot select the column at all.
+    has_address = bool(
+        await session.scalar(text("SELECT bk_unit_has_address(:id)"), {"id": unit.id})
+    )
+    if has_address and has_permission(actor.role, Permission.unit_address_read):
+        stored = await session.scalar(text("SELECT bk_unit_address(:id)"), {"id": unit.id})
+        if stored:
+            address = keyring.decrypt(stored, associated=ADDRESS_AD)
+            await record(session, clock, actor, AuditAction.read, "unit_address", unit.id)
     places = await list_places(session, unit.id, include_retired=True)
     return UnitDetail(
         **summary(unit, op_name, d_name, capacity, now, settings),
-        has_address=unit.address_ciphertext is not None,
+        has_address=has_address,
         address=address,
         place_list=[place_read(p) for p in places],
     )

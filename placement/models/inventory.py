@@ -6,6 +6,7 @@ import uuid
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from sqlalchemy.orm import deferred
 from sqlmodel import Field
 
 from placement.models.base import (
@@ -83,6 +84,15 @@ class Unit(UUIDModel, table=True):
     created_at: datetime = created_at_field()
     updated_at: datetime | None = tz_field(default=None, nullable=True)
     retired_at: datetime | None = tz_field(default=None, nullable=True)
+
+
+# The street address is never loaded with a unit: the app role has no SELECT on the column
+# (see migration 0006); it is read only through bk_unit_address(), which returns it to the
+# roles that place people (RVT, Socialjouren) and nobody else.
+sa.inspect(Unit).add_property(
+    "address_ciphertext",
+    deferred(Unit.__table__.c.address_ciphertext),  # type: ignore[attr-defined]
+)
 
 
 class Place(UUIDModel, table=True):

@@ -12,6 +12,7 @@ from placement.db import transaction
 from placement.demo.seed import seed_demo
 from placement.models import Booking, District, Place, Unit
 from placement.models.enums import BookingStatus, UnitKind
+from tests.conftest import owner_sm
 
 
 async def test_demo_city(
@@ -38,7 +39,7 @@ async def test_demo_city(
 async def test_addresses_and_names_are_not_stored_in_plaintext(
     app: Any, demo: dict[str, int], keyring: Keyring
 ) -> None:
-    async with transaction(app.state.sessionmaker) as s:
+    async with transaction(owner_sm(app)) as s:
         stored = (await s.execute(select(Unit.address_ciphertext))).scalars().all()
         assert stored and all(v and v.startswith("dev:") for v in stored)
         plain = keyring.decrypt(stored[0], associated="unit_address")

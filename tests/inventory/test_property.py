@@ -209,9 +209,7 @@ class BookingMachine(RuleBasedStateMachine):
             s.add(district)
             await s.flush()
             self.district_id = district.id
-            person = Person(
-                gender=Gender.female, birth_year=1990, scope_district_id=district.id
-            )
+            person = Person(gender=Gender.female, birth_year=1990, scope_district_id=district.id)
             s.add(person)
             await s.flush()
             case = Case(

@@ -12,6 +12,7 @@ from sqlmodel import col, func, select
 from placement.clock import FrozenClock
 from placement.models import AuditEntry, Place, Unit
 from placement.models.enums import Role
+from tests.conftest import owner_sm
 from tests.inventory.factories import World, make_unit, make_world
 
 ClientFor = Any
@@ -186,9 +187,11 @@ async def test_address_only_in_detail_for_allowed_roles_and_audited(
     assert len(entries) == 1 and str(entries[0].entity_id) == uid
     assert entries[0].username and entries[0].username.startswith("rvt_officer")
     # Ciphertext at rest, bound to its purpose.
-    async with app.state.sessionmaker() as s:
-        unit = await s.get(Unit, uuid.UUID(uid))
-        assert unit is not None and "Hemliga" not in (unit.address_ciphertext or "")
+    async with owner_sm(app)() as s:
+        stored = await s.scalar(
+            select(Unit.address_ciphertext).where(col(Unit.id) == uuid.UUID(uid))
+        )
+        assert stored and "Hemliga" not in stored
 
 
 async def test_list_filters_and_staleness(

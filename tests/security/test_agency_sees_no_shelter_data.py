@@ -47,9 +47,9 @@ async def test_agency_responses_hold_no_shelter_or_risk_data(
         units = (await s.execute(select(Unit))).scalars().all()
         names = [u.name for u in units]
         addresses = [
-            keyring.decrypt(u.address_ciphertext, associated="unit_address")
-            for u in units
-            if u.address_ciphertext
+            keyring.decrypt(v, associated="unit_address")
+            for v in (await s.execute(select(Unit.address_ciphertext))).scalars()
+            if v
         ]
         application = (
             (

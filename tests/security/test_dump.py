@@ -11,11 +11,10 @@ import pgserver  # type: ignore[import-untyped,unused-ignore]
 from sqlalchemy.engine import make_url
 from sqlmodel import col, select
 
-from placement.auth.scope import system_scope
 from placement.crypto import Keyring
 from placement.db import transaction
 from placement.models import Person, Unit
-from tests.conftest import PgServer
+from tests.conftest import PgServer, owner_sm
 
 PG_DUMP = Path(pgserver.__file__).parent / "pginstall" / "bin" / "pg_dump"
 
@@ -23,8 +22,7 @@ PG_DUMP = Path(pgserver.__file__).parent / "pginstall" / "bin" / "pg_dump"
 async def test_dump_holds_no_plaintext(
     app: Any, pg: PgServer, db_url: str, demo: dict[str, int], keyring: Keyring
 ) -> None:
-    async with transaction(app.state.sessionmaker) as s:
-        await system_scope(s)
+    async with transaction(owner_sm(app)) as s:
         addresses = [
             keyring.decrypt(v, associated="unit_address")
             for v in (await s.execute(select(Unit.address_ciphertext))).scalars()

@@ -122,3 +122,28 @@ async def test_audit_log_is_append_only_for_the_app_role(app: Any) -> None:
     async with engine.begin() as conn:
         assert (await conn.execute(text("SELECT count(*) FROM audit_entry"))).scalar() == 1
     await engine.dispose()
+
+
+async def test_shelter_addresses_are_guarded_by_the_database(
+    db_url: str, demo: dict[str, int]
+) -> None:
+    engine = make_engine(db_url, app_role=APP_ROLE)
+    with pytest.raises(DBAPIError, match="permission denied"):
+        async with engine.begin() as conn:
+            await _scoped(conn, "rvt_officer")
+            await conn.execute(text("SELECT address_ciphertext FROM unit LIMIT 1"))
+    for role, visible in (
+        ("coordinator", False),
+        ("housing_agency", False),
+        ("operator", False),
+        ("", False),
+        ("rvt_officer", True),
+        ("socialjour", True),
+    ):
+        async with engine.begin() as conn:
+            await _scoped(conn, role)
+            values = (await conn.execute(text("SELECT bk_unit_address(id) FROM unit"))).scalars()
+            assert any(v is not None for v in values) is visible, role
+            has = await conn.execute(text("SELECT bool_and(bk_unit_has_address(id)) FROM unit"))
+            assert has.scalar() is True  # everyone may know that an address is on file
+    await engine.dispose()
