@@ -6,6 +6,7 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel, Field
 
 from api.deps import ClockDep, KeyringDep, SessionDep, require
 from placement.auth.actor import Actor
@@ -69,12 +70,22 @@ async def update_case(
     return await upkeep.update_case(session, clock, actor, case_id, body)
 
 
-@router.get("/{case_id}/identity")
+class RevealIn(BaseModel):
+    reason: str = Field(min_length=5, max_length=500)
+
+
+@router.post("/{case_id}/identity")
 async def reveal_identity(
-    case_id: uuid.UUID, session: SessionDep, clock: ClockDep, keyring: KeyringDep, actor: Reader
+    case_id: uuid.UUID,
+    body: RevealIn,
+    session: SessionDep,
+    clock: ClockDep,
+    keyring: KeyringDep,
+    actor: Reader,
 ) -> IdentityRead:
-    """The decrypted name and contact details: audited as a reveal, not shown in lists."""
-    return await service.reveal_identity(session, clock, actor, keyring, case_id)
+    """The decrypted name and contact details, only with a stated reason (in the body, never
+    the URL): audited as a reveal and flagged for review; never shown in lists."""
+    return await service.reveal_identity(session, clock, actor, keyring, case_id, body.reason)
 
 
 @router.post("/{case_id}/children", status_code=201)

@@ -15,7 +15,7 @@ from sqlalchemy import ColumnElement, false, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from placement.audit.service import record
+from placement.audit.service import record_case_access
 from placement.auth.actor import Actor
 from placement.clock import Clock
 from placement.errors import Forbidden, NotFound
@@ -104,15 +104,17 @@ async def audit_case(
     reason: str | None = None,
 ) -> None:
     protected = person is not None and person.protected_identity != ProtectedIdentity.none
-    await record(
+    # Flagged for review: every reveal, and any access to a protected-identity case by
+    # someone who is not its handler (the auditors' review report lists these).
+    await record_case_access(
         session,
         clock,
         actor,
-        action,
-        entity_type,
-        entity_id or case.id,
         case_id=case.id,
-        reason=reason,
+        handler_id=case.handler_id,
         protected_identity=protected,
-        flagged_for_review=protected and action == AuditAction.reveal,
+        action=action,
+        entity_type=entity_type,
+        entity_id=entity_id,
+        reason=reason,
     )

@@ -87,7 +87,11 @@ async def test_names_are_encrypted_and_revealed_with_an_audited_request(
         stored = (await s.execute(select(Person.name_ciphertext))).scalars().all()
         assert any(v and v.startswith("dev:") for v in stored)
     before = await audit_count(sm, case["id"])
-    r = await rvt.get(f"/api/cases/{case['id']}/identity")
+    no_reason = await rvt.post(f"/api/cases/{case['id']}/identity", json={"reason": ""})
+    assert no_reason.status_code == 422
+    r = await rvt.post(
+        f"/api/cases/{case['id']}/identity", json={"reason": "Kontakt med skolan om barnen"}
+    )
     assert r.status_code == 200
     assert r.json()["name"] == ADULT_NAME and r.json()["personal_number"] == PERSONAL_NUMBER
     assert await audit_count(sm, case["id"]) == before + 1
@@ -105,7 +109,7 @@ async def test_another_districts_case_is_not_found(
     cid = case["id"]
     for method, path, body in [
         ("GET", f"/api/cases/{cid}", None),
-        ("GET", f"/api/cases/{cid}/identity", None),
+        ("POST", f"/api/cases/{cid}/identity", {"reason": "need to call the school"}),
         ("GET", f"/api/cases/{cid}/decisions", None),
         ("PATCH", f"/api/cases/{cid}", {"phase": "post_acute"}),
         ("POST", f"/api/cases/{cid}/risk-assessments", {"instrument": "freda", "level": "low"}),

@@ -71,7 +71,7 @@ TABLE: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/cases"): CASE,
     ("GET", "/api/cases/{case_id}"): CASE,
     ("PATCH", "/api/cases/{case_id}"): CASE,
-    ("GET", "/api/cases/{case_id}/identity"): CASE,
+    ("POST", "/api/cases/{case_id}/identity"): CASE,
     ("POST", "/api/cases/{case_id}/children"): CASE,
     ("PATCH", "/api/cases/{case_id}/children/{child_id}"): CASE,
     ("POST", "/api/cases/{case_id}/exclusion-areas"): CASE,
