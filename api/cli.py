@@ -224,6 +224,31 @@ def createuser(
     typer.echo(f"user {username} created")
 
 
+@app.command("rotate-keys")
+def rotate_keys() -> None:
+    """Re-encrypt identifying fields under the first key in BK_ENCRYPTION_KEYS."""
+    from placement.crypto import Keyring
+    from placement.db import make_engine, make_sessionmaker, transaction
+    from placement.key_rotation import rotate
+
+    settings = get_settings()
+    url = _database_url(settings)
+    _migrate(url)
+    keyring = Keyring.parse(settings.encryption_keys)
+
+    async def main() -> dict[str, int]:
+        engine = make_engine(url, pool_size=1)
+        try:
+            async with transaction(make_sessionmaker(engine)) as session:
+                return await rotate(session, keyring)
+        finally:
+            await engine.dispose()
+
+    counts = asyncio.run(main())
+    total = sum(counts.values())
+    typer.echo(f"re-encrypted {total} values under key {keyring.active_id!r}")
+
+
 @app.command()
 def check() -> None:
     """Check the configuration and that the database is reachable and migrated."""
