@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from typing import ClassVar
 
 import sqlalchemy as sa
 from sqlalchemy.orm import deferred
@@ -15,7 +16,6 @@ from placement.models.base import (
     enum_field,
     fk,
     str_array_field,
-    text_field,
     tz_field,
 )
 from placement.models.enums import (
@@ -39,8 +39,18 @@ class Operator(UUIDModel, table=True):
     retired_at: datetime | None = tz_field(default=None, nullable=True)
 
 
+# The street address is never loaded with a unit: the app role has no SELECT on the column
+# (migration 0006); it is read only through bk_unit_address(), which returns it to the roles
+# that place people (RVT, Socialjouren) and nobody else. Deferred, so plain unit queries
+# never name it.
+_ADDRESS_COLUMN: sa.Column[str | None] = sa.Column("address_ciphertext", sa.Text, nullable=True)
+
+
 class Unit(UUIDModel, table=True):
     __tablename__ = "unit"
+    __mapper_args__: ClassVar[dict[str, object]] = {
+        "properties": {"address_ciphertext": deferred(_ADDRESS_COLUMN)}
+    }
     __table_args__ = (
         sa.CheckConstraint("protection_level BETWEEN 1 AND 3", name="protection_level_range"),
         sa.CheckConstraint("max_children >= 0", name="max_children_nonnegative"),
@@ -60,7 +70,7 @@ class Unit(UUIDModel, table=True):
     staffed_24_7: bool = False
     secret_address: bool = False
     # Street address, AES-GCM encrypted (placement.crypto); never in lists or search results.
-    address_ciphertext: str | None = text_field()
+    address_ciphertext: str | None = Field(default=None, sa_column=_ADDRESS_COLUMN)
     accepted_genders: list[str] = str_array_field()
     min_age: int | None = Field(default=18, ge=0, le=120)
     max_age: int | None = Field(default=None, ge=0, le=120)
@@ -84,15 +94,6 @@ class Unit(UUIDModel, table=True):
     created_at: datetime = created_at_field()
     updated_at: datetime | None = tz_field(default=None, nullable=True)
     retired_at: datetime | None = tz_field(default=None, nullable=True)
-
-
-# The street address is never loaded with a unit: the app role has no SELECT on the column
-# (see migration 0006); it is read only through bk_unit_address(), which returns it to the
-# roles that place people (RVT, Socialjouren) and nobody else.
-sa.inspect(Unit).add_property(
-    "address_ciphertext",
-    deferred(Unit.__table__.c.address_ciphertext),  # type: ignore[attr-defined]
-)
 
 
 class Place(UUIDModel, table=True):
