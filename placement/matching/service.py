@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 import optimizer as opt
+from placement.audit.service import record
 from placement.auth.actor import Actor
 from placement.auth.scope import apply_scope, system_scope
 from placement.cases.access import load_case
@@ -80,6 +81,23 @@ async def _store_run(
     session.add(run)
     await session.flush()
     return run
+
+
+async def _audit_inputs(
+    session: AsyncSession, clock: Clock, actor: Actor, case_ids: list[uuid.UUID], mode: str
+) -> None:
+    """A plan reads every case it considers (needs, risk, areas): one audit entry each."""
+    for case_id in case_ids:
+        await record(
+            session,
+            clock,
+            actor,
+            AuditAction.read,
+            "case",
+            case_id,
+            case_id=case_id,
+            reason=f"matcher input ({mode})",
+        )
 
 
 async def _load_request(
@@ -196,6 +214,7 @@ async def joint_plan(
         districts = await loader.load_districts(session)
     finally:
         await apply_scope(session, actor)
+    await _audit_inputs(session, clock, actor, [c.id for _, c in pairs], "joint_plan")
     result = await asyncio.to_thread(
         opt.plan_jointly,
         households,
@@ -260,6 +279,9 @@ async def move_on(
         numbers = {str(c.id): c.case_number for c in cases}
     finally:
         await apply_scope(session, actor)
+    await _audit_inputs(
+        session, clock, actor, [uuid.UUID(h.request_id) for h in households], "move_on"
+    )
     result = await asyncio.to_thread(
         opt.propose_move_on,
         households,

@@ -145,8 +145,11 @@ def match(
     if fn is not None and households:
         try:
             optimized = _by_optimizer(fn, flat, households, districts, exclusion_buffer)
-        except Exception:  # an unknown shape must not stop the agency's work
-            log.exception("the optimizer's flat matcher failed; ranking by the local rules")
+        except Exception as exc:  # an unknown shape must not stop the agency's work
+            log.error(
+                "the optimizer's flat matcher failed (%s); ranking by the local rules",
+                type(exc).__name__,
+            )
             optimized = None
     raws: dict[str, _Raw] = {}
     for h in households:

@@ -174,3 +174,22 @@ async def test_joint_plan_and_move_on_for_the_coordinator(
         some_district = (await s.execute(select(District.id))).scalars().first()
     rvt = await client_for(Role.rvt_officer, district_id=some_district)
     assert (await rvt.post("/api/matching/joint-plan")).status_code == 403
+
+
+async def test_plans_audit_every_case_they_read(
+    app: Any, demo: dict[str, int], client_for: ClientFactory
+) -> None:
+    from placement.models import AuditEntry
+
+    coordinator = await client_for(Role.coordinator, username="plan.granskas")
+    body = (await coordinator.post("/api/matching/joint-plan")).json()
+    async with transaction(owner_sm(app)) as s:
+        audited = set(
+            (
+                await s.execute(
+                    select(AuditEntry.case_id).where(col(AuditEntry.username) == "plan.granskas")
+                )
+            ).scalars()
+        )
+    read = {c.id for _, c in await _open_requests(app)}
+    assert len(body["case_numbers"]) == len(read) and audited >= read
