@@ -6,7 +6,7 @@ import uuid
 from collections.abc import AsyncIterator, Callable, Coroutine
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from placement.auth import service as auth_service
@@ -21,6 +21,19 @@ from placement.models import UserAccount, UserSession
 from placement.models.enums import Role
 
 SESSION_COOKIE = "bk_session"
+
+
+def set_session_cookie(response: Response, token: str, settings: Settings) -> None:
+    """The sign-in cookie: HttpOnly, Secure (outside tests), SameSite=Strict."""
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        httponly=True,
+        secure=settings.cookie_secure,
+        samesite="strict",
+        max_age=settings.session_absolute_hours * 3600,
+        path="/",
+    )
 
 
 class Unauthenticated(DomainError):

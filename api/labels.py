@@ -85,3 +85,9 @@ LEGAL_BASIS = {
     "lpsb_court_application": N_("LPSB, after application to the court"),
     "lpsb_immediate": N_("LPSB, immediate decision"),
 }
+
+LOGIN_REFUSED = {
+    "invalid": N_("Wrong user name or password."),
+    "locked": N_("Too many failed attempts. The account is locked for a while; try again later."),
+    "inactive": N_("This account is disabled. Contact your administrator."),
+}

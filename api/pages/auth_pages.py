@@ -18,8 +18,9 @@ from api.deps import (
     SessionDep,
     SettingsDep,
     get_optional_actor,
+    set_session_cookie,
 )
-from api.labels import N_
+from api.labels import LOGIN_REFUSED, N_
 from api.pages.common import HOME_BY_ROLE
 from api.templating import render, translate
 from placement.audit.service import record
@@ -30,12 +31,6 @@ from placement.errors import DomainError
 from placement.models.enums import AuditAction
 
 router = APIRouter(include_in_schema=False)
-
-LOGIN_MESSAGES = {
-    "invalid": N_("Wrong user name or password."),
-    "locked": N_("Too many failed attempts. The account is locked for a while; try again later."),
-    "inactive": N_("This account is disabled. Contact your administrator."),
-}
 
 
 def _safe_next(value: str | None) -> str | None:
@@ -104,13 +99,13 @@ async def login_submit(
     result = await auth_service.login(session, clock, settings, username, password)
     if result.user is None or result.token is None:
         await session.commit()
-        return again({"form": LOGIN_MESSAGES[result.reason or "invalid"]}, 401)
+        return again({"form": LOGIN_REFUSED[result.reason or "invalid"]}, 401)
     user = result.user
     state = auth_service.second_factor_state(user, settings)
     if state == "verify":
         resolved = await auth_service.resolve_session(session, clock, settings, result.token)
         if resolved is None:
-            return again({"form": LOGIN_MESSAGES["invalid"]}, 401)
+            return again({"form": LOGIN_REFUSED["invalid"]}, 401)
         try:
             await totp.verify(session, clock, keyring, user, resolved[1], code)
         except DomainError as exc:
@@ -124,15 +119,7 @@ async def login_submit(
         else (_safe_next(values["next"]) or HOME_BY_ROLE.get(user.role.value, "/"))
     )
     response = RedirectResponse(target, status_code=303)
-    response.set_cookie(
-        SESSION_COOKIE,
-        result.token,
-        httponly=True,
-        secure=settings.cookie_secure,
-        samesite="strict",
-        max_age=settings.session_absolute_hours * 3600,
-        path="/",
-    )
+    set_session_cookie(response, result.token, settings)
     response.set_cookie(
         LAST_USER_COOKIE,
         user.username,

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.csrf import check_csrf
 from api.deps import ClockDep, SessionDep, SettingsDep
 from api.labels import N_
-from api.pages.board_runs import RunView, hold_for_move, load_run_view
+from api.pages.board_runs import RunView, load_run_view
 from api.pages.board_usage import Usage, usage_by_unit
 from api.pages.common import page_require
 from api.templating import render, translate
@@ -296,7 +296,7 @@ async def accept_move(
     state = BoardState.read(await request.form())
     state.moveon = str(run_id)
     try:
-        await hold_for_move(session, clock, actor, settings, run_id, case_id)
+        await matching.accept_move(session, clock, actor, settings, run_id, case_id)
     except DomainError as exc:
         return await _accept_failed(
             request, session, clock, settings, actor, state, str(case_id), exc

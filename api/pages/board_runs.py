@@ -21,18 +21,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 import optimizer as opt
-from placement.audit.service import record
-from placement.auth.actor import Actor
-from placement.auth.scope import apply_scope, system_scope
 from placement.clock import Clock
-from placement.config import Settings
-from placement.errors import Conflict, DomainError, NotFound
-from placement.inventory import holds
-from placement.inventory.booking_schemas import ChildSpec, HoldCreate, HoldRead
-from placement.matching import loader
-from placement.matching.service import MOVE_ON_NIGHTS, get_run, hold_for_request
-from placement.models import Booking, Case, Child, OptimizationRun, PlacementRequest, Unit
-from placement.models.enums import AuditAction, BookingKind, BookingStatus, RequestStatus
+from placement.errors import NotFound
+from placement.matching.service import get_run
+from placement.models import Booking, OptimizationRun, Unit
+from placement.models.enums import BookingKind, BookingStatus
 
 
 @dataclass(frozen=True)
@@ -277,85 +270,3 @@ async def load_run_view(
     if run.mode != mode:
         return None
     return await (joint_view if mode == "joint" else move_on_view)(session, clock, run)
-
-
-async def hold_for_move(
-    session: AsyncSession,
-    clock: Clock,
-    actor: Actor,
-    settings: Settings,
-    run_id: uuid.UUID,
-    case_id: uuid.UUID,
-) -> HoldRead:
-    """Accept one move-on proposal: hold the target unit for the case's whole household.
-
-    If the case has an open request for a place, this is ``hold_for_request`` (the request is
-    marked held). Otherwise the hold is built from the case the same way ``hold_for_request``
-    builds it from a request: the household (adults, children's ages on the start day), from
-    now for the nights the move-on run looked at, the responsible district asking. Like there,
-    the coordinator reads the case under the system scope (acting on the plan, not the file);
-    nothing from the case is returned, and the hold is audited with the case id.
-    """
-    run = await get_run(session, run_id)
-    if run.mode != "move_on" or not run.proposals:
-        raise Conflict("Only a move-on run's proposals can be accepted here.")
-    moves = _list(_dict(run.proposals).get("moves"))
-    chosen = next(
-        (m for m in moves if isinstance(m, dict) and m.get("request_id") == str(case_id)), None
-    )
-    if chosen is None or not chosen.get("to_unit_id"):
-        raise Conflict("The proposal has no move for this case.")
-    unit_id = uuid.UUID(str(chosen["to_unit_id"]))
-    await system_scope(session)
-    try:
-        request_id = await session.scalar(
-            select(PlacementRequest.id)
-            .where(
-                col(PlacementRequest.case_id) == case_id,
-                col(PlacementRequest.status) == RequestStatus.open,
-            )
-            .order_by(col(PlacementRequest.requested_at))
-            .limit(1)
-        )
-        case = None if request_id is not None else await session.get(Case, case_id)
-        if request_id is None:
-            if case is None:
-                raise NotFound("No such case.", field="case_id")
-            kids = (
-                (await session.execute(select(Child).where(col(Child.case_id) == case.id)))
-                .scalars()
-                .all()
-            )
-            start = clock.now()
-            start_day = loader.local_date(start, settings)
-            spec = HoldCreate(
-                unit_id=unit_id,
-                adults=case.adults,
-                children=[
-                    ChildSpec(age=loader.age_on(k.birth_date, start_day), gender=k.gender)
-                    for k in kids
-                ],
-                starts_at=start,
-                nights=MOVE_ON_NIGHTS,
-                case_id=case.id,
-                requesting_district_id=case.responsible_district_id,
-            )
-            hold = await holds.create_hold(session, clock, settings, actor, spec)
-    except DomainError:
-        await session.rollback()  # a refused booking may have aborted the transaction
-        raise
-    finally:
-        await apply_scope(session, actor)
-    if request_id is not None:
-        hold = await hold_for_request(session, clock, actor, settings, request_id, unit_id)
-    await record(
-        session,
-        clock,
-        actor,
-        AuditAction.create,
-        "hold",
-        hold.group_id,
-        case_id=case_id,
-        reason="move-on proposal accepted on the coordinator board",
-    )
-    return hold

@@ -256,17 +256,10 @@ async def proposals_page(
             "rule_labels": opt.RULE_LABELS,
             "request_id": request_id,
             "case_number": case.case_number if case else "",
-            "sv": request_state_locale(request),
             "flash": translate(request, DONE[done]) if done in DONE else None,
             "hold_minutes": settings.hold_minutes,
         },
     )
-
-
-def request_state_locale(request: Request) -> bool:
-    from api.i18n import pick_locale
-
-    return pick_locale(request, request.app.state.settings.default_locale) == "sv"
 
 
 @router.post("/night/requests/{request_id}/hold")
@@ -282,7 +275,7 @@ async def hold_submit(
     form = await request.form()
     try:
         unit_id = uuid.UUID(str(form.get("unit_id", "")))
-        await matching._load_request(session, clock, actor, request_id)
+        await matching.load_request(session, clock, actor, request_id)
         hold = await matching.hold_for_request(session, clock, actor, settings, request_id, unit_id)
     except ValueError:
         raise InvalidInput(N_("Choose a place from the list."), field="unit_id") from None
@@ -446,15 +439,8 @@ async def release_submit(
     actor: NightActor,
 ) -> Response:
     await check_csrf(request)
-    rows = await bookings.group_bookings(session, group_id, lock=False)
-    request_id = rows[0].request_id
-    await holds.release_hold(session, clock, actor, group_id)
+    request_id = await matching.release_hold_for_request(session, clock, actor, group_id)
     if request_id is not None:
-        placement_request = await session.get(PlacementRequest, request_id)
-        if placement_request is not None and placement_request.status.value == "held":
-            from placement.models.enums import RequestStatus
-
-            placement_request.status = RequestStatus.open
         return RedirectResponse(f"/night/requests/{request_id}?done=released", status_code=303)
     return RedirectResponse("/night", status_code=303)
 

@@ -8,7 +8,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import col, select
 
 from api.csrf import check_csrf
-from api.deps import SESSION_COOKIE, ClockDep, KeyringDep, PasswordSession, SessionDep, SettingsDep
+from api.deps import (
+    ClockDep,
+    KeyringDep,
+    PasswordSession,
+    SessionDep,
+    SettingsDep,
+    set_session_cookie,
+)
 from api.labels import N_
 from api.oidc import second_factor_from_idp
 from api.pages.common import HOME_BY_ROLE
@@ -77,15 +84,7 @@ async def oidc_callback(
         f'<a href="{target}">…</a>'
     )
     response = HTMLResponse(html)
-    response.set_cookie(
-        SESSION_COOKIE,
-        cookie,
-        httponly=True,
-        secure=settings.cookie_secure,
-        samesite="strict",
-        max_age=settings.session_absolute_hours * 3600,
-        path="/",
-    )
+    set_session_cookie(response, cookie, settings)
     return response
 
 

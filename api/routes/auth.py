@@ -15,7 +15,9 @@ from api.deps import (
     PasswordSession,
     SessionDep,
     SettingsDep,
+    set_session_cookie,
 )
+from api.labels import LOGIN_REFUSED
 from placement.audit.service import record
 from placement.auth import service as auth_service
 from placement.auth import totp
@@ -60,13 +62,6 @@ class TooManyAttempts(DomainError):
     status_code = 429
 
 
-MESSAGES = {
-    "invalid": "Wrong user name or password.",
-    "locked": "Too many failed attempts. The account is locked for a while; try again later.",
-    "inactive": "This account is disabled. Contact your administrator.",
-}
-
-
 @router.post("/login")
 async def login(
     body: LoginIn,
@@ -82,18 +77,10 @@ async def login(
     result = await auth_service.login(session, clock, settings, body.username, body.password)
     if result.user is None or result.token is None:
         await session.commit()  # keep the failure count even though we answer with an error
-        raise LoginRefused(MESSAGES[result.reason or "invalid"])
+        raise LoginRefused(LOGIN_REFUSED[result.reason or "invalid"])
     user = result.user
     await record(session, clock, auth_service.actor_for(user), AuditAction.login, "user", user.id)
-    response.set_cookie(
-        SESSION_COOKIE,
-        result.token,
-        httponly=True,
-        secure=settings.cookie_secure,
-        samesite="strict",
-        max_age=settings.session_absolute_hours * 3600,
-        path="/",
-    )
+    set_session_cookie(response, result.token, settings)
     return LoginOut(
         username=user.username,
         role=user.role.value,

@@ -91,7 +91,7 @@ async def hold_proposal(
     actor: Holder,
 ) -> HoldRead:
     """Hold the places of a proposal for the request's household while calling."""
-    await service._load_request(session, clock, actor, request_id)  # scope check + audit
+    await service.load_request(session, clock, actor, request_id)  # scope check + audit
     return await service.hold_for_request(session, clock, actor, settings, request_id, body.unit_id)
 
 

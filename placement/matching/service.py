@@ -24,7 +24,7 @@ from placement.cases.access import load_case
 from placement.clock import Clock
 from placement.config import Settings
 from placement.errors import Conflict, InvalidInput, NotFound
-from placement.inventory import holds
+from placement.inventory import bookings, holds
 from placement.inventory.booking_schemas import ChildSpec, HoldCreate, HoldRead
 from placement.matching import loader
 from placement.models import Case, Child, OptimizationRun, PlacementRequest
@@ -100,7 +100,7 @@ async def _audit_inputs(
         )
 
 
-async def _load_request(
+async def load_request(
     session: AsyncSession, clock: Clock, actor: Actor, request_id: uuid.UUID
 ) -> tuple[PlacementRequest, Case]:
     request = await session.get(PlacementRequest, request_id)
@@ -140,7 +140,7 @@ async def propose_for_request(
         raise InvalidInput("Give a reason for overriding a rule.", field="override_reason")
     if not 1 <= limit <= 20:
         raise InvalidInput("Ask for between 1 and 20 proposals.", field="limit")
-    request, case = await _load_request(session, clock, actor, request_id)
+    request, case = await load_request(session, clock, actor, request_id)
     now = clock.now()
     start = max(request.starts_at, now)
     key = str(request.id)
@@ -335,6 +335,40 @@ async def accept_assignment(
     )
 
 
+async def _hold_household(
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    settings: Settings,
+    case: Case,
+    unit_id: uuid.UUID,
+    *,
+    starts_at: Any,
+    nights: int,
+    requesting_district_id: uuid.UUID,
+    request_id: uuid.UUID | None = None,
+) -> HoldRead:
+    """Hold places in a unit for the case's whole household: the adults and each child with
+    the child's age on the first day."""
+    kids = (
+        (await session.execute(select(Child).where(col(Child.case_id) == case.id))).scalars().all()
+    )
+    start_day = loader.local_date(starts_at, settings)
+    spec = HoldCreate(
+        unit_id=unit_id,
+        adults=case.adults,
+        children=[
+            ChildSpec(age=loader.age_on(k.birth_date, start_day), gender=k.gender) for k in kids
+        ],
+        starts_at=starts_at,
+        nights=nights,
+        case_id=case.id,
+        request_id=request_id,
+        requesting_district_id=requesting_district_id,
+    )
+    return await holds.create_hold(session, clock, settings, actor, spec)
+
+
 async def hold_for_request(
     session: AsyncSession,
     clock: Clock,
@@ -347,42 +381,111 @@ async def hold_for_request(
     elevated = actor.role == Role.coordinator
     if elevated:
         await system_scope(session)  # the coordinator acts on the plan, not on the file
-    try:
-        request = await session.get(PlacementRequest, request_id)
-        if request is None:
-            raise NotFound("No such request for a place.", field="request_id")
-        if request.status != RequestStatus.open:
-            raise Conflict("This request is no longer waiting for a place.")
-        case = await session.get(Case, request.case_id)
-        if case is None:
-            raise NotFound("No such request for a place.", field="request_id")
-        kids = (
-            (await session.execute(select(Child).where(col(Child.case_id) == case.id)))
-            .scalars()
-            .all()
-        )
-        start = max(request.starts_at, clock.now())
-        start_day = loader.local_date(start, settings)
-        spec = HoldCreate(
-            unit_id=unit_id,
-            adults=case.adults,
-            children=[
-                ChildSpec(age=loader.age_on(k.birth_date, start_day), gender=k.gender) for k in kids
-            ],
-            starts_at=start,
-            nights=request.nights,
-            case_id=case.id,
-            request_id=request.id,
-            requesting_district_id=request.requesting_district_id,
-        )
-        hold = await holds.create_hold(session, clock, settings, actor, spec)
-        request.status = RequestStatus.held
-        await session.flush()
-    except BaseException:
-        # A refused booking leaves the transaction aborted: nothing more can run in it, and
-        # the request rolls back anyway. Let the original error through.
-        raise
-    else:
-        if elevated:
-            await apply_scope(session, actor)
+    # On a refusal the transaction is aborted and rolls back, so the scope is restored only on
+    # success.
+    request = await session.get(PlacementRequest, request_id)
+    if request is None:
+        raise NotFound("No such request for a place.", field="request_id")
+    if request.status != RequestStatus.open:
+        raise Conflict("This request is no longer waiting for a place.")
+    case = await session.get(Case, request.case_id)
+    if case is None:
+        raise NotFound("No such request for a place.", field="request_id")
+    hold = await _hold_household(
+        session,
+        clock,
+        actor,
+        settings,
+        case,
+        unit_id,
+        starts_at=max(request.starts_at, clock.now()),
+        nights=request.nights,
+        requesting_district_id=request.requesting_district_id,
+        request_id=request.id,
+    )
+    request.status = RequestStatus.held
+    await session.flush()
+    if elevated:
+        await apply_scope(session, actor)
     return hold
+
+
+async def accept_move(
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    settings: Settings,
+    run_id: uuid.UUID,
+    case_id: uuid.UUID,
+) -> HoldRead:
+    """Accept one move-on proposal: hold the target unit for the case's whole household.
+
+    With an open request for a place this is ``hold_for_request``; otherwise the hold is made
+    from the case for the nights the move-on run looked at, the responsible district asking.
+    The coordinator reads the case under the system scope (acting on the plan, not the file).
+    """
+    run = await get_run(session, run_id)
+    raw = (run.proposals or {}).get("moves", []) if run.mode == "move_on" else []
+    moves: list[Any] = raw if isinstance(raw, list) else []
+    chosen = next(
+        (m for m in moves if isinstance(m, dict) and m.get("request_id") == str(case_id)), None
+    )
+    if run.mode != "move_on":
+        raise Conflict("Only a move-on run's proposals can be accepted here.")
+    if chosen is None or not chosen.get("to_unit_id"):
+        raise Conflict("The proposal has no move for this case.")
+    unit_id = uuid.UUID(str(chosen["to_unit_id"]))
+    await system_scope(session)
+    request_id = await session.scalar(
+        select(PlacementRequest.id)
+        .where(
+            col(PlacementRequest.case_id) == case_id,
+            col(PlacementRequest.status) == RequestStatus.open,
+        )
+        .order_by(col(PlacementRequest.requested_at))
+        .limit(1)
+    )
+    if request_id is not None:
+        hold = await hold_for_request(session, clock, actor, settings, request_id, unit_id)
+    else:
+        case = await session.get(Case, case_id)
+        if case is None:
+            raise NotFound("No such case.", field="case_id")
+        hold = await _hold_household(
+            session,
+            clock,
+            actor,
+            settings,
+            case,
+            unit_id,
+            starts_at=clock.now(),
+            nights=MOVE_ON_NIGHTS,
+            requesting_district_id=case.responsible_district_id,
+        )
+        await apply_scope(session, actor)
+    await record(
+        session,
+        clock,
+        actor,
+        AuditAction.create,
+        "hold",
+        hold.group_id,
+        case_id=case_id,
+        reason="move-on proposal accepted",
+    )
+    return hold
+
+
+async def release_hold_for_request(
+    session: AsyncSession, clock: Clock, actor: Actor, group_id: uuid.UUID
+) -> uuid.UUID | None:
+    """Release a hold; its request (if any) waits for a place again. Returns the request id."""
+    rows = await bookings.group_bookings(session, group_id, lock=False)
+    request_id = rows[0].request_id
+    await holds.release_hold(session, clock, actor, group_id)
+    if request_id is not None:
+        request = await session.get(PlacementRequest, request_id)
+        if request is not None and request.status == RequestStatus.held:
+            request.status = RequestStatus.open
+            await session.flush()
+    return request_id
