@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
 from fastapi import Depends, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.routing import request_session
 from placement.auth import service as auth_service
 from placement.auth.actor import Actor
 from placement.auth.permissions import Permission, has_permission
@@ -44,15 +45,10 @@ class PermissionDenied(DomainError):
     status_code = 403
 
 
-async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    sessionmaker = request.app.state.sessionmaker
-    async with sessionmaker() as session:
-        try:
-            yield session
-            await session.commit()
-        except BaseException:
-            await session.rollback()
-            raise
+def get_session(request: Request) -> AsyncSession:
+    """The request's unit of work: opened, committed and rolled back by the route
+    (api.routing.UnitOfWorkRoute), never by a handler."""
+    return request_session(request)
 
 
 def get_clock(request: Request) -> Clock:

@@ -76,15 +76,15 @@ def install_error_handlers(app: FastAPI) -> None:
                 return _error_page(request, 409, message)
             return JSONResponse(status_code=409, content={"detail": message})
         log.error("database error: %s", type(exc.orig).__name__)  # never the statement/values
-        return _server_error(request)
+        return server_error(request)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:
         log.error("unhandled error: %s", type(exc).__name__)  # no message: may hold data
-        return _server_error(request)
+        return server_error(request)
 
 
-def _server_error(request: Request) -> Response:
+def server_error(request: Request) -> Response:
     message = "Something went wrong. Try again."
     if _wants_page(request):
         return _error_page(request, 500, message)

@@ -17,7 +17,7 @@ from starlette.middleware.sessions import SessionMiddleware
 import api.pages
 import api.routes
 from api.csrf import build_csrf
-from api.errors import install_error_handlers
+from api.errors import install_error_handlers, server_error
 from api.oidc import build_oauth
 from api.ratelimit import LoginLimiter
 from placement.clock import Clock, SystemClock
@@ -43,6 +43,11 @@ def _include_package_routers(app: FastAPI, package: object) -> None:
         router = getattr(module, "router", None)
         if router is not None:
             app.include_router(router)
+
+
+def _route_of(request: Request) -> str:
+    route = request.scope.get("route")
+    return str(getattr(route, "path", "")) or "unmatched"
 
 
 def create_app(
@@ -110,7 +115,14 @@ def create_app(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
         request.state.request_id = uuid.uuid4().hex
-        response = await call_next(request)
+        try:
+            response = await call_next(request)
+        except Exception as exc:  # the last net: type and route only, never values or traceback
+            log.error(
+                "unhandled error",
+                extra={"error_type": type(exc).__name__, "route": _route_of(request)},
+            )
+            response = server_error(request)
         path = request.url.path
         if not path.startswith(("/docs", "/redoc", "/openapi.json")):
             response.headers.setdefault("Content-Security-Policy", CSP)

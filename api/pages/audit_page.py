@@ -13,13 +13,14 @@ from fastapi.responses import Response
 from api.deps import SessionDep
 from api.labels import N_
 from api.pages.common import page_require
+from api.routing import UnitOfWorkRoute
 from api.templating import render, translate
 from placement.audit import queries
 from placement.auth.actor import Actor
 from placement.auth.permissions import Permission
 from placement.errors import InvalidInput
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=UnitOfWorkRoute, include_in_schema=False)
 Auditor = Annotated[Actor, Depends(page_require(Permission.audit_read))]
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 

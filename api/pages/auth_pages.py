@@ -22,6 +22,7 @@ from api.deps import (
 )
 from api.labels import LOGIN_REFUSED, N_
 from api.pages.common import HOME_BY_ROLE
+from api.routing import UnitOfWorkRoute
 from api.templating import render, translate
 from placement.audit.service import record
 from placement.auth import service as auth_service
@@ -30,7 +31,7 @@ from placement.auth.actor import Actor
 from placement.errors import DomainError
 from placement.models.enums import AuditAction
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=UnitOfWorkRoute, include_in_schema=False)
 
 
 def _safe_next(value: str | None) -> str | None:

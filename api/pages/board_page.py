@@ -24,6 +24,7 @@ from api.labels import N_
 from api.pages.board_runs import RunView, load_run_view
 from api.pages.board_usage import Usage, usage_by_unit
 from api.pages.common import page_require
+from api.routing import UnitOfWorkRoute
 from api.templating import render, translate
 from placement.auth.actor import Actor
 from placement.auth.permissions import Permission
@@ -38,7 +39,7 @@ from placement.inventory.schemas import UnitSummary
 from placement.matching import service as matching
 from placement.models.enums import UnitKind
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=UnitOfWorkRoute, include_in_schema=False)
 Coordinator = Annotated[
     Actor, Depends(page_require(Permission.inventory_read, Permission.plan_review))
 ]

@@ -34,6 +34,7 @@ from api.pages.case_views import (
     reveal_case_view,
 )
 from api.pages.common import page_require
+from api.routing import UnitOfWorkRoute
 from api.templating import render, translate
 from placement.auth.actor import Actor
 from placement.auth.permissions import Permission
@@ -52,7 +53,7 @@ from placement.decisions.schemas import (
 from placement.errors import DomainError, InvalidInput
 from placement.models.enums import Outcome
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=UnitOfWorkRoute, include_in_schema=False)
 
 Reader = Annotated[Actor, Depends(page_require(Permission.case_read))]
 Writer = Annotated[Actor, Depends(page_require(Permission.case_write))]

@@ -15,13 +15,14 @@ from api.pages import case_labels
 from api.pages.case_forms import flash_of, nav_context, start_over, text
 from api.pages.case_views import DueGroups, desk_view, due_view
 from api.pages.common import page_require
+from api.routing import UnitOfWorkRoute
 from api.templating import render, translate
 from placement.auth.actor import Actor
 from placement.auth.permissions import Permission
 from placement.decisions.handovers import acknowledge_handover
 from placement.errors import DomainError
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=UnitOfWorkRoute, include_in_schema=False)
 
 DueReader = Annotated[Actor, Depends(page_require(Permission.case_read, Permission.due_read))]
 Writer = Annotated[Actor, Depends(page_require(Permission.case_write))]

@@ -15,13 +15,14 @@ from api.labels import N_
 from api.pages.case_forms import flash_of, nav_context, start_over, text
 from api.pages.case_views import case_ids_by_number
 from api.pages.common import PageActor
+from api.routing import UnitOfWorkRoute
 from api.templating import render, translate
 from placement.auth.actor import Actor
 from placement.decisions import inbox
 from placement.decisions.schemas import NotificationRead
 from placement.errors import DomainError
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=UnitOfWorkRoute, include_in_schema=False)
 
 # Everyone signed in has an inbox (coordinators get IVO reminders, the agency priority news).
 InboxReader = PageActor

@@ -22,6 +22,7 @@ from api.csrf import check_csrf
 from api.deps import ClockDep, KeyringDep, SessionDep, SettingsDep
 from api.labels import N_
 from api.pages.common import page_require
+from api.routing import UnitOfWorkRoute
 from api.templating import render, translate
 from placement.auth.actor import Actor
 from placement.auth.permissions import Permission
@@ -54,7 +55,7 @@ from placement.models.enums import (
     SubstanceUse,
 )
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=UnitOfWorkRoute, include_in_schema=False)
 NightActor = Annotated[
     Actor,
     Depends(

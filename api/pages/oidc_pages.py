@@ -19,6 +19,7 @@ from api.deps import (
 from api.labels import N_
 from api.oidc import second_factor_from_idp
 from api.pages.common import HOME_BY_ROLE
+from api.routing import UnitOfWorkRoute
 from api.templating import render, translate
 from placement.audit.service import record
 from placement.auth import service as auth_service
@@ -27,7 +28,7 @@ from placement.errors import DomainError, NotFound
 from placement.models import UserAccount
 from placement.models.enums import AuditAction
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=UnitOfWorkRoute, include_in_schema=False)
 
 
 class SignInFailed(DomainError):

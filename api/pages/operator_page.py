@@ -22,6 +22,7 @@ from api.deps import ClockDep, SessionDep, SettingsDep
 from api.labels import N_
 from api.pages.board_usage import Usage, usage_by_unit
 from api.pages.common import PagePermissionDenied, page_require
+from api.routing import UnitOfWorkRoute
 from api.templating import render, translate
 from placement.auth.actor import Actor
 from placement.auth.permissions import Permission
@@ -38,7 +39,7 @@ from placement.inventory.schemas import UnitSummary
 from placement.inventory.service import list_places
 from placement.models.enums import PlaceKind
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=UnitOfWorkRoute, include_in_schema=False)
 OperatorActor = Annotated[Actor, Depends(page_require(Permission.vacancy_report))]
 
 PATH = "/operator"

@@ -25,6 +25,7 @@ from api.csrf import check_csrf
 from api.deps import ClockDep, KeyringDep, SessionDep, SettingsDep
 from api.labels import N_
 from api.pages.common import page_require
+from api.routing import UnitOfWorkRoute
 from api.templating import render, translate
 from placement.auth.actor import Actor
 from placement.auth.permissions import Permission
@@ -44,7 +45,7 @@ from placement.priority.schemas import (
 )
 from placement.priority.workflow import TRANSITIONS, Via
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=UnitOfWorkRoute, include_in_schema=False)
 # The housing agency's pages: RVT officers also read priority applications, but through their
 # own (handler's) view, so every page here needs the agency's permission too.
 Agency = Annotated[

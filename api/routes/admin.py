@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 from sqlmodel import col, select
 
 from api.deps import ClockDep, SessionDep, require
+from api.routing import UnitOfWorkRoute
 from placement.audit.service import record
 from placement.auth import service as auth_service
 from placement.auth.actor import Actor
@@ -22,7 +23,7 @@ from placement.errors import InvalidInput, NotFound
 from placement.models import ApiToken, UserAccount
 from placement.models.enums import AuditAction, Role
 
-router = APIRouter(prefix="/api/admin", tags=["admin"])
+router = APIRouter(route_class=UnitOfWorkRoute, prefix="/api/admin", tags=["admin"])
 Admin = Annotated[Actor, Depends(require(Permission.users_manage))]
 
 

@@ -11,13 +11,14 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 
 from api.deps import ClockDep, SessionDep, require
+from api.routing import UnitOfWorkRoute
 from placement.audit import queries
 from placement.audit.service import record
 from placement.auth.actor import Actor
 from placement.auth.permissions import Permission
 from placement.models.enums import AuditAction
 
-router = APIRouter(prefix="/api/audit", tags=["audit"])
+router = APIRouter(route_class=UnitOfWorkRoute, prefix="/api/audit", tags=["audit"])
 Auditor = Annotated[Actor, Depends(require(Permission.audit_read))]
 
 

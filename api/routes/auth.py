@@ -18,13 +18,14 @@ from api.deps import (
     set_session_cookie,
 )
 from api.labels import LOGIN_REFUSED
+from api.routing import UnitOfWorkRoute
 from placement.audit.service import record
 from placement.auth import service as auth_service
 from placement.auth import totp
 from placement.errors import DomainError
 from placement.models.enums import AuditAction
 
-router = APIRouter(prefix="/api/auth", tags=["auth"])
+router = APIRouter(route_class=UnitOfWorkRoute, prefix="/api/auth", tags=["auth"])
 
 
 class LoginIn(BaseModel):

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
 from api.deps import ClockDep, KeyringDep, SessionDep, require
+from api.routing import UnitOfWorkRoute
 from placement.auth.actor import Actor
 from placement.auth.permissions import Permission
 from placement.cases import service, upkeep
@@ -30,7 +31,7 @@ from placement.cases.schemas import (
 )
 from placement.models.enums import CaseStatus
 
-router = APIRouter(prefix="/api/cases", tags=["cases"])
+router = APIRouter(route_class=UnitOfWorkRoute, prefix="/api/cases", tags=["cases"])
 
 Reader = Annotated[Actor, Depends(require(Permission.case_read))]
 Writer = Annotated[Actor, Depends(require(Permission.case_write))]

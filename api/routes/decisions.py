@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 
 from api.deps import ClockDep, SessionDep, SettingsDep, require
+from api.routing import UnitOfWorkRoute
 from placement.auth.actor import Actor
 from placement.auth.permissions import Permission
 from placement.decisions import endings, followups, handovers, renewals, service
@@ -25,7 +26,7 @@ from placement.decisions.schemas import (
     RenewCreate,
 )
 
-router = APIRouter(prefix="/api", tags=["decisions"])
+router = APIRouter(route_class=UnitOfWorkRoute, prefix="/api", tags=["decisions"])
 
 Reader = Annotated[Actor, Depends(require(Permission.case_read))]
 Writer = Annotated[Actor, Depends(require(Permission.case_write))]

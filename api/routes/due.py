@@ -8,13 +8,14 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Response
 
 from api.deps import ClockDep, SessionDep, SettingsDep, require
+from api.routing import UnitOfWorkRoute
 from placement.auth.actor import Actor
 from placement.auth.permissions import Permission
 from placement.decisions import ical
 from placement.decisions.due import due_items
 from placement.decisions.schemas import CalendarTokenRead, DueItem
 
-router = APIRouter(prefix="/api", tags=["due"])
+router = APIRouter(route_class=UnitOfWorkRoute, prefix="/api", tags=["due"])
 
 DueReader = Annotated[Actor, Depends(require(Permission.due_read))]
 

@@ -8,10 +8,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from api.deps import ClockDep, CurrentActor, SessionDep
+from api.routing import UnitOfWorkRoute
 from placement.decisions import inbox
 from placement.decisions.schemas import NotificationRead
 
-router = APIRouter(prefix="/api/inbox", tags=["inbox"])
+router = APIRouter(route_class=UnitOfWorkRoute, prefix="/api/inbox", tags=["inbox"])
 
 
 @router.get("")

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from api.deps import ClockDep, KeyringDep, SessionDep, SettingsDep, require
+from api.routing import UnitOfWorkRoute
 from placement.auth.actor import Actor
 from placement.auth.permissions import Permission
 from placement.inventory import listing, operators, service
@@ -26,7 +27,7 @@ from placement.inventory.schemas import (
 )
 from placement.models.enums import SharingPolicy, UnitKind
 
-router = APIRouter(prefix="/api/inventory", tags=["inventory"])
+router = APIRouter(route_class=UnitOfWorkRoute, prefix="/api/inventory", tags=["inventory"])
 
 Reader = Annotated[Actor, Depends(require(Permission.inventory_read))]
 Writer = Annotated[Actor, Depends(require(Permission.inventory_write))]

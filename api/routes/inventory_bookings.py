@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 
 from api.deps import ClockDep, SessionDep, SettingsDep, require
+from api.routing import UnitOfWorkRoute
 from placement.auth.actor import Actor
 from placement.auth.permissions import Permission
 from placement.inventory import availability, holds
@@ -21,7 +22,7 @@ from placement.inventory.booking_schemas import (
     PlacementRead,
 )
 
-router = APIRouter(prefix="/api/inventory", tags=["availability"])
+router = APIRouter(route_class=UnitOfWorkRoute, prefix="/api/inventory", tags=["availability"])
 
 Reader = Annotated[Actor, Depends(require(Permission.inventory_read))]
 Holder = Annotated[Actor, Depends(require(Permission.hold_manage))]

@@ -8,13 +8,14 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from api.deps import ClockDep, SessionDep, require
+from api.routing import UnitOfWorkRoute
 from placement.auth.actor import Actor
 from placement.auth.permissions import Permission
 from placement.errors import InvalidInput
 from placement.inventory.import_plan import ImportRejected, ImportResult, apply_import
 from placement.inventory.importexport import export_inventory, parse_csv, parse_json
 
-router = APIRouter(prefix="/api/inventory", tags=["inventory"])
+router = APIRouter(route_class=UnitOfWorkRoute, prefix="/api/inventory", tags=["inventory"])
 
 Writer = Annotated[Actor, Depends(require(Permission.inventory_write))]
 Format = Literal["csv", "json"]

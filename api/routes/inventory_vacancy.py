@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from api.deps import ClockDep, CurrentActor, SessionDep, SettingsDep, require
+from api.routing import UnitOfWorkRoute
 from placement.auth.actor import Actor
 from placement.auth.permissions import Permission
 from placement.errors import Forbidden
@@ -22,7 +23,7 @@ from placement.inventory.booking_schemas import (
 from placement.inventory.listing import UnitFilter
 from placement.inventory.schemas import UnitPage
 
-router = APIRouter(prefix="/api/inventory", tags=["vacancy"])
+router = APIRouter(route_class=UnitOfWorkRoute, prefix="/api/inventory", tags=["vacancy"])
 
 Reader = Annotated[Actor, Depends(require(Permission.inventory_read))]
 Reporter = Annotated[Actor, Depends(require(Permission.vacancy_report))]

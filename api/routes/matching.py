@@ -10,12 +10,13 @@ from pydantic import BaseModel, Field
 
 import optimizer as opt
 from api.deps import ClockDep, SessionDep, SettingsDep, require
+from api.routing import UnitOfWorkRoute
 from placement.auth.actor import Actor
 from placement.auth.permissions import Permission
 from placement.inventory.booking_schemas import HoldRead
 from placement.matching import service
 
-router = APIRouter(prefix="/api/matching", tags=["matching"])
+router = APIRouter(route_class=UnitOfWorkRoute, prefix="/api/matching", tags=["matching"])
 Matcher = Annotated[Actor, Depends(require(Permission.match))]
 Planner = Annotated[Actor, Depends(require(Permission.plan_review))]
 Holder = Annotated[Actor, Depends(require(Permission.hold_manage))]

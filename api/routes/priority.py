@@ -11,6 +11,7 @@ from fastapi import APIRouter
 
 from api.deps import ClockDep, KeyringDep, SessionDep, SettingsDep
 from api.routes.priority_deps import HandlerActor, ViewsDep
+from api.routing import UnitOfWorkRoute
 from placement.models.enums import PriorityStatus
 from placement.priority import committee, flats, messages, service
 from placement.priority.schemas import (
@@ -26,7 +27,9 @@ from placement.priority.schemas import (
     StatusChangeIn,
 )
 
-router = APIRouter(prefix="/api/priority/applications", tags=["priority (handler)"])
+router = APIRouter(
+    route_class=UnitOfWorkRoute, prefix="/api/priority/applications", tags=["priority (handler)"]
+)
 
 
 @router.get("")

@@ -11,6 +11,7 @@ from fastapi import APIRouter
 
 from api.deps import ClockDep, KeyringDep, SessionDep, SettingsDep
 from api.routes.priority_deps import AgencyActor, ViewsDep
+from api.routing import UnitOfWorkRoute
 from placement.models.enums import PriorityStatus
 from placement.priority import committee, messages, service
 from placement.priority.schemas import (
@@ -24,7 +25,9 @@ from placement.priority.schemas import (
     StatusChangeIn,
 )
 
-router = APIRouter(prefix="/api/priority/agency/applications", tags=["priority (agency)"])
+router = APIRouter(
+    route_class=UnitOfWorkRoute, prefix="/api/priority/agency/applications", tags=["priority (agency)"]
+)
 
 
 @router.get("")

@@ -9,6 +9,7 @@ from fastapi import APIRouter
 
 from api.deps import ClockDep, KeyringDep, SessionDep, SettingsDep
 from api.routes.priority_deps import AgencyActor, ReaderActor, ViewsDep
+from api.routing import UnitOfWorkRoute
 from placement.priority import committee, flats
 from placement.priority.schemas import (
     AgencyApplicationRead,
@@ -23,7 +24,9 @@ from placement.priority.schemas import (
     OfferResponseIn,
 )
 
-router = APIRouter(prefix="/api/priority", tags=["priority (flats and committee)"])
+router = APIRouter(
+    route_class=UnitOfWorkRoute, prefix="/api/priority", tags=["priority (flats and committee)"]
+)
 
 
 @router.post("/agency/flats", status_code=201)
