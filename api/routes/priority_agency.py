@@ -26,7 +26,9 @@ from placement.priority.schemas import (
 )
 
 router = APIRouter(
-    route_class=UnitOfWorkRoute, prefix="/api/priority/agency/applications", tags=["priority (agency)"]
+    route_class=UnitOfWorkRoute,
+    prefix="/api/priority/agency/applications",
+    tags=["priority (agency)"],
 )
 
 
