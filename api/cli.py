@@ -135,7 +135,8 @@ def serve(
 
     application = create_app(settings, database_url=url, run_scheduler=scheduler)
     typer.echo(f"Boendekedjan on http://{host}:{port}/ (Ctrl+C stops)")
-    uvicorn.run(application, host=host, port=port, log_level="info", proxy_headers=True)
+    # Proxy headers are read by the app itself, only from BK_TRUSTED_PROXIES (api.clientaddr).
+    uvicorn.run(application, host=host, port=port, log_level="info", proxy_headers=False)
 
 
 @app.command("run-scheduler")

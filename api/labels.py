@@ -88,6 +88,12 @@ LEGAL_BASIS = {
 
 LOGIN_REFUSED = {
     "invalid": N_("Wrong user name or password."),
-    "locked": N_("Too many failed attempts. The account is locked for a while; try again later."),
-    "inactive": N_("This account is disabled. Contact your administrator."),
+    "throttled": N_(
+        "Too many failed attempts from this device. Wait 15 minutes, or sign in from "
+        "another device."
+    ),
 }
+
+TOO_MANY_CODES = N_(
+    "Too many wrong codes. The sign-in was ended; sign in again with your password."
+)

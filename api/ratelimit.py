@@ -1,6 +1,7 @@
-"""Sign-in rate limit per client address and per user name (the `limits` library).
+"""A fast first filter on sign-in attempts per client address (the `limits` library).
 
-In memory, per process: the account lockout in the database is the shared, durable limit.
+In memory, per process, and keyed on the address only (never the user name, which would let
+a stranger hold a user back). The shared, durable throttle is placement.auth.throttle.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ class LoginLimiter:
         self._limiter = MovingWindowRateLimiter(MemoryStorage())
 
     def hit(self, client: str, username: str) -> bool:
-        """Count an attempt; False when either key is over the limit."""
-        ok_client = self._limiter.hit(self._item, "login-client", client)
-        ok_user = self._limiter.hit(self._item, "login-user", username.lower())
-        return ok_client and ok_user
+        """Count an attempt; False when this address is over the limit."""
+        del username  # deliberately not a key: see the module docstring
+        return self._limiter.hit(self._item, "login-client", client)

@@ -10,7 +10,7 @@ response, never the success it would otherwise have seen. Modelled on Polar's
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from fastapi import Request, Response
@@ -31,7 +31,7 @@ def request_session(request: Request) -> AsyncSession:
 class UnitOfWorkRoute(APIRoute):
     """An APIRoute whose handler commits before answering and rolls back on every error."""
 
-    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
 
         async def run(request: Request) -> Response:

@@ -74,8 +74,16 @@ class Settings(BaseSettings):
     require_second_factor: bool = True
     totp_issuer: str = "Boendekedjan"
     login_rate_per_minute: int = 20
+    # Failed sign-in steps per (user name, client address) within the window, then that
+    # client waits for that user name; a client failing across names is held back as a whole.
     login_max_failures: int = 5
-    login_lockout_minutes: int = 15
+    login_client_max_failures: int = 50
+    login_window_minutes: int = 15
+    # Wrong second-factor codes per sign-in session before the session is ended.
+    totp_max_failures: int = 5
+    # Comma-separated addresses of reverse proxies whose X-Forwarded-For is believed.
+    # Empty (the default): the peer address is the client, whatever the headers say.
+    trusted_proxies: str = ""
     cookie_secure: bool = True
 
     # OpenID Connect sign-in with a municipal identity provider (optional)

@@ -40,6 +40,7 @@ def load_sweeps() -> None:
         "placement.inventory.sweeps",
         "placement.decisions.sweeps",
         "placement.priority.sweeps",
+        "placement.auth.sweeps",
     ):
         try:
             importlib.import_module(module)

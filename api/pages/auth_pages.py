@@ -9,6 +9,7 @@ import segno
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
+from api.clientaddr import client_address
 from api.csrf import check_csrf
 from api.deps import (
     SESSION_COOKIE,
@@ -20,7 +21,7 @@ from api.deps import (
     get_optional_actor,
     set_session_cookie,
 )
-from api.labels import LOGIN_REFUSED, N_
+from api.labels import LOGIN_REFUSED, N_, TOO_MANY_CODES
 from api.pages.common import HOME_BY_ROLE
 from api.routing import UnitOfWorkRoute
 from api.templating import render, translate
@@ -94,13 +95,15 @@ async def login_submit(
         if not password:
             errors["password"] = N_("Write your password.")
         return again(errors)
-    client = request.client.host if request.client else "unknown"
+    client = client_address(request)
     if not request.app.state.login_limiter.hit(client, username):
         return again({"form": N_("Too many sign-in attempts. Wait a minute and try again.")}, 429)
-    result = await auth_service.login(session, clock, settings, username, password)
+    result = await auth_service.login(session, clock, settings, username, password, client)
     if result.user is None or result.token is None:
-        await session.commit()
-        return again({"form": LOGIN_REFUSED[result.reason or "invalid"]}, 401)
+        await session.commit()  # the failure is counted even though the answer is an error
+        if result.reason == "throttled":
+            return again({"form": LOGIN_REFUSED["throttled"]}, 429)
+        return again({"form": LOGIN_REFUSED["invalid"]}, 401)
     user = result.user
     state = auth_service.second_factor_state(user, settings)
     if state == "verify":
@@ -110,6 +113,7 @@ async def login_submit(
         try:
             await totp.verify(session, clock, keyring, user, resolved[1], code)
         except DomainError as exc:
+            await auth_service.wrong_code(session, clock, settings, user, resolved[1], client)
             await auth_service.logout(session, clock, result.token)
             await session.commit()
             return again({"code": exc.message if code else N_("Write the code from your app.")})
@@ -165,6 +169,20 @@ async def enrol_submit(
             session, clock, keyring, user, user_session, str(form.get("code", "")), enrolling=True
         )
     except DomainError as exc:
+        settings = request.app.state.settings
+        ended = await auth_service.wrong_code(
+            session, clock, settings, user, user_session, client_address(request)
+        )
+        await session.commit()
+        if ended:
+            response = render(
+                request,
+                "login.html",
+                {"errors": {"form": translate(request, TOO_MANY_CODES)}, "values": {}},
+                status_code=401,
+            )
+            response.delete_cookie(SESSION_COOKIE, path="/")
+            return response
         secret = keyring.decrypt(user.totp_secret_ciphertext or "", associated=totp.ASSOCIATED)
         uri = pyotp.TOTP(secret).provisioning_uri(
             name=user.username, issuer_name=request.app.state.settings.totp_issuer

@@ -6,7 +6,9 @@ from typing import Literal
 
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.clientaddr import client_address
 from api.deps import (
     SESSION_COOKIE,
     ClockDep,
@@ -17,12 +19,16 @@ from api.deps import (
     SettingsDep,
     set_session_cookie,
 )
-from api.labels import LOGIN_REFUSED
+from api.labels import LOGIN_REFUSED, TOO_MANY_CODES
 from api.routing import UnitOfWorkRoute
 from placement.audit.service import record
 from placement.auth import service as auth_service
 from placement.auth import totp
+from placement.clock import Clock
+from placement.config import Settings
+from placement.crypto import Keyring
 from placement.errors import DomainError
+from placement.models import UserAccount, UserSession
 from placement.models.enums import AuditAction
 
 router = APIRouter(route_class=UnitOfWorkRoute, prefix="/api/auth", tags=["auth"])
@@ -72,21 +78,53 @@ async def login(
     clock: ClockDep,
     settings: SettingsDep,
 ) -> LoginOut:
-    client = request.client.host if request.client else "unknown"
+    client = client_address(request)
     if not request.app.state.login_limiter.hit(client, body.username):
         raise TooManyAttempts("Too many sign-in attempts. Wait a minute and try again.")
-    result = await auth_service.login(session, clock, settings, body.username, body.password)
+    result = await auth_service.login(
+        session, clock, settings, body.username, body.password, client
+    )
     if result.user is None or result.token is None:
         await session.commit()  # keep the failure count even though we answer with an error
-        raise LoginRefused(LOGIN_REFUSED[result.reason or "invalid"])
+        if result.reason == "throttled":
+            raise TooManyAttempts(LOGIN_REFUSED["throttled"])
+        raise LoginRefused(LOGIN_REFUSED["invalid"])
     user = result.user
     await record(session, clock, auth_service.actor_for(user), AuditAction.login, "user", user.id)
     set_session_cookie(response, result.token, settings)
     return LoginOut(
         username=user.username,
         role=user.role.value,
-        second_factor=auth_service.second_factor_state(user, settings),  # type: ignore[arg-type]
+        second_factor=auth_service.second_factor_state(user, settings),
     )
+
+
+class SessionEnded(DomainError):
+    status_code = 401
+
+
+async def _verify_code(
+    request: Request,
+    session: AsyncSession,
+    clock: Clock,
+    settings: Settings,
+    keyring: Keyring,
+    pending: tuple[UserAccount, UserSession],
+    code: str,
+    enrolling: bool,
+) -> None:
+    """Check a code; a wrong one is counted (and kept) before the error answer."""
+    user, user_session = pending
+    try:
+        await totp.verify(session, clock, keyring, user, user_session, code, enrolling=enrolling)
+    except DomainError:
+        ended = await auth_service.wrong_code(
+            session, clock, settings, user, user_session, client_address(request)
+        )
+        await session.commit()
+        if ended:
+            raise SessionEnded(TOO_MANY_CODES) from None
+        raise
 
 
 @router.post("/totp/enrol")
@@ -102,25 +140,27 @@ async def totp_enrol(
 @router.post("/totp/confirm", status_code=204)
 async def totp_confirm(
     body: CodeIn,
+    request: Request,
+    settings: SettingsDep,
     pending: PasswordSession,
     session: SessionDep,
     clock: ClockDep,
     keyring: KeyringDep,
 ) -> None:
-    user, user_session = pending
-    await totp.verify(session, clock, keyring, user, user_session, body.code, enrolling=True)
+    await _verify_code(request, session, clock, settings, keyring, pending, body.code, True)
 
 
 @router.post("/totp/verify", status_code=204)
 async def totp_verify(
     body: CodeIn,
+    request: Request,
+    settings: SettingsDep,
     pending: PasswordSession,
     session: SessionDep,
     clock: ClockDep,
     keyring: KeyringDep,
 ) -> None:
-    user, user_session = pending
-    await totp.verify(session, clock, keyring, user, user_session, body.code)
+    await _verify_code(request, session, clock, settings, keyring, pending, body.code, False)
 
 
 @router.post("/logout", status_code=204)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
@@ -10,6 +11,7 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from placement.auth import throttle
 from placement.auth.actor import Actor
 from placement.auth.secrets import hash_password, new_token, token_digest, verify_password
 from placement.clock import Clock
@@ -19,6 +21,8 @@ from placement.models import ApiToken, UserAccount, UserSession
 from placement.models.enums import Role
 
 MIN_PASSWORD_LENGTH = 12
+# Verified against when the user name is unknown: the same argon2 cost as a real account.
+DUMMY_HASH = hash_password("timing-equaliser-" + new_token())
 
 
 def actor_for(user: UserAccount, request_id: str | None = None) -> Actor:
@@ -61,7 +65,7 @@ async def create_user(
     user = UserAccount(
         username=username,
         display_name=display_name or username,
-        password_hash=hash_password(password),
+        password_hash=await asyncio.to_thread(hash_password, password),
         role=role,
         district_id=district_id,
         operator_id=operator_id,
@@ -77,34 +81,51 @@ async def create_user(
 class LoginResult:
     user: UserAccount | None
     token: str | None
-    reason: str | None  # "invalid", "locked", "inactive"
+    reason: str | None  # "invalid" or "throttled": never which user names exist
 
 
 async def login(
-    session: AsyncSession, clock: Clock, settings: Settings, username: str, password: str
+    session: AsyncSession,
+    clock: Clock,
+    settings: Settings,
+    username: str,
+    password: str,
+    client: str = "unknown",
 ) -> LoginResult:
-    user = await session.scalar(
-        select(UserAccount).where(col(UserAccount.username) == username).with_for_update()
-    )
-    now = clock.now()
-    if user is None:
-        verify_password(hash_password("timing-equaliser"), password)
+    """Password step. Throttled per (user name, client) in the database; one argon2 run in a
+    worker thread whether or not the user exists, so the answer and its time are the same."""
+    if await throttle.is_throttled(session, clock, settings, username, client):
+        return LoginResult(None, None, "throttled")
+    user = await session.scalar(select(UserAccount).where(col(UserAccount.username) == username))
+    stored = user.password_hash if user is not None else DUMMY_HASH
+    ok = await asyncio.to_thread(verify_password, stored, password)
+    if user is None or not ok or not user.is_active:
+        await throttle.record_failure(session, clock, username, client, "password")
         return LoginResult(None, None, "invalid")
-    if not user.is_active:
-        return LoginResult(None, None, "inactive")
-    if user.locked_until is not None and user.locked_until > now:
-        return LoginResult(None, None, "locked")
-    if not verify_password(user.password_hash, password):
-        user.failed_logins += 1
-        if user.failed_logins >= settings.login_max_failures:
-            user.locked_until = now + timedelta(minutes=settings.login_lockout_minutes)
-            user.failed_logins = 0
-        await session.flush()
-        return LoginResult(None, None, "invalid")
-    user.failed_logins = 0
-    user.locked_until = None
+    await throttle.clear_pair(session, username, client)
     token = await start_session(session, clock, user)
     return LoginResult(user, token, None)
+
+
+async def wrong_code(
+    session: AsyncSession,
+    clock: Clock,
+    settings: Settings,
+    user: UserAccount,
+    user_session: UserSession,
+    client: str,
+) -> bool:
+    """Count a wrong second-factor code; True when the sign-in session was ended for it.
+
+    The count is per sign-in session and also feeds the (user name, client) throttle, so a
+    new password session does not give a patient script a fresh set of guesses."""
+    user_session.failed_codes += 1
+    await throttle.record_failure(session, clock, user.username, client, "code")
+    ended = user_session.failed_codes >= settings.totp_max_failures
+    if ended:
+        user_session.revoked_at = clock.now()
+    await session.flush()
+    return ended
 
 
 async def start_session(

@@ -1,7 +1,7 @@
 """Every table. Import from here so that the metadata is complete (Alembic, tests)."""
 
 from placement.models.audit import AuditEntry
-from placement.models.auth import ApiToken, UserAccount, UserSession
+from placement.models.auth import ApiToken, SignInFailure, UserAccount, UserSession
 from placement.models.base import UUIDModel
 from placement.models.cases import (
     Case,
@@ -60,6 +60,7 @@ __all__ = [
     "PriorityStatusChange",
     "Reminder",
     "RiskAssessment",
+    "SignInFailure",
     "UUIDModel",
     "Unit",
     "UserAccount",

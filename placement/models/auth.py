@@ -52,6 +52,26 @@ class UserSession(UUIDModel, table=True):
     created_at: datetime = tz_field()
     last_seen_at: datetime = tz_field()
     revoked_at: datetime | None = tz_field(default=None, nullable=True)
+    # Wrong second-factor codes in this sign-in session; at the limit the session ends.
+    failed_codes: int = 0
+
+
+class SignInFailure(UUIDModel, table=True):
+    """One failed sign-in step (password or code), keyed by user name and client address.
+
+    The throttle counts these in the database, so every app instance agrees. A stranger's
+    failures from their own address never hold back the user signing in from another."""
+
+    __tablename__ = "sign_in_failure"
+    __table_args__ = (
+        sa.Index("ix_sign_in_failure_pair", "username_key", "client", "at"),
+        sa.Index("ix_sign_in_failure_client", "client", "at"),
+    )
+
+    username_key: str = Field(max_length=80)
+    client: str = Field(max_length=64)
+    kind: str = Field(max_length=16)  # "password" or "code"
+    at: datetime = tz_field()
 
 
 class ApiToken(UUIDModel, table=True):

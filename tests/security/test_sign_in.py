@@ -1,4 +1,5 @@
-"""Sign-in: argon2id, TOTP for case roles, lockout, rate limit, timeouts, revocation."""
+"""Sign-in: argon2id, TOTP for case roles, rate limit, timeouts, revocation (throttle: see
+tests/hardening/test_sign_in_throttle.py)."""
 
 from __future__ import annotations
 
@@ -76,18 +77,6 @@ async def test_session_cookie_flags(app: Any) -> None:
         r = await c.post("/api/auth/login", json={"username": name, "password": TEST_PASSWORD})
         cookie = r.headers["set-cookie"].lower()
         assert "httponly" in cookie and "samesite=strict" in cookie
-
-
-async def test_lockout_after_failures(app: Any) -> None:
-    name = await _user(app, Role.coordinator)
-    async with _client(app) as c:
-        for _ in range(5):
-            r = await c.post(
-                "/api/auth/login", json={"username": name, "password": "wrong-password!"}
-            )
-            assert r.status_code == 401
-        r = await c.post("/api/auth/login", json={"username": name, "password": TEST_PASSWORD})
-        assert r.status_code == 401 and "locked" in r.json()["detail"]
 
 
 async def test_rate_limit(app: Any) -> None:
