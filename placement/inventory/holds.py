@@ -13,6 +13,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 
+from sqlalchemy import func
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
@@ -32,8 +33,15 @@ from placement.inventory.booking_schemas import (
 )
 from placement.inventory.rules import ivo_valid_on, local_date, sharing_allows
 from placement.models import Booking, Case, District, Place, PlacementRequest, Unit, UserAccount
-from placement.models.enums import BookingKind, BookingStatus
+from placement.models.enums import BookingKind, BookingStatus, Role
 
+ONE_HOLD = (
+    "This placement request already has a place held. Confirm or release that hold first."
+)
+NOT_HOLDER = (
+    "Only the person holding the place, or a team lead of the same district, can change "
+    "the hold."
+)
 NOT_SHARED = "The unit's owner does not share it with the requesting district."
 NO_PERMIT = (
     "The unit has no valid IVO permit on the start date and cannot be offered. Choose another unit."
@@ -60,9 +68,36 @@ async def _check_refs(
         case = await session.get(Case, case_id)
         if case is None:
             raise InvalidInput("Unknown case.", field="case_id")
-    if request_id is not None and await session.get(PlacementRequest, request_id) is None:
-        raise InvalidInput("Unknown placement request.", field="request_id")
+    if request_id is not None:
+        # The request row is locked, so concurrent holds for one request queue up here and
+        # the second sees the first's hold: one request, one hold group.
+        locked = await session.scalar(
+            select(PlacementRequest.id)
+            .where(col(PlacementRequest.id) == request_id)
+            .with_for_update()
+        )
+        if locked is None:
+            raise InvalidInput("Unknown placement request.", field="request_id")
     return case
+
+
+async def _no_live_hold_for_request(
+    session: AsyncSession, clock: Clock, request_id: uuid.UUID | None
+) -> None:
+    if request_id is None:
+        return
+    live = await session.scalar(
+        select(func.count())
+        .select_from(Booking)
+        .where(
+            col(Booking.request_id) == request_id,
+            col(Booking.kind) == BookingKind.hold,
+            col(Booking.status) == BookingStatus.active,
+            col(Booking.expires_at) > clock.now(),
+        )
+    )
+    if live:
+        raise Conflict(ONE_HOLD, field="request_id")
 
 
 async def _offerable(
@@ -89,6 +124,7 @@ async def create_hold(
 ) -> HoldRead:
     start = data.starts_at or clock.now()
     case = await _check_refs(session, data.case_id, data.request_id)
+    await _no_live_hold_for_request(session, clock, data.request_id)
     unit = await bookings.lock_unit(session, data.unit_id)
     await _offerable(session, settings, actor, unit, start, data.requesting_district_id, case)
     with overlap_as_conflict():
@@ -123,9 +159,28 @@ async def _locked_group(
     return rows
 
 
-def _check_holder(rows: Sequence[Booking], actor: Actor) -> None:
-    if rows[0].created_by_id != actor.user_id and not actor.is_team_lead:
-        raise Forbidden("Only the person holding the place, or a team lead, can change the hold.")
+async def _check_holder(session: AsyncSession, rows: Sequence[Booking], actor: Actor) -> None:
+    """The holder, or a team lead of the hold's own district (Socialjouren's team lead for
+    Socialjouren's holds). A team lead of another district is refused."""
+    first = rows[0]
+    if first.created_by_id == actor.user_id:
+        return
+    if actor.is_team_lead:
+        holder = (
+            await session.get(UserAccount, first.created_by_id) if first.created_by_id else None
+        )
+        districts: set[uuid.UUID] = set()
+        if holder is not None and holder.district_id is not None:
+            districts.add(holder.district_id)
+        if first.case_id is not None:
+            case = await session.get(Case, first.case_id)
+            if case is not None:
+                districts.add(case.responsible_district_id)
+        if actor.role == Role.socialjour and holder is not None and holder.role == Role.socialjour:
+            return
+        if actor.district_id is not None and actor.district_id in districts:
+            return
+    raise Forbidden(NOT_HOLDER)
 
 
 def _live_holds(rows: Sequence[Booking], now: datetime) -> list[Booking]:
@@ -143,7 +198,7 @@ async def extend_hold(
     session: AsyncSession, clock: Clock, settings: Settings, actor: Actor, group_id: uuid.UUID
 ) -> HoldRead:
     rows = await _locked_group(session, group_id, BookingKind.hold)
-    _check_holder(rows, actor)
+    await _check_holder(session, rows, actor)
     holds = _live_holds(rows, clock.now())
     if any(b.extension_count >= 1 for b in holds):
         raise Conflict("A hold can be extended only once. Confirm it or let it go.")
@@ -158,7 +213,7 @@ async def release_hold(
     session: AsyncSession, clock: Clock, actor: Actor, group_id: uuid.UUID
 ) -> None:
     rows = await _locked_group(session, group_id, BookingKind.hold)
-    _check_holder(rows, actor)
+    await _check_holder(session, rows, actor)
     if any(b.status == BookingStatus.confirmed for b in rows):
         raise Conflict("The hold has already been confirmed into a placement.")
     await bookings.release_group(session, clock, group_id, status=BookingStatus.released)
@@ -173,7 +228,7 @@ async def confirm_hold(
 ) -> PlacementRead:
     await _check_refs(session, data.case_id, None)
     rows = await _locked_group(session, group_id, BookingKind.hold)
-    _check_holder(rows, actor)
+    await _check_holder(session, rows, actor)
     holds = _live_holds(rows, clock.now())
     start = data.starts_at or holds[0].starts_at
     length = timedelta(days=data.nights) if data.nights else holds[0].ends_at - holds[0].starts_at
