@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy.exc import DBAPIError
 
+from api.labels import N_
 from placement.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -75,13 +76,40 @@ def install_error_handlers(app: FastAPI) -> None:
             if _wants_page(request):
                 return _error_page(request, 409, message)
             return JSONResponse(status_code=409, content={"detail": message})
+        if _is_data_error(exc):
+            return _bad_value(request)
         log.error("database error: %s", type(exc.orig).__name__)  # never the statement/values
         return server_error(request)
+
+    @app.exception_handler(OverflowError)
+    async def overflow(request: Request, _: OverflowError) -> Response:
+        # A date or number beyond what can be counted (e.g. a period ending after year 9999).
+        return _bad_value(request)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:
         log.error("unhandled error: %s", type(exc).__name__)  # no message: may hold data
         return server_error(request)
+
+
+BAD_VALUE = N_(
+    "A value is outside what can be saved (a date too far away, a number too large or a "
+    "character that is not allowed). Check the input and try again."
+)
+
+
+def _is_data_error(exc: DBAPIError) -> bool:
+    """PostgreSQL's data exceptions (class 22: NUL bytes, out-of-range numbers and dates)
+    and the driver's own refusal of an argument it cannot send."""
+    orig = getattr(exc, "orig", None)
+    code = str(getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None) or "")
+    return code.startswith("22") or type(orig).__name__ in ("DataError", "OverflowError")
+
+
+def _bad_value(request: Request) -> Response:
+    if _wants_page(request):
+        return _error_page(request, 422, BAD_VALUE)
+    return JSONResponse(status_code=422, content={"detail": BAD_VALUE})
 
 
 def server_error(request: Request) -> Response:

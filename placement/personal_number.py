@@ -9,7 +9,7 @@ from datetime import date
 
 from placement.errors import InvalidInput
 
-_PATTERN = re.compile(r"^(\d{2})?(\d{2})(\d{2})(\d{2})([-+]?)(\d{3})(\d)$")
+_PATTERN = re.compile(r"^(\d{2})?(\d{2})(\d{2})(\d{2})([-+]?)(\d{3})(\d)$", re.ASCII)
 
 
 @dataclass(frozen=True, slots=True)

@@ -93,7 +93,7 @@ async def list_units(
     include_retired: bool = False,
     q: Annotated[str | None, Query(max_length=80, description="part of the name")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> UnitPage:
     flt = UnitFilter(
         kind=kind,

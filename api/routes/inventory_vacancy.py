@@ -36,7 +36,7 @@ async def my_units(
     settings: SettingsDep,
     actor: Reporter,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> UnitPage:
     """The operator's own units, with what Boendekedjan counts as free and how fresh it is."""
     if actor.operator_id is None:

@@ -23,7 +23,7 @@ def _step(at: datetime) -> int:
 def matching_step(secret: str, code: str, at: datetime, window: int = 1) -> int | None:
     """The time step whose code equals ``code`` within +-window steps, or None."""
     code = code.strip().replace(" ", "")
-    if not (code.isdigit() and len(code) == 6):
+    if not (code.isascii() and code.isdigit() and len(code) == 6):
         return None
     totp = pyotp.TOTP(secret)
     now_step = _step(at)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from placement.bounds import SaneDate, SaneDatetime
 from placement.models.enums import (
     CasePhase,
     CaseStatus,
@@ -44,7 +45,7 @@ class ChildCreate(Strict):
 
     pseudonym: str | None = Field(default=None, min_length=1, max_length=40)
     gender: Gender
-    birth_date: date | None = None
+    birth_date: SaneDate | None = None
     age: int | None = Field(default=None, ge=0, le=17)
     school_district_code: str | None = Field(default=None, pattern=DISTRICT_CODE)
 
@@ -56,7 +57,7 @@ class ChildCreate(Strict):
 
 
 class ChildUpdate(Strict):
-    schooling_started_on: date | None = None
+    schooling_started_on: SaneDate | None = None
     school_district_code: str | None = Field(default=None, pattern=DISTRICT_CODE)
 
 
@@ -68,7 +69,7 @@ class ExclusionAreaIn(Strict):
 class RiskAssessmentIn(Strict):
     instrument: RiskInstrument
     level: RiskLevel
-    assessed_at: AwareDatetime | None = None  # default: now
+    assessed_at: SaneDatetime | None = None  # default: now
 
 
 class Needs(Strict):
@@ -111,7 +112,7 @@ class CaseUpdate(Strict):
 
 
 class PlacementRequestCreate(Strict):
-    starts_at: AwareDatetime | None = None  # default: now
+    starts_at: SaneDatetime | None = None  # default: now
     nights: int = Field(default=14, ge=1, le=365)
 
 
@@ -119,10 +120,10 @@ class ChildRead(BaseModel):
     id: uuid.UUID
     pseudonym: str
     gender: Gender
-    birth_date: date
+    birth_date: SaneDate
     age: int
     school_district_id: uuid.UUID | None
-    schooling_started_on: date | None
+    schooling_started_on: SaneDate | None
     # Days from the child's first placement to the start of schooling (goal: at most 7).
     schooling_days_after_placement: int | None
 

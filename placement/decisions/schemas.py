@@ -5,8 +5,9 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
+from placement.bounds import SaneDatetime
 from placement.models.enums import (
     ConsentStatus,
     DecisionStatus,
@@ -46,8 +47,8 @@ class GrantCreate(PlacementRules):
 
     unit_id: uuid.UUID | None = None
     hold_group_id: uuid.UUID | None = None
-    starts_at: AwareDatetime | None = None  # default: now
-    ends_at: AwareDatetime | None = None  # default: start + the district's decision length
+    starts_at: SaneDatetime | None = None  # default: now
+    ends_at: SaneDatetime | None = None  # default: start + the district's decision length
     children: list[ChildDecisionIn] = Field(default_factory=list, max_length=12)
     request_id: uuid.UUID | None = None
     reason: str | None = Field(default=None, max_length=4000)
@@ -56,7 +57,7 @@ class GrantCreate(PlacementRules):
 class RenewCreate(Strict):
     """Continue the household's decisions from exactly where they end."""
 
-    ends_at: AwareDatetime | None = None  # default: previous end + the decision length
+    ends_at: SaneDatetime | None = None  # default: previous end + the decision length
     # A child's legal basis may change at renewal (e.g. after the court's ruling).
     children: list[ChildDecisionIn] = Field(default_factory=list, max_length=12)
     reason: str | None = Field(default=None, max_length=4000)
@@ -65,24 +66,24 @@ class RenewCreate(Strict):
 class MoveCreate(PlacementRules):
     unit_id: uuid.UUID | None = None
     hold_group_id: uuid.UUID | None = None
-    at: AwareDatetime | None = None  # default: now
-    ends_at: AwareDatetime | None = None
+    at: SaneDatetime | None = None  # default: now
+    ends_at: SaneDatetime | None = None
     children: list[ChildDecisionIn] = Field(default_factory=list, max_length=12)
     reason: str | None = Field(default=None, max_length=4000)
 
 
 class EndCreate(Strict):
     outcome: Outcome
-    at: AwareDatetime | None = None  # default: now
+    at: SaneDatetime | None = None  # default: now
     reason: str | None = Field(default=None, max_length=4000)
 
 
 class CourtSubmissionIn(Strict):
-    submitted_at: AwareDatetime | None = None  # default: now
+    submitted_at: SaneDatetime | None = None  # default: now
 
 
 class FollowUpDone(Strict):
-    done_at: AwareDatetime | None = None  # default: now
+    done_at: SaneDatetime | None = None  # default: now
 
 
 class DecisionRead(BaseModel):

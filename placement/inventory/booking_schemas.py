@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import (
-    AwareDatetime,
     BaseModel,
     Field,
     StringConstraints,
@@ -15,6 +14,7 @@ from pydantic import (
     field_validator,
 )
 
+from placement.bounds import SaneDate, SaneDatetime
 from placement.inventory.schemas import Freshness, Language, Wire
 from placement.models.enums import Gender, SharingPolicy, SubstancePolicy, SubstanceUse, UnitKind
 
@@ -41,7 +41,7 @@ class HouseholdSpec(Wire):
 class AvailabilityQuery(HouseholdSpec):
     """Which units can take this household from ``starts_at`` (default now) for ``nights``."""
 
-    starts_at: AwareDatetime | None = None
+    starts_at: SaneDatetime | None = None
     nights: Nights
     # Sharing policies are judged from this district (default: the user's own district).
     requesting_district_id: uuid.UUID | None = None
@@ -83,7 +83,7 @@ class AvailableUnit(Freshness):
     free_places: int
     free_family_rooms: list[int]
     fits_in: Literal["family_room", "places"]
-    ivo_permit_valid_until: date | None
+    ivo_permit_valid_until: SaneDate | None
     ivo_expires_during_stay: bool
 
 
@@ -101,7 +101,7 @@ class AvailabilityResult(BaseModel):
 
 class HoldCreate(HouseholdSpec):
     unit_id: uuid.UUID
-    starts_at: AwareDatetime | None = None
+    starts_at: SaneDatetime | None = None
     nights: Nights
     case_id: uuid.UUID | None = None
     request_id: uuid.UUID | None = None
@@ -110,14 +110,14 @@ class HoldCreate(HouseholdSpec):
 
 class HoldConfirm(Wire):
     case_id: uuid.UUID
-    starts_at: AwareDatetime | None = None
+    starts_at: SaneDatetime | None = None
     nights: Nights | None = None
 
 
 class PlacementCreate(HouseholdSpec):
     unit_id: uuid.UUID
     case_id: uuid.UUID
-    starts_at: AwareDatetime
+    starts_at: SaneDatetime
     nights: Nights
     place_ids: list[uuid.UUID] | None = Field(default=None, min_length=1, max_length=12)
     request_id: uuid.UUID | None = None
@@ -158,8 +158,8 @@ class PlacementRead(BaseModel):
 class BlockCreate(Wire):
     """Block places for a period: either the given places or a number of single places."""
 
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime
+    starts_at: SaneDatetime
+    ends_at: SaneDatetime
     reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=200)]
     place_ids: list[uuid.UUID] | None = Field(default=None, min_length=1, max_length=200)
     count: int | None = Field(default=None, ge=1, le=200, validate_default=True)
@@ -216,6 +216,6 @@ class IvoPermitRead(BaseModel):
     unit_name: str
     operator_name: str
     district_name: str
-    valid_until: date | None
+    valid_until: SaneDate | None
     days_left: int | None
     status: Literal["expiring", "expired", "missing"]

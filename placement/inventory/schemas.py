@@ -7,7 +7,7 @@ merging) and the bulk import all validate through it, so a rule is written once.
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated
 
 from pydantic import (
@@ -19,6 +19,7 @@ from pydantic import (
     field_validator,
 )
 
+from placement.bounds import SaneDate
 from placement.models.enums import (
     Gender,
     OperatorKind,
@@ -124,7 +125,7 @@ class UnitFields(Wire):
     nightly_cost_sek: int = Field(default=0, ge=0, le=100_000)
     # None: derived (a private operator's protected shelter needs one, see the service).
     ivo_permit_required: bool | None = None
-    ivo_permit_valid_until: date | None = None
+    ivo_permit_valid_until: SaneDate | None = None
     activity_code: str | None = Field(default=None, pattern=r"^[0-9]{2,6}$")
 
     @field_validator("max_age")
@@ -186,7 +187,7 @@ class UnitUpdate(Wire):
     pets_allowed: bool | None = None
     nightly_cost_sek: int | None = Field(default=None, ge=0, le=100_000)
     ivo_permit_required: bool | None = None
-    ivo_permit_valid_until: date | None = None
+    ivo_permit_valid_until: SaneDate | None = None
     activity_code: str | None = Field(default=None, pattern=r"^[0-9]{2,6}$")
     address: str | None = Field(default=None, min_length=1, max_length=300)
 
@@ -230,7 +231,7 @@ class UnitSummary(Freshness):
     pets_allowed: bool
     nightly_cost_sek: int
     ivo_permit_required: bool
-    ivo_permit_valid_until: date | None
+    ivo_permit_valid_until: SaneDate | None
     activity_code: str | None
     retired_at: datetime | None
     places: int

@@ -9,11 +9,12 @@ what only the case's handler may see (the case id, the debt note whatever the co
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from placement.bounds import SaneDate
 from placement.models.enums import OfferResponse, PriorityStatus, Role
 
 Age = Annotated[int, Field(ge=0, le=25)]
@@ -40,7 +41,7 @@ class ApplicationCreate(BaseModel):
     debt_obstacle: bool = False
     debt_note: str | None = Field(default=None, max_length=2000)
     consent_to_share: bool = False
-    registered_in_city_since: date | None = None
+    registered_in_city_since: SaneDate | None = None
     able_to_live_independently: bool | None = None
     no_other_solution: bool | None = None
 
@@ -57,7 +58,7 @@ class ApplicationUpdate(BaseModel):
     debt_obstacle: bool | None = None
     debt_note: str | None = Field(default=None, max_length=2000)
     consent_to_share: bool | None = None
-    registered_in_city_since: date | None = None
+    registered_in_city_since: SaneDate | None = None
     able_to_live_independently: bool | None = None
     no_other_solution: bool | None = None
 
@@ -90,7 +91,7 @@ class CommitteeDecisionIn(BaseModel):
 
 
 class MeetingCreate(BaseModel):
-    meets_on: date
+    meets_on: SaneDate
 
 
 class FlatCreate(BaseModel):
@@ -101,7 +102,7 @@ class FlatCreate(BaseModel):
     rent_sek: int = Field(ge=0, le=100_000)
     wheelchair_accessible: bool = False
     landlord: str = Field(min_length=1, max_length=120)
-    available_from: date
+    available_from: SaneDate
 
 
 class OfferCreate(BaseModel):
@@ -114,7 +115,7 @@ class OfferResponseIn(BaseModel):
 
 
 class ContractIn(BaseModel):
-    signed_on: date
+    signed_on: SaneDate
 
 
 class MessageCreate(BaseModel):
@@ -154,8 +155,8 @@ class StatusChangeRead(_Out):
 class AppealRead(_Out):
     id: uuid.UUID
     meeting_id: uuid.UUID
-    meets_on: date
-    papers_due_on: date
+    meets_on: SaneDate
+    papers_due_on: SaneDate
     filed_at: datetime
     grounds: str | None
     outcome: str | None
@@ -172,7 +173,7 @@ class FlatRead(_Out):
     rent_sek: int
     wheelchair_accessible: bool
     landlord: str
-    available_from: date
+    available_from: SaneDate
     registered_at: datetime
     status: str
 
@@ -185,7 +186,7 @@ class OfferRead(_Out):
     response: OfferResponse
     responded_at: datetime | None
     decline_reason: str | None
-    contract_signed_on: date | None
+    contract_signed_on: SaneDate | None
 
 
 class MessageRead(_Out):
@@ -198,8 +199,8 @@ class MessageRead(_Out):
 
 class MeetingRead(_Out):
     id: uuid.UUID
-    meets_on: date
-    papers_due_on: date
+    meets_on: SaneDate
+    papers_due_on: SaneDate
     appeals: int
 
 
@@ -215,7 +216,7 @@ class _ApplicationFields(_Out):
     needs_wheelchair: bool
     max_rent_sek: int | None
     consent_to_share: bool
-    registered_in_city_since: date | None
+    registered_in_city_since: SaneDate | None
     able_to_live_independently: bool | None
     no_other_solution: bool | None
     eligibility: list[EligibilityCheckRead]
