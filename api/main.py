@@ -91,6 +91,10 @@ def create_app(
         summary="Shelter and housing-chain placement coordinator",
         version="0.1.0",
         lifespan=lifespan,
+        # Served by api/routes/docs.py behind sign-in, with local assets.
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
     )
     app.state.settings = settings
     app.state.clock = clock
@@ -124,8 +128,12 @@ def create_app(
             )
             response = server_error(request)
         path = request.url.path
-        if not path.startswith(("/docs", "/redoc", "/openapi.json")):
+        if path != "/docs":  # Swagger UI starts with one inline script; its assets are local
             response.headers.setdefault("Content-Security-Policy", CSP)
+        if request.url.scheme == "https":
+            response.headers.setdefault(
+                "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
+            )
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "no-referrer")
@@ -133,6 +141,13 @@ def create_app(
             response.headers.setdefault("Cache-Control", "no-store")
         return response
 
+    import swagger_ui_bundle
+
+    app.mount(
+        "/static/swagger",
+        StaticFiles(directory=swagger_ui_bundle.swagger_ui_path),
+        name="swagger",
+    )
     if STATIC_DIR.is_dir():
         app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     _include_package_routers(app, api.routes)

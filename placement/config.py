@@ -53,6 +53,8 @@ class Settings(BaseSettings):
     follow_up_phone_days: int = 1
     follow_up_physical_days: int = 7
     court_submission_days: int = 7
+    # Endings and moves may be dated at most this many days back.
+    backdate_days: int = 7
     decision_ending_warning_hours: int = 48
     court_deadline_warning_hours: int = 48
 

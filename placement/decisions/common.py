@@ -305,3 +305,27 @@ def handover_read(h: Handover, case_number: str) -> HandoverRead:
         acknowledged_at=h.acknowledged_at,
         acknowledged_by_id=h.acknowledged_by_id,
     )
+
+
+def check_dated_change(
+    at: datetime,
+    decision_starts_at: datetime | None,
+    now: datetime,
+    settings: Settings,
+    field: str,
+) -> None:
+    """An ending or move is dated neither before the decision it ends started, nor more than
+    ``settings.backdate_days`` back, nor more than a year ahead."""
+    if decision_starts_at is not None and at < decision_starts_at:
+        raise InvalidInput(
+            "The date is before the decision it changes started. Choose a later date.",
+            field=field,
+        )
+    if at < now - timedelta(days=settings.backdate_days):
+        raise InvalidInput(
+            "The date lies too far back. Record the change with today's date and explain "
+            "the real date in the reason.",
+            field=field,
+        )
+    if at > now + timedelta(days=366):
+        raise InvalidInput("The date lies more than a year ahead.", field=field)

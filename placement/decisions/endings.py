@@ -17,6 +17,7 @@ from placement.cases.access import audit_case
 from placement.clock import Clock
 from placement.config import Settings
 from placement.decisions.common import (
+    check_dated_change,
     decision_read,
     effective_end,
     load_decision,
@@ -52,6 +53,7 @@ async def end_placement(
     require_decider(actor)
     now = clock.now()
     at = data.at or now
+    check_dated_change(at, None, now, settings, field="at")
     if decision.status not in LIVE or effective_end(decision) <= at:
         raise Conflict("This decision has already ended.", field="decision_id")
     live = (
@@ -65,6 +67,7 @@ async def end_placement(
         .scalars()
         .all()
     )
+    check_dated_change(at, min(d.starts_at for d in live), now, settings, field="at")
     affected = [d for d in live if effective_end(d) > at]
     secure = data.outcome in SECURE_PERMANENT_OUTCOMES
     groups: list[uuid.UUID] = []

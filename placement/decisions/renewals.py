@@ -22,6 +22,7 @@ from placement.clock import Clock
 from placement.config import Settings
 from placement.decisions.common import (
     case_children,
+    check_dated_change,
     check_no_overlap,
     check_period,
     decision_length,
@@ -205,6 +206,7 @@ async def move(
     require_decider(actor)
     now = clock.now()
     at = data.at or now
+    check_dated_change(at, decision.starts_at, now, settings, field="at")
     live = await live_decisions(session, case.id, at)
     if decision.id not in {d.id for d in live}:
         require_renewable(decision)  # explains why (renewed, moved or ended)

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import re
+from typing import Any
+
 import httpx
 
 
@@ -28,10 +31,22 @@ async def test_readyz_reports_pending_migrations(empty_db_url: str) -> None:
     assert r.json()["status"] == "migrations pending"
 
 
-async def test_openapi_docs(anon_client: httpx.AsyncClient) -> None:
-    r = await anon_client.get("/docs")
+async def test_openapi_docs_need_sign_in_and_load_nothing_from_a_cdn(
+    anon_client: httpx.AsyncClient, client_for: Any
+) -> None:
+    from placement.models.enums import Role
+
+    assert (await anon_client.get("/docs")).status_code == 401
+    assert (await anon_client.get("/openapi.json")).status_code == 401
+    signed_in = await client_for(Role.coordinator)
+    r = await signed_in.get("/docs")
     assert r.status_code == 200
-    spec = (await anon_client.get("/openapi.json")).json()
+    assert "cdn" not in r.text.lower() and "https://" not in r.text
+    assets = re.findall(r'(?:src|href)="(/static/swagger/[^"]+)"', r.text)
+    assert len(assets) >= 2
+    for asset in assets:
+        assert (await anon_client.get(asset)).status_code == 200
+    spec = (await signed_in.get("/openapi.json")).json()
     assert "/healthz" in spec["paths"]
 
 

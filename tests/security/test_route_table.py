@@ -44,6 +44,8 @@ TABLE: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/auth/totp/confirm"): SIGNED_IN,
     ("POST", "/api/auth/totp/verify"): SIGNED_IN,
     ("GET", "/api/auth/me"): SIGNED_IN,
+    ("GET", "/docs"): SIGNED_IN,
+    ("GET", "/openapi.json"): SIGNED_IN,
     ("GET", "/"): PUBLIC,
     ("GET", "/login"): PUBLIC,
     ("POST", "/login"): PUBLIC,
