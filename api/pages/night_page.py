@@ -226,7 +226,9 @@ async def night_submit(
             session, clock, actor, case.id, PlacementRequestCreate(starts_at=now, nights=nights)
         )
     except DomainError as exc:
-        errors[exc.field or "form"] = translate(request, exc.message)
+        # A field the form does not show (e.g. case_id) is reported at the top of the form.
+        key = exc.field if exc.field in values else "form"
+        errors[key] = translate(request, exc.message)
         return await _request_form(request, session, values, errors, exc.status_code)
     return RedirectResponse(f"/night/requests/{placement_request.id}", status_code=303)
 
