@@ -42,11 +42,13 @@ def _describe_db_error(exc: BaseException) -> str:
     return f"cannot use the database ({type(exc).__name__}): {text[:200]}"
 
 
-def _migrate(url: str) -> None:
-    from placement.migrate import upgrade
+def _migrate(url: str, settings: Settings | None = None) -> None:
+    from placement.migrate import set_app_login_password, upgrade
 
     try:
         upgrade(url)
+        if settings is not None and settings.app_database_url:
+            set_app_login_password(url, settings.app_database_url, settings.app_db_role)
     except Exception as exc:  # one clear line, not a traceback
         raise _fail(_describe_db_error(exc), 2) from None
 
@@ -85,7 +87,7 @@ def migrate() -> None:
     """Apply every database migration (safe to run again)."""
     settings = get_settings()
     url = _database_url(settings)
-    _migrate(url)
+    _migrate(url, settings)
     typer.echo("database is at the newest migration")
 
 
@@ -96,7 +98,7 @@ def seed_demo_cmd() -> None:
     if settings.environment == "prod":
         raise _fail("refusing to load demo data with BK_ENVIRONMENT=prod")
     url = _database_url(settings)
-    _migrate(url)
+    _migrate(url, settings)
     counts = asyncio.run(_seed(url, settings))
     if not counts:
         typer.echo("demo data already present; nothing changed")
@@ -127,7 +129,7 @@ def serve(
     port = port or settings.port
     _check_port(host, port)
     url = _database_url(settings)
-    _migrate(url)
+    _migrate(url, settings)
     if demo:
         counts = asyncio.run(_seed(url, settings))
         typer.echo("demo city created" if counts else "demo data already present")
@@ -143,15 +145,15 @@ def serve(
 def run_scheduler() -> None:
     """Run only the reminder scheduler (docker-compose runs it as its own process)."""
     from placement.clock import SystemClock
-    from placement.db import make_engine, make_sessionmaker
+    from placement.db import make_app_engine, make_sessionmaker
     from placement.scheduler import build_scheduler
 
     settings = get_settings()
     url = _database_url(settings)
-    _migrate(url)
+    _migrate(url, settings)
 
     async def main() -> None:
-        engine = make_engine(url, pool_size=2)
+        engine = make_app_engine(url, settings, pool_size=2)  # never the owner's login
         scheduler = build_scheduler(make_sessionmaker(engine), SystemClock(), settings)
         scheduler.start()
         typer.echo("scheduler running (Ctrl+C stops)")
@@ -193,7 +195,7 @@ def createuser(
     password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     settings = get_settings()
     url = _database_url(settings)
-    _migrate(url)
+    _migrate(url, settings)
 
     async def main() -> None:
         engine = make_engine(url, pool_size=1)
@@ -234,7 +236,7 @@ def rotate_keys() -> None:
 
     settings = get_settings()
     url = _database_url(settings)
-    _migrate(url)
+    _migrate(url, settings)
     keyring = Keyring.parse(settings.encryption_keys)
 
     async def main() -> dict[str, int]:

@@ -23,7 +23,7 @@ from api.ratelimit import LoginLimiter
 from placement.clock import Clock, SystemClock
 from placement.config import Settings, get_settings
 from placement.crypto import Keyring
-from placement.db import make_engine, make_sessionmaker, normalise_url, resolve_database_url
+from placement.db import make_app_engine, make_sessionmaker, resolve_database_url
 
 log = logging.getLogger(__name__)
 
@@ -66,10 +66,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         url = database_url or resolve_database_url(settings)
-        if settings.app_database_url:
-            engine = make_engine(normalise_url(settings.app_database_url))
-        else:
-            engine = make_engine(url, app_role=settings.app_db_role or None)
+        engine = make_app_engine(url, settings)
         app.state.database_url = url
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)

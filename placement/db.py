@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
-from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -44,23 +42,33 @@ def resolve_database_url(settings: Settings) -> str:
     return start_embedded(settings.pgdata_dir)
 
 
+def app_login_url(url: str, app_role: str) -> str:
+    """The same server and database, logged in as the app's own role (no password: for the
+    embedded server's local trust; a deployment with passwords sets BK_APP_DATABASE_URL)."""
+    if not app_role.replace("_", "").isalnum():
+        raise ValueError(f"invalid database role name {app_role!r}")
+    return make_url(url).set(username=app_role, password=None).render_as_string(
+        hide_password=False
+    )
+
+
 def make_engine(url: str, *, pool_size: int = 10, app_role: str | None = None) -> AsyncEngine:
-    """An engine; with ``app_role`` every connection switches to that (non-owner) role, so
-    row-level security and the audit log's append-only grants apply to everything it runs."""
-    engine = create_async_engine(
+    """An engine. With ``app_role`` it logs in *as* that role (not a superuser, owns no
+    table, no BYPASSRLS), so row-level security and the audit log's append-only grants bind
+    everything it runs and RESET ROLE has nothing to return to."""
+    if app_role:
+        url = app_login_url(url, app_role)
+    return create_async_engine(
         url, pool_size=pool_size, max_overflow=20, pool_pre_ping=True, future=True
     )
-    if app_role:
-        if not app_role.replace("_", "").isalnum():
-            raise ValueError(f"invalid database role name {app_role!r}")
 
-        @event.listens_for(engine.sync_engine, "connect")
-        def _set_role(dbapi_connection: Any, _record: Any) -> None:
-            cursor = dbapi_connection.cursor()
-            cursor.execute(f"SET ROLE {app_role}")
-            cursor.close()
 
-    return engine
+def make_app_engine(url: str, settings: Settings, *, pool_size: int = 10) -> AsyncEngine:
+    """The engine the app and the scheduler use: BK_APP_DATABASE_URL if set, otherwise the
+    same server logged in as ``settings.app_db_role``. Never the owner's login."""
+    if settings.app_database_url:
+        return make_engine(normalise_url(settings.app_database_url), pool_size=pool_size)
+    return make_engine(url, pool_size=pool_size, app_role=settings.app_db_role)
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

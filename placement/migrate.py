@@ -69,3 +69,29 @@ async def current_revision(url: str) -> str | None:
 
 def current_revision_sync(url: str) -> str | None:
     return asyncio.run(current_revision(url))
+
+
+def set_app_login_password(owner_url: str, app_url: str, app_role: str) -> None:
+    """Give the app's login the password in BK_APP_DATABASE_URL (run by ``migrate`` as the
+    schema owner), so docker-compose and other deployments never connect the app as the
+    owner or a superuser."""
+    from sqlalchemy import text
+    from sqlalchemy.engine import make_url
+
+    password = make_url(app_url).password
+    if not password:
+        return
+    if not app_role.replace("_", "").isalnum():
+        raise ValueError("invalid database role name")
+
+    async def run() -> None:
+        engine = create_async_engine(owner_url)
+        try:
+            async with engine.begin() as conn:
+                quoted = (await conn.execute(text("SELECT quote_literal(:p)"), {"p": password}))
+                literal = quoted.scalar_one()
+                await conn.execute(text(f"ALTER ROLE {app_role} LOGIN PASSWORD {literal}"))
+        finally:
+            await engine.dispose()
+
+    asyncio.run(run())
