@@ -72,6 +72,14 @@ async def test_agency_responses_hold_no_shelter_or_risk_data(
     for (method, path), roles in sorted(TABLE.items()):
         if AGENCY not in roles or "logout" in path:
             continue
+        if path in ("/openapi.json", "/docs"):
+            # The API description names fields and enum values (e.g. "address",
+            # "protected_shelter") but holds no data: one static document for every
+            # signed-in user. Check it holds no demo unit name or address, then move on.
+            r = await agency.get(path)
+            assert r.status_code == 200
+            assert [v for v in names + addresses if v in r.text] == []
+            continue
         url = re.sub(r"\{([^}]+)\}", lambda m: ids.get(m.group(1), str(uuid.uuid4())), path)
         if path.startswith("/api/"):
             kwargs: dict[str, Any] = {"json": {}} if method in ("POST", "PATCH") else {}
