@@ -156,22 +156,27 @@ async def export_rows(session: AsyncSession) -> tuple[list[Operator], list[UnitR
             op = await session.get(Operator, u.operator_id)
             assert op is not None  # noqa: S101 - foreign key
         own = places.get(u.id, [])
-        rows.append(
-            UnitRow(
-                id=u.id,
-                operator=op.name,
-                operator_kind=op.kind,
-                district=districts[u.district_id],
-                owner_district=districts[u.owner_district_id] if u.owner_district_id else None,
-                single_places=sum(1 for p in own if p.kind == PlaceKind.place),
-                family_rooms=[p.capacity for p in own if p.kind == PlaceKind.family_room],
-                **{
-                    name: getattr(u, name)
-                    for name in COLUMNS
-                    if name not in _FILE_ONLY and name != "id"
-                },
-            )
+        values = dict(
+            id=u.id,
+            operator=op.name,
+            operator_kind=op.kind,
+            district=districts[u.district_id],
+            owner_district=districts[u.owner_district_id] if u.owner_district_id else None,
+            single_places=sum(1 for p in own if p.kind == PlaceKind.place),
+            family_rooms=[p.capacity for p in own if p.kind == PlaceKind.family_room],
+            **{
+                name: getattr(u, name)
+                for name in COLUMNS
+                if name not in _FILE_ONLY and name != "id"
+            },
         )
+        try:
+            rows.append(UnitRow(**values))
+        except ValidationError:
+            # Stored data the import rules would now refuse (e.g. a one-bed family room from
+            # older data) is written out as it is: the export never fails on it, and
+            # re-importing it names the row and the field instead.
+            rows.append(UnitRow.model_construct(**values))
     return operators, rows
 
 
