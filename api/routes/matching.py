@@ -137,5 +137,5 @@ async def accept(
 
 @router.get("/runs/{run_id}")
 async def get_run(run_id: uuid.UUID, session: SessionDep, actor: Planner) -> RunOut:
-    run = await service.get_run(session, run_id)
+    run = await service.read_run(session, actor, run_id)
     return RunOut.model_validate(run, from_attributes=True)

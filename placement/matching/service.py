@@ -19,11 +19,12 @@ from sqlmodel import col, select
 import optimizer as opt
 from placement.audit.service import record
 from placement.auth.actor import Actor
+from placement.auth.permissions import Permission, has_permission
 from placement.auth.scope import apply_scope, system_scope
 from placement.cases.access import load_case
 from placement.clock import Clock
 from placement.config import Settings
-from placement.errors import Conflict, InvalidInput, NotFound
+from placement.errors import Conflict, Forbidden, InvalidInput, NotFound
 from placement.inventory import bookings, holds
 from placement.inventory.booking_schemas import ChildSpec, HoldCreate, HoldRead
 from placement.matching import loader
@@ -307,6 +308,17 @@ async def get_run(session: AsyncSession, run_id: uuid.UUID) -> OptimizationRun:
     run = await session.get(OptimizationRun, run_id)
     if run is None:
         raise NotFound("No such matcher run.", field="run_id")
+    return run
+
+
+async def read_run(session: AsyncSession, actor: Actor, run_id: uuid.UUID) -> OptimizationRun:
+    """A run as someone may read it: a single household's run ("now": its language, size
+    and distances) only for roles that read cases; plans over many households for planners."""
+    run = await get_run(session, run_id)
+    if run.mode == "now" and not has_permission(actor.role, Permission.case_read):
+        raise Forbidden(
+            "A single household's matcher run is shown only to those who may read the case."
+        )
     return run
 
 
