@@ -16,7 +16,6 @@ class LoginLimiter:
         self._item = RateLimitItemPerMinute(per_minute)
         self._limiter = MovingWindowRateLimiter(MemoryStorage())
 
-    def hit(self, client: str, username: str) -> bool:
+    def hit(self, client: str) -> bool:
         """Count an attempt; False when this address is over the limit."""
-        del username  # deliberately not a key: see the module docstring
         return self._limiter.hit(self._item, "login-client", client)

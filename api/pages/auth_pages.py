@@ -96,7 +96,7 @@ async def login_submit(
             errors["password"] = N_("Write your password.")
         return again(errors)
     client = client_address(request)
-    if not request.app.state.login_limiter.hit(client, username):
+    if not request.app.state.login_limiter.hit(client):
         return again({"form": N_("Too many sign-in attempts. Wait a minute and try again.")}, 429)
     result = await auth_service.login(session, clock, settings, username, password, client)
     if result.user is None or result.token is None:

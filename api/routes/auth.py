@@ -79,7 +79,7 @@ async def login(
     settings: SettingsDep,
 ) -> LoginOut:
     client = client_address(request)
-    if not request.app.state.login_limiter.hit(client, body.username):
+    if not request.app.state.login_limiter.hit(client):
         raise TooManyAttempts("Too many sign-in attempts. Wait a minute and try again.")
     result = await auth_service.login(
         session, clock, settings, body.username, body.password, client

@@ -28,23 +28,15 @@ async def is_throttled(
 ) -> bool:
     """True when this client has failed too often for this user name, or for any."""
     since = clock.now() - timedelta(minutes=settings.login_window_minutes)
-    pair = await session.scalar(
-        select(func.count())
-        .select_from(SignInFailure)
-        .where(
-            col(SignInFailure.username_key) == username_key(username),
-            col(SignInFailure.client) == client[:64],
-            col(SignInFailure.at) > since,
+    same_name = col(SignInFailure.username_key) == username_key(username)
+    pair, total = (
+        await session.execute(
+            select(func.count().filter(same_name), func.count())
+            .select_from(SignInFailure)
+            .where(col(SignInFailure.client) == client[:64], col(SignInFailure.at) > since)
         )
-    )
-    if (pair or 0) >= settings.login_max_failures:
-        return True
-    total = await session.scalar(
-        select(func.count())
-        .select_from(SignInFailure)
-        .where(col(SignInFailure.client) == client[:64], col(SignInFailure.at) > since)
-    )
-    return (total or 0) >= settings.login_client_max_failures
+    ).one()
+    return pair >= settings.login_max_failures or total >= settings.login_client_max_failures
 
 
 async def record_failure(
