@@ -25,3 +25,20 @@ def test_sign_in_page(browser: Browser, live: LiveApp) -> None:
     actions.shot("wrong-password")
     assert axe_check(page) == []
     page.close()
+
+
+@pytest.mark.parametrize("width", [390, 1366])
+def test_throttled_sign_in_says_so_in_swedish(browser: Browser, live: LiveApp, width: int) -> None:
+    page = browser.new_page(viewport={"width": width, "height": 800})
+    actions = Actions(page, f"sign-in-throttled-{width}")
+    page.goto(f"{live.base_url}/login")
+    for _ in range(6):  # five failures, then the sixth attempt from this address waits
+        actions.type("#username", f"granskare-{width}")
+        actions.type("#password", "fel lösenord")
+        actions.click("button[type=submit]")
+    alert = page.inner_text("[role=alert]")
+    assert "För många misslyckade försök från den här enheten" in alert
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    actions.shot("throttled")
+    assert axe_check(page) == []
+    page.close()
