@@ -12,6 +12,7 @@ from sqlalchemy.exc import DBAPIError
 
 from api.labels import N_
 from placement.errors import DomainError
+from placement.rulebook import RuleBreach
 
 log = logging.getLogger(__name__)
 
@@ -27,15 +28,85 @@ def _wants_page(request: Request) -> bool:
     return not request.url.path.startswith("/api/")
 
 
-def _error_page(request: Request, status: int, message: str) -> Response:
-    from api.templating import render, translate
+def api_locale(request: Request) -> str:
+    """The language of an answer: ``?lang``, the language cookie, then the client's
+    Accept-Language (sv or en), else the default (Swedish)."""
+    from api.i18n import LANG_COOKIE, LOCALES
+
+    asked = request.query_params.get("lang") or request.cookies.get(LANG_COOKIE)
+    if asked in LOCALES:
+        return str(asked)
+    for part in request.headers.get("accept-language", "").split(","):
+        tag = part.split(";")[0].strip().lower()[:2]
+        if tag in LOCALES:
+            return tag
+    return str(request.app.state.settings.default_locale)
+
+
+def localize(request: Request, message: str, exc: DomainError | None = None) -> str:
+    """A domain message in the reader's language (its English text is the msgid)."""
+    from api.i18n import translations
+
+    locale = api_locale(request) if not _wants_page(request) else _page_locale(request)
+    tr = translations(locale).gettext
+    if exc is not None:
+        return exc.translated(tr, locale == "sv")
+    return tr(message)
+
+
+def _page_locale(request: Request) -> str:
+    from api.i18n import pick_locale
+
+    return pick_locale(request, request.app.state.settings.default_locale)
+
+
+def _error_page(
+    request: Request, status: int, message: str, exc: DomainError | None = None
+) -> Response:
+    from api.templating import render
 
     return render(
         request,
         "error.html",
-        {"message": translate(request, message), "status": status},
+        {"message": localize(request, message, exc), "status": status},
         status_code=status,
     )
+
+
+def _json(request: Request, status: int, message: str, **extra: Any) -> JSONResponse:
+    return JSONResponse(status_code=status, content={"detail": localize(request, message), **extra})
+
+
+# Pydantic's error types in words a social worker understands (the field is named too).
+VALIDATION_WORDS: dict[str, str] = {
+    "missing": N_("is missing"),
+    "extra_forbidden": N_("is not a field this form takes"),
+    "string_too_long": N_("is too long"),
+    "string_too_short": N_("is too short or empty"),
+    "string_pattern_mismatch": N_("has the wrong format"),
+    "int_parsing": N_("must be a whole number"),
+    "float_parsing": N_("must be a number"),
+    "bool_parsing": N_("must be yes or no"),
+    "uuid_parsing": N_("is not a valid identifier"),
+    "datetime_parsing": N_("is not a valid date and time"),
+    "datetime_from_date_parsing": N_("is not a valid date and time"),
+    "date_parsing": N_("is not a valid date"),
+    "date_from_datetime_parsing": N_("is not a valid date"),
+    "timezone_aware": N_("needs a time zone"),
+    "enum": N_("is not one of the allowed choices"),
+    "literal_error": N_("is not one of the allowed choices"),
+    "greater_than_equal": N_("is too small"),
+    "greater_than": N_("is too small"),
+    "less_than_equal": N_("is too large"),
+    "less_than": N_("is too large"),
+    "too_long": N_("has too many entries"),
+    "too_short": N_("has too few entries"),
+    "list_type": N_("must be a list"),
+    "json_invalid": N_("is not valid JSON"),
+    "model_attributes_type": N_("has the wrong shape"),
+    "dict_type": N_("has the wrong shape"),
+}
+CHECK_INPUT = N_("Check the input.")
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -48,22 +119,41 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, exc: DomainError) -> Response:
         if _wants_page(request):
-            return _error_page(request, exc.status_code, exc.message)
-        body: dict[str, Any] = {"detail": exc.message}
+            return _error_page(request, exc.status_code, exc.message, exc)
+        body: dict[str, Any] = {"detail": localize(request, exc.message, exc)}
         if exc.field:
             body["field"] = exc.field
+        if isinstance(exc, RuleBreach):
+            body["rules"] = list(exc.rules)
         return JSONResponse(status_code=exc.status_code, content=body)
 
     @app.exception_handler(RequestValidationError)
-    async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [
+    async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        from api.i18n import translations
+
+        tr = translations(api_locale(request)).gettext
+        errors = []
+        for e in exc.errors():
             # Only the field and the problem: never echo the submitted value (may be personal).
-            {"field": _field_name(e.get("loc", ())), "message": str(e.get("msg", ""))}
-            for e in exc.errors()
-        ]
+            kind = str(e.get("type", ""))
+            raw = str(e.get("msg", ""))
+            if kind in ("value_error", "assertion_error"):
+                # Our own validators' words (English msgids), without pydantic's prefix.
+                message = tr(
+                    raw.split(", ", 1)[1]
+                    if raw.startswith(("Value error, ", "Assertion failed, "))
+                    else raw
+                )
+            else:
+                words = VALIDATION_WORDS.get(kind)
+                message = tr(words) if words else raw
+            errors.append(
+                {"field": _field_name(e.get("loc", ())), "message": message, "type": kind}
+            )
         summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
         return JSONResponse(
-            status_code=422, content={"detail": f"Check the input. {summary}", "errors": errors}
+            status_code=422,
+            content={"detail": f"{tr(CHECK_INPUT)} {summary}", "errors": errors},
         )
 
     @app.exception_handler(DBAPIError)
@@ -72,10 +162,10 @@ def install_error_handlers(app: FastAPI) -> None:
             getattr(exc, "orig", None), "pgcode", None
         )
         if code == EXCLUSION_VIOLATION or "exclusion_violation" in str(exc.orig):
-            message = "The place was just taken by someone else. Choose another."
+            message = N_("The place was just taken by someone else. Choose another.")
             if _wants_page(request):
                 return _error_page(request, 409, message)
-            return JSONResponse(status_code=409, content={"detail": message})
+            return _json(request, 409, message)
         if _is_data_error(exc):
             return _bad_value(request)
         log.error("database error: %s", type(exc.orig).__name__)  # never the statement/values
@@ -109,11 +199,11 @@ def _is_data_error(exc: DBAPIError) -> bool:
 def _bad_value(request: Request) -> Response:
     if _wants_page(request):
         return _error_page(request, 422, BAD_VALUE)
-    return JSONResponse(status_code=422, content={"detail": BAD_VALUE})
+    return _json(request, 422, BAD_VALUE)
 
 
 def server_error(request: Request) -> Response:
-    message = "Something went wrong. Try again."
+    message = N_("Something went wrong. Try again.")
     if _wants_page(request):
         return _error_page(request, 500, message)
-    return JSONResponse(status_code=500, content={"detail": message})
+    return _json(request, 500, message)

@@ -11,6 +11,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from api import labels
 from api.csrf import csrf_token_for
 from api.i18n import LANG_COOKIE, LOCALES, Formatter, pick_locale, translations
+from placement.errors import DomainError
 
 _env = Environment(
     loader=PackageLoader("api", "templates"),
@@ -63,7 +64,10 @@ def render(
     return response
 
 
-def translate(request: Request, message: str) -> str:
-    """Translate a message from a domain error (its English text is the msgid)."""
+def translate(request: Request, message: str | DomainError) -> str:
+    """Translate a message or a domain error (its English text is the msgid)."""
     locale = pick_locale(request, request.app.state.settings.default_locale)
-    return translations(locale).gettext(message)
+    tr = translations(locale).gettext
+    if isinstance(message, DomainError):
+        return message.translated(tr, locale == "sv")
+    return tr(message)

@@ -77,3 +77,23 @@ def next_office_start(at: datetime, settings: Settings) -> datetime:
                 return start
         day += timedelta(days=1)
     raise RuntimeError("no working day within 30 days")  # pragma: no cover
+
+
+def last_working_day_before(at: datetime, settings: Settings) -> date:
+    """The last working day strictly before the local date of ``at``."""
+    day = local(at, settings).date() - timedelta(days=1)
+    for _ in range(30):
+        if is_working_day(day):
+            return day
+        day -= timedelta(days=1)
+    raise RuntimeError("no working day within 30 days")  # pragma: no cover
+
+
+def warning_at(ends_at: datetime, hours: int, settings: Settings) -> datetime:
+    """When to warn that something ends at ``ends_at``: ``hours`` ahead, but never later
+    than the start of office hours on the last working day before the end, so the warning
+    reaches someone at work in time (an end on Sunday 27 December 2026 is warned on
+    Wednesday 23 December: the 24th to the 26th are not working days)."""
+    plain = ends_at - timedelta(hours=hours)
+    working = office_start_on(last_working_day_before(ends_at, settings), settings)
+    return min(plain, working)

@@ -58,6 +58,12 @@ class Settings(BaseSettings):
     decision_ending_warning_hours: int = 48
     court_deadline_warning_hours: int = 48
 
+    # Roles that may override a placement rule (comma-separated role names).
+    override_roles_csv: str = "rvt_officer,socialjour"
+    # A household living on after its decision ran out keeps its place this far ahead
+    # while the officer renews, moves or ends (re-extended by the sweep until resolved).
+    lapsed_hold_days: int = 7
+
     # Matching
     exclusion_buffer: bool = False
     matcher_time_limit_s: float = 5.0
@@ -69,6 +75,10 @@ class Settings(BaseSettings):
     # Scheduler
     scheduler_enabled: bool = True
     scheduler_interval_s: int = 60
+
+    @property
+    def override_roles(self) -> tuple[str, ...]:
+        return tuple(r.strip() for r in self.override_roles_csv.split(",") if r.strip())
 
     # Sessions and sign-in
     session_idle_minutes: int = 30

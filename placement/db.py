@@ -47,9 +47,7 @@ def app_login_url(url: str, app_role: str) -> str:
     embedded server's local trust; a deployment with passwords sets BK_APP_DATABASE_URL)."""
     if not app_role.replace("_", "").isalnum():
         raise ValueError(f"invalid database role name {app_role!r}")
-    return make_url(url).set(username=app_role, password=None).render_as_string(
-        hide_password=False
-    )
+    return make_url(url).set(username=app_role, password=None).render_as_string(hide_password=False)
 
 
 def make_engine(url: str, *, pool_size: int = 10, app_role: str | None = None) -> AsyncEngine:

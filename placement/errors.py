@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+
+def N_(message: str) -> str:
+    """Marks a message constant for the translation catalog (its English text is the msgid)."""
+    return message
+
 
 class DomainError(Exception):
     """Base class. ``message`` is shown to the user; never put personal data in it."""
@@ -12,6 +19,10 @@ class DomainError(Exception):
         super().__init__(message)
         self.message = message
         self.field = field
+
+    def translated(self, gettext: Callable[[str], str], sv: bool) -> str:
+        """The message in the reader's language; the English text is the msgid."""
+        return gettext(self.message)
 
 
 class NotFound(DomainError):

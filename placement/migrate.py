@@ -88,7 +88,7 @@ def set_app_login_password(owner_url: str, app_url: str, app_role: str) -> None:
         engine = create_async_engine(owner_url)
         try:
             async with engine.begin() as conn:
-                quoted = (await conn.execute(text("SELECT quote_literal(:p)"), {"p": password}))
+                quoted = await conn.execute(text("SELECT quote_literal(:p)"), {"p": password})
                 literal = quoted.scalar_one()
                 await conn.execute(text(f"ALTER ROLE {app_role} LOGIN PASSWORD {literal}"))
         finally:

@@ -30,13 +30,20 @@ warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
 
 TEMPLATE_DB = "bk_template"
 TEST_PASSWORD = "correct horse battery staple"
+# JSON answers are Swedish unless the client asks otherwise; the suite's API assertions read
+# the English msgids, so its clients ask for English. Pages ignore this header (they follow
+# ?lang and the language cookie), so page tests still see Swedish. Tests of the Swedish API
+# answers drop the header.
+ENGLISH = {"accept-language": "en"}
 # TOTP secrets of the users that client_for enrolled, so tests can sign them in again.
 TOTP_SECRETS: dict[str, str] = {}
 
 
 async def sign_in(app: Any, username: str) -> httpx.AsyncClient:
     """A fresh signed-in client for a user made by client_for (password, then TOTP)."""
-    c = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
+    c = httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://testserver", headers=ENGLISH
+    )
     r = await c.post("/api/auth/login", json={"username": username, "password": TEST_PASSWORD})
     assert r.status_code == 200, r.text
     if r.json()["second_factor"] == "verify":
@@ -130,7 +137,9 @@ async def app(db_url: str, settings: Settings, clock: FrozenClock) -> AsyncItera
 @pytest.fixture
 async def anon_client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://testserver", headers=ENGLISH
+    ) as c:
         yield c
 
 
@@ -175,7 +184,7 @@ async def client_for(app: Any) -> AsyncIterator[ClientFactory]:
                 is_team_lead=is_team_lead,
             )
         transport = httpx.ASGITransport(app=app)
-        c = httpx.AsyncClient(transport=transport, base_url="http://testserver")
+        c = httpx.AsyncClient(transport=transport, base_url="http://testserver", headers=ENGLISH)
         r = await c.post("/api/auth/login", json={"username": name, "password": TEST_PASSWORD})
         assert r.status_code == 200, r.text
         if r.json()["second_factor"] == "enrol":  # roles that see case data: real TOTP step

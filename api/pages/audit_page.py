@@ -56,7 +56,7 @@ async def audit_page(request: Request, session: SessionDep, actor: Auditor) -> R
         )
         entries = await queries.search(session, f)
     except InvalidInput as exc:
-        errors[exc.field or "form"] = translate(request, exc.message)
+        errors[exc.field or "form"] = translate(request, exc)
     export = "/api/audit/export.csv?" + str(q) if q else "/api/audit/export.csv"
     return render(
         request,

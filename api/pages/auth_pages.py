@@ -191,7 +191,7 @@ async def enrol_submit(
         return render(
             request,
             "enrol.html",
-            {"secret": secret, "qr_svg": qr, "errors": {"code": translate(request, exc.message)}},
+            {"secret": secret, "qr_svg": qr, "errors": {"code": translate(request, exc)}},
             status_code=422,
         )
     return RedirectResponse(HOME_BY_ROLE.get(user.role.value, "/"), status_code=303)

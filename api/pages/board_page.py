@@ -257,7 +257,7 @@ async def _accept_failed(
     """Show the refusal next to the proposal's accept button; nothing of the try is kept."""
     await session.rollback()
     await apply_scope(session, actor)  # the scope is per transaction
-    errors = {f"accept-{key}": translate(request, exc.message)}
+    errors = {f"accept-{key}": translate(request, exc)}
     return await _page(request, session, clock, settings, state, errors=errors, status_code=409)
 
 

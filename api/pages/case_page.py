@@ -180,7 +180,7 @@ async def _act(
             request,
             view,
             await nav_context(session, actor, "case"),
-            errors={key: translate(request, exc.message)},
+            errors={key: translate(request, exc)},
             values=kept(form, keep),
             status_code=exc.status_code,
         )

@@ -129,4 +129,4 @@ def _errors(request: Request, due: DueGroups, refused: Refused | None) -> dict[s
         return {}
     handover_id, exc = refused
     key = f"handover-{handover_id}" if due.lists(handover_id) else "form"
-    return {key: translate(request, exc.message)}
+    return {key: translate(request, exc)}

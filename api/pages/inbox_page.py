@@ -139,6 +139,6 @@ async def read_one(
             await inbox.mark_read(session, clock, actor, one)
     except DomainError as exc:
         await start_over(session, actor)
-        errors = {f"note-{notification_id}": translate(request, exc.message)}
+        errors = {f"note-{notification_id}": translate(request, exc)}
         return await _render(request, session, actor, errors, exc.status_code)
     return RedirectResponse(_back(text(form, "unread")) + "done=read", status_code=303)

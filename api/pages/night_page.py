@@ -21,9 +21,11 @@ import optimizer as opt
 from api.csrf import check_csrf
 from api.deps import ClockDep, KeyringDep, SessionDep, SettingsDep
 from api.labels import N_
+from api.pages.case_forms import start_over
 from api.pages.common import page_require
 from api.routing import UnitOfWorkRoute
 from api.templating import render, translate
+from optimizer.rules import NOT_OVERRIDABLE
 from placement.auth.actor import Actor
 from placement.auth.permissions import Permission
 from placement.cases.schemas import (
@@ -54,6 +56,7 @@ from placement.models.enums import (
     RiskLevel,
     SubstanceUse,
 )
+from placement.rulebook import Overrides, may_override
 
 router = APIRouter(route_class=UnitOfWorkRoute, include_in_schema=False)
 NightActor = Annotated[
@@ -163,7 +166,7 @@ async def night_submit(
     try:
         ages = parse_ages(values["children_ages"])
     except InvalidInput as exc:
-        errors["children_ages"] = translate(request, exc.message)
+        errors["children_ages"] = translate(request, exc)
         ages = []
     districts = {str(d.id): d for d in await districts_for_choice(session)}
     avoid = [districts[v] for v in values["avoid"] if v in districts]
@@ -228,7 +231,7 @@ async def night_submit(
     except DomainError as exc:
         # A field the form does not show (e.g. case_id) is reported at the top of the form.
         key = exc.field if exc.field in values else "form"
-        errors[key] = translate(request, exc.message)
+        errors[key] = translate(request, exc)
         return await _request_form(request, session, values, errors, exc.status_code)
     return RedirectResponse(f"/night/requests/{placement_request.id}", status_code=303)
 
@@ -261,6 +264,8 @@ async def proposals_page(
             "case_number": case.case_number if case else "",
             "flash": translate(request, DONE[done]) if done in DONE else None,
             "hold_minutes": settings.hold_minutes,
+            "may_override": may_override(actor.role, settings),
+            "not_overridable": NOT_OVERRIDABLE,
         },
     )
 
@@ -276,12 +281,22 @@ async def hold_submit(
 ) -> Response:
     await check_csrf(request)
     form = await request.form()
+    overridden = tuple(str(v) for v in form.getlist("override"))
+    reason = str(form.get("override_reason", "")).strip() or None
     try:
         unit_id = uuid.UUID(str(form.get("unit_id", "")))
-        await matching.load_request(session, clock, actor, request_id)
-        hold = await matching.hold_for_request(session, clock, actor, settings, request_id, unit_id)
     except ValueError:
         raise InvalidInput(N_("Choose a place from the list."), field="unit_id") from None
+    await matching.load_request(session, clock, actor, request_id)
+    hold = await matching.hold_for_request(
+        session,
+        clock,
+        actor,
+        settings,
+        request_id,
+        unit_id,
+        Overrides(overridden, reason) if overridden else None,
+    )
     return RedirectResponse(f"/night/holds/{hold.group_id}", status_code=303)
 
 
@@ -313,6 +328,7 @@ def _decision_values(form: Any, children: list[Any]) -> dict[str, Any]:
             else CONSENTS[0][0]
             for c in children
         },
+        **{f"note_{c.id}": str(form.get(f"note_{c.id}", "")) if form else "" for c in children},
     }
 
 
@@ -386,6 +402,7 @@ async def decide_submit(
                 child_id=c.id,
                 legal_basis=LegalBasis(values[f"basis_{c.id}"]),
                 consent_status=ConsentStatus(values[f"consent_{c.id}"]),
+                assessment_note=values[f"note_{c.id}"].strip()[:2000] or None,
             )
             for c in case.children
         ]
@@ -417,8 +434,11 @@ async def decide_submit(
             ),
         )
     except DomainError as exc:
-        await session.rollback()
+        await start_over(session, actor)  # nothing of the try is kept; scope set again
         key = exc.field if exc.field in ("days", "reason") else "form"
+        if exc.field and exc.field.endswith(".assessment_note"):
+            index = int(exc.field.split(".")[1])
+            key = f"note_{case.children[index].id}"
         return await _decision_page(
             request,
             session,
@@ -427,7 +447,7 @@ async def decide_submit(
             actor,
             group_id,
             values,
-            {key: translate(request, exc.message)},
+            {key: translate(request, exc)},
             exc.status_code,
         )
     return RedirectResponse(f"/night/done/{case.id}", status_code=303)

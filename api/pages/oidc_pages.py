@@ -111,7 +111,7 @@ async def verify_submit(
         return render(
             request,
             "verify.html",
-            {"errors": {"code": translate(request, exc.message)}},
+            {"errors": {"code": translate(request, exc)}},
             status_code=422,
         )
     return RedirectResponse(HOME_BY_ROLE.get(user.role.value, "/"), status_code=303)

@@ -306,7 +306,7 @@ async def _report_error(
     if exc.field == "free_family_rooms":
         text = translate(request, TOO_MANY_ROOMS) % {"n": len(counted.family_rooms)}
         return {f"free_family_rooms-{key}": text}
-    return {f"report-{key}": translate(request, exc.message)}
+    return {f"report-{key}": translate(request, exc)}
 
 
 def _parse_day(raw: str) -> date | None:
@@ -430,6 +430,6 @@ async def release(
         await vacancy.release_block(session, clock, actor, unit_id, group_id)
     except (InvalidInput, Conflict) as exc:
         await _start_over(session, actor)
-        errors = {f"blocks-{unit_id}": translate(request, exc.message)}
+        errors = {f"blocks-{unit_id}": translate(request, exc)}
         return await _page(request, session, clock, settings, actor, errors=errors, status_code=409)
     return RedirectResponse(f"{PATH}?done=released#unit-{unit_id}", status_code=303)

@@ -309,7 +309,7 @@ async def priority_status(
             keyring,
             actor,
             app_id,
-            errors={field: translate(request, exc.message)},
+            errors={field: translate(request, exc)},
             values={"to_status": values["to_status"], "status_reason": values["reason"]},
             status_code=exc.status_code,
         )
@@ -346,7 +346,7 @@ async def priority_certificate_request(
             keyring,
             actor,
             app_id,
-            errors={"certificate_reason": translate(request, exc.message)},
+            errors={"certificate_reason": translate(request, exc)},
             values={"certificate_reason": reason},
             status_code=exc.status_code,
         )
@@ -381,7 +381,7 @@ async def priority_override(
             keyring,
             actor,
             app_id,
-            errors={key: translate(request, exc.message)},
+            errors={key: translate(request, exc)},
             values={key: reason},
             status_code=exc.status_code,
         )
@@ -414,7 +414,7 @@ async def priority_message(
             keyring,
             actor,
             app_id,
-            errors={"body": translate(request, exc.message)},
+            errors={"body": translate(request, exc)},
             values={"body": body},
             status_code=exc.status_code,
         )

@@ -28,6 +28,7 @@ from placement.cases.schemas import (
     PlacementRequestRead,
     RiskAssessmentIn,
     RiskAssessmentRead,
+    RiskSupersede,
 )
 from placement.models.enums import CaseStatus
 
@@ -132,6 +133,20 @@ async def add_risk_assessment(
     actor: Writer,
 ) -> RiskAssessmentRead:
     return await upkeep.add_risk_assessment(session, clock, actor, case_id, body)
+
+
+@router.post("/{case_id}/risk-assessments/{assessment_id}/supersede")
+async def supersede_risk_assessment(
+    case_id: uuid.UUID,
+    assessment_id: uuid.UUID,
+    body: RiskSupersede,
+    session: SessionDep,
+    clock: ClockDep,
+    actor: Writer,
+) -> RiskAssessmentRead:
+    return await upkeep.supersede_risk_assessment(
+        session, clock, actor, case_id, assessment_id, body
+    )
 
 
 @router.post("/{case_id}/placement-requests", status_code=201)

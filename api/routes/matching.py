@@ -6,7 +6,7 @@ import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 import optimizer as opt
 from api.deps import ClockDep, SessionDep, SettingsDep, require
@@ -15,6 +15,7 @@ from placement.auth.actor import Actor
 from placement.auth.permissions import Permission
 from placement.inventory.booking_schemas import HoldRead
 from placement.matching import service
+from placement.rulebook import Overrides
 
 router = APIRouter(route_class=UnitOfWorkRoute, prefix="/api/matching", tags=["matching"])
 Matcher = Annotated[Actor, Depends(require(Permission.match))]
@@ -57,7 +58,12 @@ class RunOut(BaseModel):
 
 
 class HoldIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     unit_id: uuid.UUID
+    # A near miss is held only with each broken rule overridden and a reason.
+    overridden_rules: list[str] = Field(default_factory=list, max_length=15)
+    override_reason: str | None = Field(default=None, max_length=2000)
 
 
 @router.post("/requests/{request_id}/proposals")
@@ -93,7 +99,14 @@ async def hold_proposal(
 ) -> HoldRead:
     """Hold the places of a proposal for the request's household while calling."""
     await service.load_request(session, clock, actor, request_id)  # scope check + audit
-    return await service.hold_for_request(session, clock, actor, settings, request_id, body.unit_id)
+    overrides = (
+        Overrides(tuple(body.overridden_rules), body.override_reason)
+        if body.overridden_rules
+        else None
+    )
+    return await service.hold_for_request(
+        session, clock, actor, settings, request_id, body.unit_id, overrides
+    )
 
 
 @router.post("/joint-plan")

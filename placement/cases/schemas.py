@@ -72,6 +72,10 @@ class RiskAssessmentIn(Strict):
     assessed_at: SaneDatetime | None = None  # default: now
 
 
+class RiskSupersede(Strict):
+    reason: str = Field(min_length=1, max_length=1000)
+
+
 class Needs(Strict):
     substance_use: SubstanceUse = SubstanceUse.none
     needs_wheelchair: bool = False
@@ -141,6 +145,8 @@ class RiskAssessmentRead(BaseModel):
     level: RiskLevel
     assessed_at: datetime
     assessed_by_id: uuid.UUID | None
+    superseded_at: datetime | None = None
+    superseded_reason: str | None = None
 
 
 class PlacementRequestRead(BaseModel):
@@ -172,6 +178,8 @@ class CaseRead(CaseSummary):
     children: list[ChildRead]
     exclusion_areas: list[ExclusionAreaRead]
     risk_assessments: list[RiskAssessmentRead]
+    # An honour case with no PATRIARK assessment in force.
+    honour_without_patriark: bool = False
     placement_requests: list[PlacementRequestRead]
     closed_at: datetime | None
     outcome: Outcome | None

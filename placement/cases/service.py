@@ -14,6 +14,7 @@ from sqlmodel import col, select
 
 from placement.auth.actor import Actor
 from placement.cases import numbers
+from placement.cases import risk as risk_book
 from placement.cases.access import (
     audit_case,
     case_scope,
@@ -99,14 +100,8 @@ async def check_handler(
 
 
 async def current_risk_level(session: AsyncSession, case_id: uuid.UUID) -> RiskLevel | None:
-    """The latest assessment's level (not the highest: a new assessment replaces the old)."""
-    level = await session.scalar(
-        select(RiskAssessment.level)
-        .where(col(RiskAssessment.case_id) == case_id)
-        .order_by(col(RiskAssessment.assessed_at).desc(), col(RiskAssessment.id).desc())
-        .limit(1)
-    )
-    return None if level is None else RiskLevel(level)
+    """The highest level among the assessments in force (placement.cases.risk)."""
+    return await risk_book.current_level(session, case_id)
 
 
 def age_on(birth_date: date, today: date) -> int:
@@ -230,7 +225,9 @@ async def build_case_read(
         .scalars()
         .all()
     )
-    summary = _summary(case, person, RiskLevel(risks[0].level) if risks else None)
+    summary = _summary(
+        case, person, risk_book.highest([r.level for r in risks if r.superseded_at is None])
+    )
     return CaseRead(
         **summary.model_dump(),
         adults=case.adults,
@@ -243,6 +240,7 @@ async def build_case_read(
             for a, code in areas
         ],
         risk_assessments=[risk_read(r) for r in risks],
+        honour_without_patriark=risk_book.honour_without_patriark(case.honour_context, risks),
         placement_requests=[request_read(r) for r in requests],
         closed_at=case.closed_at,
         outcome=case.outcome,
@@ -257,6 +255,8 @@ def risk_read(r: RiskAssessment) -> RiskAssessmentRead:
         level=r.level,
         assessed_at=r.assessed_at,
         assessed_by_id=r.assessed_by_id,
+        superseded_at=r.superseded_at,
+        superseded_reason=r.superseded_reason,
     )
 
 
@@ -288,14 +288,7 @@ async def list_cases(
 ) -> list[CaseSummary]:
     """The actor's cases, newest first. Each listed case is a read: one audit entry each."""
     require_case_role(actor)
-    latest_risk = (
-        select(RiskAssessment.level)
-        .where(col(RiskAssessment.case_id) == col(Case.id))
-        .order_by(col(RiskAssessment.assessed_at).desc(), col(RiskAssessment.id).desc())
-        .limit(1)
-        .correlate(Case)
-        .scalar_subquery()
-    )
+    latest_risk = risk_book.current_level_subquery()
     stmt = (
         select(Case, Person, latest_risk)
         .join(Person, col(Person.id) == col(Case.person_id))
@@ -482,6 +475,7 @@ def new_risk(
     case_id: uuid.UUID, data: RiskAssessmentIn, actor: Actor, now: datetime
 ) -> RiskAssessment:
     at = data.assessed_at or now
+    risk_book.check_new(data.instrument, data.level)
     if at > now:
         raise InvalidInput("A risk assessment cannot be dated in the future.", field="assessed_at")
     return RiskAssessment(

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from placement.auth.actor import Actor
+from placement.cases import risk as risk_book
 from placement.cases.access import audit_case, load_case
 from placement.cases.schemas import (
     CaseRead,
@@ -23,6 +24,7 @@ from placement.cases.schemas import (
     PlacementRequestRead,
     RiskAssessmentIn,
     RiskAssessmentRead,
+    RiskSupersede,
 )
 from placement.cases.service import (
     build_case_read,
@@ -207,6 +209,38 @@ async def add_risk_assessment(
         entity_id=risk.id,
     )
     return risk_read(risk)
+
+
+async def supersede_risk_assessment(
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    case_id: uuid.UUID,
+    assessment_id: uuid.UUID,
+    data: RiskSupersede,
+) -> RiskAssessmentRead:
+    """An assessment stops counting only when someone says so, with a reason."""
+    case, person = await load_case(session, clock, actor, case_id, action=None, lock=True)
+    row = await risk_book.supersede(
+        session,
+        case.id,
+        assessment_id,
+        reason=data.reason,
+        user_id=actor.user_id,
+        now=clock.now(),
+    )
+    await audit_case(
+        session,
+        clock,
+        actor,
+        case,
+        person,
+        AuditAction.update,
+        entity_type="risk_assessment",
+        entity_id=row.id,
+        reason="superseded",
+    )
+    return risk_read(row)
 
 
 async def create_placement_request(

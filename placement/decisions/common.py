@@ -38,7 +38,12 @@ MAX_DECISION = timedelta(days=5 * 366)  # SHIS interim housing: at most five yea
 EXCLUSION_VIOLATION = "23P01"
 
 # Statuses whose period still counts for the person (cancelled decisions never took effect).
-COUNTING = (DecisionStatus.active, DecisionStatus.superseded, DecisionStatus.ended)
+COUNTING = (
+    DecisionStatus.active,
+    DecisionStatus.superseded,
+    DecisionStatus.ended,
+    DecisionStatus.lapsed,
+)
 
 
 async def decision_length(
@@ -151,7 +156,11 @@ async def household_siblings(session: AsyncSession, decision: Decision) -> list[
                 .where(
                     col(Decision.case_id) == decision.case_id,
                     col(Decision.booking_group_id) == decision.booking_group_id,
-                    col(Decision.status) == DecisionStatus.active,
+                    (col(Decision.status) == DecisionStatus.active)
+                    | (
+                        (col(Decision.status) == DecisionStatus.lapsed)
+                        & (col(Decision.lapsed_at) == col(Decision.ends_at))
+                    ),
                     col(Decision.ends_at) == decision.ends_at,
                 )
                 .with_for_update()
@@ -184,6 +193,23 @@ async def case_children(
     return found
 
 
+async def require_every_child(
+    session: AsyncSession, case_id: uuid.UUID, given: Sequence[uuid.UUID]
+) -> None:
+    """A household placement takes every accompanying child: one decision each."""
+    all_ids = set(
+        (await session.execute(select(Child.id).where(col(Child.case_id) == case_id)))
+        .scalars()
+        .all()
+    )
+    if all_ids - set(given):
+        raise InvalidInput(
+            "Every accompanying child needs their own decision in the placement. Add a "
+            "decision for each child of the household.",
+            field="children",
+        )
+
+
 def new_decision(
     *,
     case: Case,
@@ -202,10 +228,13 @@ def new_decision(
     renews: uuid.UUID | None = None,
     overridden_rules: Sequence[str] = (),
     override_reason: str | None = None,
+    assessment_note: str | None = None,
+    court_due: datetime | None = None,
 ) -> Decision:
-    court_due = None
-    if legal_basis == LegalBasis.lpsb_immediate:
+    if legal_basis == LegalBasis.lpsb_immediate and court_due is None:
         court_due = now + timedelta(days=settings.court_submission_days)
+    if legal_basis != LegalBasis.lpsb_immediate:
+        court_due = None
     return Decision(
         case_id=case.id,
         child_id=child_id,
@@ -226,6 +255,7 @@ def new_decision(
         court_submission_due_at=court_due,
         overridden_rules=list(overridden_rules),
         override_reason=override_reason,
+        assessment_note=assessment_note,
     )
 
 
@@ -278,6 +308,10 @@ def decision_read(d: Decision) -> DecisionRead:
         secure_permanent_housing=d.secure_permanent_housing,
         overridden_rules=list(d.overridden_rules),
         override_reason=d.override_reason,
+        court_outcome=d.court_outcome,
+        court_decided_at=d.court_decided_at,
+        lapsed_at=d.lapsed_at,
+        assessment_note=d.assessment_note,
     )
 
 

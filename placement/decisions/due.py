@@ -12,7 +12,9 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
+from sqlalchemy import and_, exists, or_
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, select
 
 from placement.auth.actor import Actor
@@ -29,6 +31,20 @@ from placement.models.enums import (
     LegalBasis,
     ReminderKind,
 )
+
+
+def _replaced_for_child() -> ColumnElement[bool]:
+    """A lapsed LPSB decision leaves the due list once the child has a new decision."""
+    later = Decision.__table__.alias("later")  # type: ignore[attr-defined]
+    return and_(
+        col(Decision.status) == DecisionStatus.lapsed,
+        exists().where(
+            later.c.case_id == col(Decision.case_id),
+            later.c.child_id == col(Decision.child_id),
+            later.c.status.in_([DecisionStatus.active.value, DecisionStatus.ended.value]),
+            later.c.starts_at >= col(Decision.lapsed_at),
+        ),
+    )
 
 
 async def due_items(
@@ -87,7 +103,13 @@ async def due_items(
         .join(Person, col(Person.id) == col(Case.person_id))
         .where(
             *scope,
-            col(Decision.status) == DecisionStatus.active,
+            or_(
+                col(Decision.status) == DecisionStatus.active,
+                and_(
+                    col(Decision.status) == DecisionStatus.lapsed,
+                    col(Decision.lapsed_at) == col(Decision.ends_at),
+                ),
+            ),
             col(Decision.ends_at) <= horizon,
         )
     )
@@ -114,8 +136,11 @@ async def due_items(
             *scope,
             col(Decision.legal_basis) == LegalBasis.lpsb_immediate,
             col(Decision.court_submitted_at).is_(None),
-            col(Decision.status).in_((DecisionStatus.active, DecisionStatus.superseded)),
+            col(Decision.status).in_(
+                (DecisionStatus.active, DecisionStatus.superseded, DecisionStatus.lapsed)
+            ),
             col(Decision.court_submission_due_at) <= horizon,
+            ~_replaced_for_child(),
         )
     )
     for d, case, person in court.all():

@@ -8,6 +8,7 @@ or moves decided for later are cancelled; every booking behind them ends at ``at
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
@@ -24,6 +25,7 @@ from placement.decisions.common import (
     require_decider,
     resolve_reminders,
 )
+from placement.decisions.lapses import ran_out
 from placement.decisions.schemas import DecisionRead, EndCreate
 from placement.errors import Conflict
 from placement.inventory import bookings
@@ -36,7 +38,13 @@ from placement.models.enums import (
     ReminderKind,
 )
 
-LIVE = (DecisionStatus.active, DecisionStatus.superseded)
+LIVE = (DecisionStatus.active, DecisionStatus.superseded, DecisionStatus.lapsed)
+
+
+def _still_running(d: Decision, at: datetime) -> bool:
+    """Still in force after ``at``; a lapsed decision's household lives on in the place
+    until the placement is ended (the booking, not the paperwork, says so)."""
+    return ran_out(d) or effective_end(d) > at
 
 
 async def end_placement(
@@ -54,7 +62,7 @@ async def end_placement(
     now = clock.now()
     at = data.at or now
     check_dated_change(at, None, now, settings, field="at")
-    if decision.status not in LIVE or effective_end(decision) <= at:
+    if decision.status not in LIVE or not _still_running(decision, at):
         raise Conflict("This decision has already ended.", field="decision_id")
     live = (
         (
@@ -68,7 +76,7 @@ async def end_placement(
         .all()
     )
     check_dated_change(at, min(d.starts_at for d in live), now, settings, field="at")
-    affected = [d for d in live if effective_end(d) > at]
+    affected = [d for d in live if _still_running(d, at)]
     secure = data.outcome in SECURE_PERMANENT_OUTCOMES
     groups: list[uuid.UUID] = []
     for d in affected:
@@ -78,7 +86,7 @@ async def end_placement(
             d.status = DecisionStatus.cancelled
             continue
         d.status = DecisionStatus.ended
-        d.ended_at = at
+        d.ended_at = at if at < d.ends_at else None
         d.outcome = data.outcome
         d.secure_permanent_housing = secure
         if data.reason:

@@ -20,6 +20,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from placement.calendar import warning_at
 from placement.clock import Clock
 from placement.config import Settings
 from placement.decisions.followups import follow_up_still_needed
@@ -76,13 +77,28 @@ def _no_reminder_for(kind: ReminderKind, subject: Any) -> Any:
     return ~exists().where(col(Reminder.kind) == kind, col(Reminder.subject_id) == subject)
 
 
+# How far ahead the finder looks before applying the working-day rule in Python (the
+# longest run of non-working days in Sweden plus the warning window is well within this).
+ENDING_LOOKAHEAD = timedelta(days=14)
+
+
 async def due_decision_endings(
     session: AsyncSession, now: datetime, settings: Settings, *, expired: bool
 ) -> list[DueReminder]:
-    """Active decisions (nobody renewed, moved or ended them) within the warning window,
-    or, with ``expired``, already past their end (escalated to the team lead)."""
+    """Decisions nobody renewed, moved or ended: within the warning window (which ends on
+    the last working day before the end at the latest, ``calendar.warning_at``), or, with
+    ``expired``, already past their end, the household living on without a valid decision
+    (escalated to the team lead)."""
     kind = ReminderKind.decision_expired if expired else ReminderKind.decision_ending
-    horizon = now if expired else now + timedelta(hours=settings.decision_ending_warning_hours)
+    horizon = now if expired else now + ENDING_LOOKAHEAD
+    # A decision that ran out before any sweep saw it still gets both reminders.
+    status = or_(
+        col(Decision.status) == DecisionStatus.active,
+        and_(
+            col(Decision.status) == DecisionStatus.lapsed,
+            col(Decision.lapsed_at) == col(Decision.ends_at),
+        ),
+    )
     rows = (
         await session.execute(
             select(
@@ -95,16 +111,18 @@ async def due_decision_endings(
             )
             .join(Case, col(Case.id) == col(Decision.case_id))
             .where(
-                col(Decision.status) == DecisionStatus.active,
+                status,
                 col(Case.status) == CaseStatus.open,
                 col(Decision.ends_at) <= horizon,
                 _no_reminder(kind, col(Decision.id), col(Decision.ends_at), expired),
             )
         )
     ).all()
+    hours = settings.decision_ending_warning_hours
     return [
         DueReminder(kind, kind.value, d_id, ends, c_id, number, district, handler, expired)
         for d_id, ends, c_id, number, district, handler in rows
+        if expired or warning_at(ends, hours, settings) <= now
     ]
 
 
@@ -178,7 +196,9 @@ async def due_court_deadlines(
             .where(
                 col(Decision.legal_basis) == LegalBasis.lpsb_immediate,
                 col(Decision.court_submitted_at).is_(None),
-                col(Decision.status).in_((DecisionStatus.active, DecisionStatus.superseded)),
+                col(Decision.status).in_(
+                    (DecisionStatus.active, DecisionStatus.superseded, DecisionStatus.lapsed)
+                ),
                 col(Case.status) == CaseStatus.open,
                 due.is_not(None),
                 due <= horizon,

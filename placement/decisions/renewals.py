@@ -16,6 +16,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from placement import rulebook
 from placement.auth.actor import Actor
 from placement.cases.access import audit_case
 from placement.clock import Clock
@@ -39,17 +40,19 @@ from placement.decisions.common import (
 )
 from placement.decisions.followups import create_follow_ups
 from placement.decisions.handovers import create_handover
+from placement.decisions.lapses import ran_out
 from placement.decisions.rules import check_child_basis, check_children_unique
 from placement.decisions.schemas import ChildDecisionIn, MoveCreate, PlacementResult, RenewCreate
 from placement.decisions.service import (
     book_household,
     check_placement_rules,
     guarded,
+    inherit_hold_overrides,
     target_unit,
 )
-from placement.errors import Conflict, InvalidInput
+from placement.errors import N_, Conflict, InvalidInput
 from placement.inventory import bookings
-from placement.models import Booking, Decision
+from placement.models import Booking, Case, Decision, Unit
 from placement.models.enums import (
     AuditAction,
     ConsentStatus,
@@ -58,11 +61,23 @@ from placement.models.enums import (
     ReminderKind,
 )
 
+RENEWAL_HINT = N_(
+    "The household's risk or needs have changed since the decision. Move the household to "
+    "a unit that fits, or renew with each of these rules overridden and a recorded reason."
+)
 ENDING_KINDS = (ReminderKind.decision_ending, ReminderKind.decision_expired)
-LIVE = (DecisionStatus.active, DecisionStatus.superseded)
+LIVE = (DecisionStatus.active, DecisionStatus.superseded, DecisionStatus.lapsed)
 
 
 def require_renewable(decision: Decision) -> None:
+    if ran_out(decision):
+        return
+    if decision.status == DecisionStatus.lapsed:
+        raise Conflict(
+            "This immediate LPSB decision lapsed because it was not submitted to the "
+            "administrative court in time. The child needs a new decision.",
+            field="decision_id",
+        )
     if decision.status == DecisionStatus.superseded:
         raise Conflict(
             "This decision has already been renewed or replaced. Renew the latest decision.",
@@ -118,6 +133,9 @@ async def renew(
     check_period(starts, ends)
     for d in siblings:
         await check_no_overlap(session, case.id, d.child_id, starts, ends)
+    overridden = await _renewal_gate(
+        session, settings, now, actor, case, decision, starts, ends, data
+    )
     group_id = decision.booking_group_id
     booking_ids: list[uuid.UUID] = []
     if group_id is not None:
@@ -147,11 +165,19 @@ async def renew(
             ends_at=ends,
             reason=data.reason,
             renews=d.id,
-            overridden_rules=d.overridden_rules,
-            override_reason=d.override_reason,
+            overridden_rules=overridden,
+            override_reason=_override_reason(data, decision) if overridden else None,
+            assessment_note=d.assessment_note,
+            court_due=d.court_submission_due_at,
         )
         for d in siblings
     ]
+    for old, new in zip(siblings, renewed, strict=True):
+        # The court clock is the original decision's: a renewal never restarts it.
+        if new.legal_basis == old.legal_basis:
+            new.court_submitted_at = old.court_submitted_at
+            new.court_outcome = old.court_outcome
+            new.court_decided_at = old.court_decided_at
     session.add_all(renewed)
     await guarded(session, session.flush, "There is already a decision for this period.")
     handover = create_handover(session, clock, settings, actor, case, renewed[0])
@@ -174,6 +200,42 @@ async def renew(
         handover=None if handover is None else handover_read(handover, case.case_number),
         booking_ids=booking_ids,
     )
+
+
+def _override_reason(data: RenewCreate, decision: Decision) -> str | None:
+    return data.override_reason if data.overridden_rules else decision.override_reason
+
+
+async def _renewal_gate(
+    session: AsyncSession,
+    settings: Settings,
+    now: datetime,
+    actor: Actor,
+    case: Case,
+    decision: Decision,
+    starts: datetime,
+    ends: datetime,
+    data: RenewCreate,
+) -> list[str]:
+    """A renewal is judged again with today's risk and needs. A rule overridden in the
+    decision it continues stays overridden while it still fails (that choice was made and
+    reasoned); a rule that newly fails refuses the renewal unless overridden now."""
+    unit = await session.get(Unit, decision.unit_id) if decision.unit_id else None
+    if unit is None:
+        return []
+    broken = await rulebook.breaches(
+        session, settings, now, case=case, unit=unit, starts_at=starts, ends_at=ends
+    )
+    inherited = [r for r in decision.overridden_rules if r in broken]
+    given = list(dict.fromkeys([*data.overridden_rules, *inherited]))
+    reason = _override_reason(data, decision)
+    try:
+        rulebook.enforce(broken, rulebook.Overrides(tuple(given), reason), actor.role, settings)
+    except rulebook.RuleBreach as exc:
+        raise rulebook.RuleBreach(
+            exc.template, exc.rules, hint=RENEWAL_HINT if exc.template == rulebook.BROKEN else None
+        ) from None
+    return given
 
 
 async def _extend(
@@ -206,8 +268,11 @@ async def move(
     require_decider(actor)
     now = clock.now()
     at = data.at or now
-    check_dated_change(at, decision.starts_at, now, settings, field="at")
     live = await live_decisions(session, case.id, at)
+    # Not before the placement in force started (a renewal not yet begun is moved from
+    # the decision it continues), nor too far back.
+    earliest = min((d.starts_at for d in live), default=decision.starts_at)
+    check_dated_change(at, earliest, now, settings, field="at")
     if decision.id not in {d.id for d in live}:
         require_renewable(decision)  # explains why (renewed, moved or ended)
         raise InvalidInput(
@@ -227,7 +292,18 @@ async def move(
     )
     check_period(at, ends)
     unit, holds = await target_unit(session, case, data.unit_id, data.hold_group_id)
-    await check_placement_rules(session, actor, case, unit, len(children), data)
+    data = inherit_hold_overrides(data, holds)
+    overridden = await check_placement_rules(
+        session,
+        settings,
+        now,
+        actor,
+        case=case,
+        unit=unit,
+        starts_at=at,
+        ends_at=ends,
+        overrides=data,
+    )
     ignore = [d.id for d in live]
     for d in in_force:
         await check_no_overlap(session, case.id, d.child_id, at, ends, ignore=ignore)
@@ -276,11 +352,18 @@ async def move(
             ends_at=ends,
             reason=data.reason,
             renews=continues[d.child_id],
-            overridden_rules=data.overridden_rules,
-            override_reason=data.override_reason,
+            overridden_rules=overridden,
+            override_reason=data.override_reason if overridden else None,
+            assessment_note=d.assessment_note,
+            court_due=d.court_submission_due_at,
         )
         for d in in_force
     ]
+    for old, new in zip(in_force, moved, strict=True):
+        if new.legal_basis == old.legal_basis:
+            new.court_submitted_at = old.court_submitted_at
+            new.court_outcome = old.court_outcome
+            new.court_decided_at = old.court_decided_at
     session.add_all(moved)
     await guarded(session, session.flush, "There is already a decision for this period.")
     follow_ups = create_follow_ups(session, settings, moved[0], at)
@@ -324,6 +407,10 @@ async def live_decisions(session: AsyncSession, case_id: uuid.UUID, at: datetime
     live = [
         d
         for d in rows
-        if effective_end(d) > at or (d.status == DecisionStatus.active and d.ends_at == at)
+        if ran_out(d)
+        or (
+            d.status != DecisionStatus.lapsed
+            and (effective_end(d) > at or (d.status == DecisionStatus.active and d.ends_at == at))
+        )
     ]
     return sorted(live, key=lambda d: (d.starts_at, d.child_id is not None, str(d.child_id)))

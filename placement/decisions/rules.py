@@ -1,9 +1,7 @@
-"""What a decision must satisfy before it is written: legal basis, consent and placement rules.
+"""What a child's decision must satisfy: its own legal basis, consent and assessment.
 
-The matcher proposes; the decision is the last gate. A rule may be given up only on purpose:
-its name in ``overridden_rules`` and a reason in ``override_reason``, both stored on the
-decision (shared/domain.md: "a high-risk person never goes to a low-protection place without
-an explicit, recorded override").
+The placement rules (protection, exclusion areas, needs, permits...) are the rule book's
+(``placement.rulebook``), the same for every path.
 """
 
 from __future__ import annotations
@@ -12,7 +10,6 @@ from collections.abc import Sequence
 
 from placement.decisions.schemas import ChildDecisionIn
 from placement.errors import InvalidInput
-from placement.models import Unit
 from placement.models.enums import ConsentStatus, LegalBasis, ProtectionLevel, RiskLevel
 
 CHILD_BASES = frozenset(
@@ -23,11 +20,6 @@ CHILD_BASES = frozenset(
     }
 )
 LPSB_BASES = frozenset({LegalBasis.lpsb_court_application, LegalBasis.lpsb_immediate})
-
-RULE_PROTECTION = "protection_level"
-RULE_EXCLUSION = "exclusion_area"
-RULE_CHILDREN = "children"
-KNOWN_RULES = frozenset({RULE_PROTECTION, RULE_EXCLUSION, RULE_CHILDREN})
 
 MIN_PROTECTION = {
     RiskLevel.high: ProtectionLevel.high,
@@ -74,53 +66,17 @@ def check_child_basis(index: int, child: ChildDecisionIn) -> LegalBasis:
     return basis
 
 
+def check_assessment_notes(children: Sequence[ChildDecisionIn]) -> None:
+    for i, child in enumerate(children):
+        if not (child.assessment_note and child.assessment_note.strip()):
+            raise InvalidInput(
+                "Write a short assessment of each child's needs (school or preschool, "
+                "Lärteamet) in the child's decision.",
+                field=f"children.{i}.assessment_note",
+            )
+
+
 def check_children_unique(children: Sequence[ChildDecisionIn]) -> None:
     ids = [c.child_id for c in children]
     if len(set(ids)) != len(ids):
         raise InvalidInput("A child is listed twice.", field="children")
-
-
-def check_overrides(overridden: Sequence[str], reason: str | None) -> None:
-    unknown = sorted(set(overridden) - KNOWN_RULES)
-    if unknown:
-        raise InvalidInput(
-            f"Unknown rule to override: {', '.join(unknown)}.", field="overridden_rules"
-        )
-    if overridden and not (reason and reason.strip()):
-        raise InvalidInput("Give the reason for overriding a rule.", field="override_reason")
-
-
-def placement_rule_breaches(
-    unit: Unit,
-    *,
-    risk: RiskLevel | None,
-    excluded_district_ids: set[object],
-    children: int,
-) -> list[tuple[str, str]]:
-    """(rule, explanation) for every placement rule this unit breaks for the household."""
-    breaches: list[tuple[str, str]] = []
-    if risk is not None and unit.protection_level < MIN_PROTECTION[risk]:
-        breaches.append(
-            (
-                RULE_PROTECTION,
-                f"The current risk level is {risk.value} and the unit's protection level is "
-                f"too low for it.",
-            )
-        )
-    if unit.district_id in excluded_district_ids:
-        breaches.append(
-            (RULE_EXCLUSION, "The unit lies in an area the household must be kept away from.")
-        )
-    if children and (not unit.accepts_children or children > unit.max_children):
-        breaches.append((RULE_CHILDREN, "The unit does not take this many accompanying children."))
-    return breaches
-
-
-def enforce_rules(breaches: Sequence[tuple[str, str]], overridden: Sequence[str]) -> None:
-    for rule, explanation in breaches:
-        if rule not in overridden:
-            raise InvalidInput(
-                f"{explanation} Choose another unit, or override the rule '{rule}' with a "
-                f"recorded reason.",
-                field="overridden_rules",
-            )

@@ -33,6 +33,8 @@ class ChildDecisionIn(Strict):
     child_id: uuid.UUID
     legal_basis: LegalBasis | None = None
     consent_status: ConsentStatus
+    # The child's own needs: school or preschool, Lärteamet (required for a new placement).
+    assessment_note: str | None = Field(default=None, max_length=2000)
 
 
 class PlacementRules(Strict):
@@ -54,7 +56,7 @@ class GrantCreate(PlacementRules):
     reason: str | None = Field(default=None, max_length=4000)
 
 
-class RenewCreate(Strict):
+class RenewCreate(PlacementRules):
     """Continue the household's decisions from exactly where they end."""
 
     ends_at: SaneDatetime | None = None  # default: previous end + the decision length
@@ -111,6 +113,10 @@ class DecisionRead(BaseModel):
     secure_permanent_housing: bool | None
     overridden_rules: list[str]
     override_reason: str | None
+    court_outcome: str | None = None
+    court_decided_at: datetime | None = None
+    lapsed_at: datetime | None = None
+    assessment_note: str | None = None
 
 
 class FollowUpRead(BaseModel):

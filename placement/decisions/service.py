@@ -21,9 +21,9 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from placement import rulebook
 from placement.auth.actor import Actor
 from placement.cases.access import audit_case, load_case
-from placement.cases.service import current_risk_level
 from placement.clock import Clock
 from placement.config import Settings
 from placement.decisions import rules
@@ -39,6 +39,7 @@ from placement.decisions.common import (
     load_decision,
     new_decision,
     require_decider,
+    require_every_child,
     require_open,
     resolve_reminders,
 )
@@ -53,14 +54,12 @@ from placement.decisions.schemas import (
     PlacementResult,
     PlacementRules,
 )
-from placement.errors import Conflict, Forbidden, InvalidInput, NotFound
+from placement.errors import Conflict, InvalidInput, NotFound
 from placement.inventory import bookings
 from placement.models import (
     Booking,
     Case,
     Decision,
-    District,
-    ExclusionArea,
     PlacementRequest,
     Unit,
 )
@@ -71,8 +70,6 @@ from placement.models.enums import (
     LegalBasis,
     ReminderKind,
     RequestStatus,
-    Role,
-    UnitKind,
 )
 
 T = TypeVar("T")
@@ -120,36 +117,40 @@ async def target_unit(
 
 async def check_placement_rules(
     session: AsyncSession,
+    settings: Settings,
+    now: datetime,
     actor: Actor,
+    *,
     case: Case,
     unit: Unit,
-    children: int,
+    starts_at: datetime,
+    ends_at: datetime,
     overrides: PlacementRules,
-) -> None:
-    rules.check_overrides(overrides.overridden_rules, overrides.override_reason)
-    if unit.kind == UnitKind.shis_mellanbo and actor.role == Role.rvt_officer:
-        district = await session.get(District, case.responsible_district_id)
-        if district is not None and not district.rvt_can_grant_mellanbo:
-            raise Forbidden(
-                "In this district SHIS mellanbo is granted by another unit, not the RVT.",
-                field="unit_id",
-            )
-    excluded = set(
-        (
-            await session.execute(
-                select(ExclusionArea.district_id).where(col(ExclusionArea.case_id) == case.id)
+    request_id: uuid.UUID | None = None,
+) -> list[str]:
+    """The rule book's gate for a decision; returns the rules overridden."""
+    requesting = None
+    if request_id is not None:
+        requesting = await session.scalar(
+            select(PlacementRequest.requesting_district_id).where(
+                col(PlacementRequest.id) == request_id,
+                col(PlacementRequest.case_id) == case.id,
             )
         )
-        .scalars()
-        .all()
+        if requesting is None:
+            raise InvalidInput("No such placement request in this case.", field="request_id")
+    return await rulebook.check_placement(
+        session,
+        settings,
+        now,
+        actor.role,
+        case=case,
+        unit=unit,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        overrides=rulebook.Overrides(tuple(overrides.overridden_rules), overrides.override_reason),
+        requesting_district_id=requesting,
     )
-    breaches = rules.placement_rule_breaches(
-        unit,
-        risk=await current_risk_level(session, case.id),
-        excluded_district_ids=set(excluded),
-        children=children,
-    )
-    rules.enforce_rules(breaches, overrides.overridden_rules)
 
 
 async def book_household(
@@ -196,6 +197,22 @@ async def book_household(
     )
 
 
+P = TypeVar("P", bound=PlacementRules)
+
+
+def inherit_hold_overrides(data: P, holds: list[Booking] | None) -> P:
+    """A decision from a held near-miss place carries the hold's overrides unless the
+    decision lists its own."""
+    if data.overridden_rules or not holds or not holds[0].overridden_rules:
+        return data
+    return data.model_copy(
+        update={
+            "overridden_rules": list(holds[0].overridden_rules),
+            "override_reason": holds[0].override_reason,
+        }
+    )
+
+
 def child_bases(children: list[ChildDecisionIn]) -> list[tuple[ChildDecisionIn, LegalBasis]]:
     rules.check_children_unique(children)
     return [(c, rules.check_child_basis(i, c)) for i, c in enumerate(children)]
@@ -215,6 +232,8 @@ async def grant_placement(
     now = clock.now()
     children = child_bases(data.children)
     await case_children(session, case.id, [c.child_id for c, _ in children])
+    await require_every_child(session, case.id, [c.child_id for c, _ in children])
+    rules.check_assessment_notes(data.children)
     starts = data.starts_at or now
     ends = data.ends_at or starts + await decision_length(
         session, settings, case.responsible_district_id
@@ -224,7 +243,19 @@ async def grant_placement(
     for child, _ in children:
         await check_no_overlap(session, case.id, child.child_id, starts, ends)
     unit, holds = await target_unit(session, case, data.unit_id, data.hold_group_id)
-    await check_placement_rules(session, actor, case, unit, len(children), data)
+    data = inherit_hold_overrides(data, holds)
+    overridden = await check_placement_rules(
+        session,
+        settings,
+        now,
+        actor,
+        case=case,
+        unit=unit,
+        starts_at=starts,
+        ends_at=ends,
+        overrides=data,
+        request_id=data.request_id,
+    )
     placed = await book_household(
         session,
         clock,
@@ -239,7 +270,12 @@ async def grant_placement(
     )
     group_id = placed[0].group_id
 
-    def decide(child_id: uuid.UUID | None, basis: LegalBasis, consent: ConsentStatus) -> Decision:
+    def decide(
+        child_id: uuid.UUID | None,
+        basis: LegalBasis,
+        consent: ConsentStatus,
+        note: str | None = None,
+    ) -> Decision:
         return new_decision(
             case=case,
             actor=actor,
@@ -254,12 +290,15 @@ async def grant_placement(
             starts_at=starts,
             ends_at=ends,
             reason=data.reason,
-            overridden_rules=data.overridden_rules,
-            override_reason=data.override_reason,
+            overridden_rules=overridden,
+            override_reason=data.override_reason if overridden else None,
+            assessment_note=note,
         )
 
     adult = decide(None, LegalBasis.sol, ConsentStatus.not_applicable)
-    decisions = [adult] + [decide(c.child_id, b, c.consent_status) for c, b in children]
+    decisions = [adult] + [
+        decide(c.child_id, b, c.consent_status, c.assessment_note) for c, b in children
+    ]
     session.add_all(decisions)
     await guarded(session, session.flush, "There is already a decision for this period.")
     follow_ups = create_follow_ups(session, settings, adult, starts)

@@ -7,8 +7,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from placement.clock import Clock
 from placement.config import Settings
-from placement.decisions import mailer, notifications, reminders
+from placement.decisions import lapses, mailer, notifications, reminders
 from placement.jobs import register_sweep
+
+
+@register_sweep("decisions.lapses")
+async def decisions_lapse(session: AsyncSession, clock: Clock, settings: Settings) -> int:
+    """Runs before the reminder finders so they see this run's lapses."""
+    now = clock.now()
+    run_out = await lapses.lapse_run_out(session, now)
+    lpsb = await lapses.lapse_unsubmitted_lpsb(session, now)
+    kept = await lapses.keep_occupied(session, now, hold_days=settings.lapsed_hold_days)
+    return len(run_out) + len(lpsb) + kept
 
 
 @register_sweep("decisions.ending")

@@ -106,6 +106,10 @@ class HoldCreate(HouseholdSpec):
     case_id: uuid.UUID | None = None
     request_id: uuid.UUID | None = None
     requesting_district_id: uuid.UUID | None = None
+    # A hold for a case is judged by the rule book; a near miss is held only with each
+    # broken rule overridden and a reason (the decision records the override again).
+    overridden_rules: list[str] = Field(default_factory=list, max_length=15)
+    override_reason: str | None = Field(default=None, max_length=2000)
 
 
 class HoldConfirm(Wire):
@@ -122,6 +126,8 @@ class PlacementCreate(HouseholdSpec):
     place_ids: list[uuid.UUID] | None = Field(default=None, min_length=1, max_length=12)
     request_id: uuid.UUID | None = None
     requesting_district_id: uuid.UUID | None = None
+    overridden_rules: list[str] = Field(default_factory=list, max_length=15)
+    override_reason: str | None = Field(default=None, max_length=2000)
 
 
 class HoldRead(BaseModel):

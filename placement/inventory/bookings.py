@@ -19,6 +19,7 @@ from sqlmodel import col, select
 
 from placement.auth.actor import Actor
 from placement.clock import Clock
+from placement.decisions.lapses import keep_occupied
 from placement.errors import Conflict, InvalidInput, NotFound
 from placement.models import Booking, Place, Unit
 from placement.models.enums import BookingKind, BookingStatus, PlaceKind
@@ -157,6 +158,8 @@ async def book(
     now = clock.now()
     await lock_unit(session, unit_id)
     await expire_due_holds(session, clock, unit_id)
+    # A household living on after its decision ran out still occupies its place.
+    await keep_occupied(session, now, unit_id=unit_id)
     free = await free_places(session, unit_id, starts_at, ends_at, now)
     if place_ids is not None:
         by_id = {p.id: p for p in free}

@@ -18,6 +18,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from placement import rulebook
 from placement.auth.actor import Actor
 from placement.clock import Clock
 from placement.config import Settings
@@ -35,12 +36,9 @@ from placement.inventory.rules import ivo_valid_on, local_date, sharing_allows
 from placement.models import Booking, Case, District, Place, PlacementRequest, Unit, UserAccount
 from placement.models.enums import BookingKind, BookingStatus, Role
 
-ONE_HOLD = (
-    "This placement request already has a place held. Confirm or release that hold first."
-)
+ONE_HOLD = "This placement request already has a place held. Confirm or release that hold first."
 NOT_HOLDER = (
-    "Only the person holding the place, or a team lead of the same district, can change "
-    "the hold."
+    "Only the person holding the place, or a team lead of the same district, can change the hold."
 )
 NOT_SHARED = "The unit's owner does not share it with the requesting district."
 NO_PERMIT = (
@@ -109,14 +107,51 @@ async def _offerable(
     requesting_id: uuid.UUID | None,
     case: Case | None,
 ) -> None:
-    """The rules availability applies to the unit as a whole: IVO permit and sharing."""
-    if not ivo_valid_on(unit, local_date(start, settings.timezone)):
-        raise Conflict(NO_PERMIT, field="unit_id")
+    """Who asks, and for places kept without a case, the rules availability applies to the
+    unit as a whole (IVO permit and sharing). With a case, the rule book judges everything,
+    these two included, and they can then be overridden like any rule."""
     asking = requesting_id or (case.responsible_district_id if case else None)
     requesting = await requesting_district(session, actor, asking, required=True)
+    if case is not None:
+        return
+    if not ivo_valid_on(unit, local_date(start, settings.timezone)):
+        raise Conflict(NO_PERMIT, field="unit_id")
     owner = await session.get(District, unit.owner_district_id or unit.district_id)
     if owner is None or not sharing_allows(unit.sharing_policy, owner, requesting):
         raise Forbidden(NOT_SHARED, field="unit_id")
+
+
+async def _rule_book(
+    session: AsyncSession,
+    settings: Settings,
+    clock: Clock,
+    actor: Actor,
+    case: Case | None,
+    unit: Unit,
+    start: datetime,
+    data: HoldCreate | PlacementCreate,
+) -> list[str]:
+    """Places kept for a case are judged by the same rule book as the decision; returns the
+    rules overridden."""
+    if case is None:
+        if data.overridden_rules:
+            raise InvalidInput(
+                "Rules are overridden only for a case's household.", field="overridden_rules"
+            )
+        return []
+    return await rulebook.check_placement(
+        session,
+        settings,
+        clock.now(),
+        actor.role,
+        case=case,
+        unit=unit,
+        starts_at=start,
+        ends_at=start + timedelta(days=data.nights),
+        overrides=rulebook.Overrides(tuple(data.overridden_rules), data.override_reason),
+        requesting_district_id=data.requesting_district_id,
+        grant=False,
+    )
 
 
 async def create_hold(
@@ -127,6 +162,7 @@ async def create_hold(
     await _no_live_hold_for_request(session, clock, data.request_id)
     unit = await bookings.lock_unit(session, data.unit_id)
     await _offerable(session, settings, actor, unit, start, data.requesting_district_id, case)
+    overridden = await _rule_book(session, settings, clock, actor, case, unit, start, data)
     with overlap_as_conflict():
         rows = await bookings.book(
             session,
@@ -141,7 +177,15 @@ async def create_hold(
             request_id=data.request_id,
             hold_minutes=settings.hold_minutes,
         )
+    _record_overrides(rows, overridden, data.override_reason)
     return (await describe_holds(session, clock, rows))[0]
+
+
+def _record_overrides(rows: Sequence[Booking], overridden: list[str], reason: str | None) -> None:
+    if overridden:
+        for b in rows:
+            b.overridden_rules = list(overridden)
+            b.override_reason = reason
 
 
 async def _locked_group(
@@ -254,6 +298,7 @@ async def create_placement(
     await _offerable(
         session, settings, actor, unit, data.starts_at, data.requesting_district_id, case
     )
+    overridden = await _rule_book(session, settings, clock, actor, case, unit, data.starts_at, data)
     if data.place_ids is not None:
         await _check_chosen_places(session, unit.id, data.place_ids, data.size)
     with overlap_as_conflict():
@@ -270,6 +315,8 @@ async def create_placement(
             request_id=data.request_id,
             place_ids=data.place_ids,
         )
+    _record_overrides(rows, overridden, data.override_reason)
+    await session.flush()
     return await describe_placement(session, rows)
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 import optimizer as opt
+from placement.cases.risk import levels_in_force
 from placement.config import Settings
 from placement.inventory.capacity import capacity_by_unit
 from placement.models import (
@@ -23,7 +24,6 @@ from placement.models import (
     Person,
     Place,
     PlacementRequest,
-    RiskAssessment,
     Unit,
 )
 from placement.models.enums import BookingKind, BookingStatus, PlaceKind
@@ -72,46 +72,46 @@ async def load_units(
         stmt = stmt.where(col(Unit.kind).in_(list(kinds)))
     units = (await session.execute(stmt)).scalars().all()
     capacity = await capacity_by_unit(session, [u.id for u in units], starts_at, ends_at, now)
-    out = []
-    for u in units:
-        cap = capacity[u.id]
-        age = (
-            (now - u.vacancy_confirmed_at).total_seconds() / 3600
-            if u.vacancy_confirmed_at
-            else None
-        )
-        out.append(
-            opt.Unit(
-                unit_id=str(u.id),
-                name=u.name,
-                kind=u.kind.value,
-                district_id=str(u.district_id),
-                owner_district_id=str(u.owner_district_id) if u.owner_district_id else None,
-                sharing_policy=u.sharing_policy.value,
-                protection_level=u.protection_level,
-                accepted_genders=frozenset(u.accepted_genders),
-                min_age=u.min_age,
-                max_age=u.max_age,
-                accepts_children=u.accepts_children,
-                max_children=u.max_children,
-                max_child_age=u.max_child_age,
-                max_boy_age=u.max_boy_age,
-                substance_policy=u.substance_policy.value,
-                staffed_24_7=u.staffed_24_7,
-                secret_address=u.secret_address,
-                wheelchair_accessible=u.wheelchair_accessible,
-                honour_competence=u.honour_competence,
-                languages=frozenset(u.languages),
-                pets_allowed=u.pets_allowed,
-                nightly_cost=u.nightly_cost_sek,
-                vacancy_age_hours=age,
-                ivo_permit_required=u.ivo_permit_required,
-                ivo_permit_valid_until=u.ivo_permit_valid_until,
-                free_places=cap.free_places,
-                free_family_rooms=cap.free_family_rooms,
-            )
-        )
-    return out
+    return [
+        opt_unit(u, now, capacity[u.id].free_places, capacity[u.id].free_family_rooms)
+        for u in units
+    ]
+
+
+def opt_unit(
+    u: Unit, now: datetime, free_places: int, free_family_rooms: tuple[int, ...]
+) -> opt.Unit:
+    """A unit as the optimizer and the rule book see it, with the given free capacity."""
+    age = (now - u.vacancy_confirmed_at).total_seconds() / 3600 if u.vacancy_confirmed_at else None
+    return opt.Unit(
+        unit_id=str(u.id),
+        name=u.name,
+        kind=u.kind.value,
+        district_id=str(u.district_id),
+        owner_district_id=str(u.owner_district_id) if u.owner_district_id else None,
+        sharing_policy=u.sharing_policy.value,
+        protection_level=u.protection_level,
+        accepted_genders=frozenset(u.accepted_genders),
+        min_age=u.min_age,
+        max_age=u.max_age,
+        accepts_children=u.accepts_children,
+        max_children=u.max_children,
+        max_child_age=u.max_child_age,
+        max_boy_age=u.max_boy_age,
+        substance_policy=u.substance_policy.value,
+        staffed_24_7=u.staffed_24_7,
+        secret_address=u.secret_address,
+        wheelchair_accessible=u.wheelchair_accessible,
+        honour_competence=u.honour_competence,
+        languages=frozenset(u.languages),
+        pets_allowed=u.pets_allowed,
+        nightly_cost=u.nightly_cost_sek,
+        vacancy_age_hours=age,
+        ivo_permit_required=u.ivo_permit_required,
+        ivo_permit_valid_until=u.ivo_permit_valid_until,
+        free_places=free_places,
+        free_family_rooms=tuple(free_family_rooms),
+    )
 
 
 async def households_for_cases(
@@ -139,15 +139,7 @@ async def households_for_cases(
         await session.execute(select(Child).where(col(Child.case_id).in_(case_ids)))
     ).scalars():
         children[ch.case_id].append(ch)
-    risk: dict[uuid.UUID, str] = {}
-    for ra in (
-        await session.execute(
-            select(RiskAssessment)
-            .where(col(RiskAssessment.case_id).in_(case_ids))
-            .order_by(col(RiskAssessment.assessed_at), col(RiskAssessment.id))
-        )
-    ).scalars():
-        risk[ra.case_id] = ra.level.value  # the latest assessment wins
+    risk = {cid: level.value for cid, level in (await levels_in_force(session, case_ids)).items()}
     excluded: dict[uuid.UUID, set[str]] = defaultdict(set)
     for ea in (
         await session.execute(select(ExclusionArea).where(col(ExclusionArea.case_id).in_(case_ids)))

@@ -30,6 +30,7 @@ from placement.inventory.booking_schemas import ChildSpec, HoldCreate, HoldRead
 from placement.matching import loader
 from placement.models import Case, Child, OptimizationRun, PlacementRequest
 from placement.models.enums import AuditAction, CasePhase, RequestStatus, Role
+from placement.rulebook import Overrides
 
 OVERRIDABLE = frozenset(opt.RULE_CODES) - {"no_capacity_period", "household_does_not_fit"}
 # Post-acute households are looked at for move-on over this many nights of interim housing.
@@ -359,9 +360,11 @@ async def _hold_household(
     nights: int,
     requesting_district_id: uuid.UUID,
     request_id: uuid.UUID | None = None,
+    overrides: Overrides | None = None,
 ) -> HoldRead:
     """Hold places in a unit for the case's whole household: the adults and each child with
-    the child's age on the first day."""
+    the child's age on the first day. The rule book judges the hold (holds.create_hold); a
+    near miss is held only with its broken rules overridden and a reason."""
     kids = (
         (await session.execute(select(Child).where(col(Child.case_id) == case.id))).scalars().all()
     )
@@ -377,6 +380,8 @@ async def _hold_household(
         case_id=case.id,
         request_id=request_id,
         requesting_district_id=requesting_district_id,
+        overridden_rules=list(overrides.rules) if overrides else [],
+        override_reason=overrides.reason if overrides else None,
     )
     return await holds.create_hold(session, clock, settings, actor, spec)
 
@@ -388,8 +393,10 @@ async def hold_for_request(
     settings: Settings,
     request_id: uuid.UUID,
     unit_id: uuid.UUID,
+    overrides: Overrides | None = None,
 ) -> HoldRead:
-    """Hold places in a unit for a request's whole household (proposal accepted)."""
+    """Hold places in a unit for a request's whole household (proposal accepted, or a near
+    miss chosen with overrides)."""
     elevated = actor.role == Role.coordinator
     if elevated:
         await system_scope(session)  # the coordinator acts on the plan, not on the file
@@ -414,6 +421,7 @@ async def hold_for_request(
         nights=request.nights,
         requesting_district_id=request.requesting_district_id,
         request_id=request.id,
+        overrides=overrides,
     )
     request.status = RequestStatus.held
     await session.flush()

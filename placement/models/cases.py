@@ -97,6 +97,11 @@ class RiskAssessment(UUIDModel, table=True):
     level: RiskLevel = enum_field(RiskLevel)
     assessed_at: datetime = tz_field(index=True)
     assessed_by_id: uuid.UUID | None = fk("user_account.id", nullable=True, index=False)
+    # An assessment stays in force until it is superseded on purpose, with a reason: a later
+    # FREDA "low" does not cancel a PATRIARK "high" (placement.cases.risk).
+    superseded_at: datetime | None = tz_field(default=None, nullable=True)
+    superseded_by_id: uuid.UUID | None = fk("user_account.id", nullable=True, index=False)
+    superseded_reason: str | None = text_field()
 
 
 class ExclusionArea(UUIDModel, table=True):

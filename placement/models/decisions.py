@@ -20,6 +20,7 @@ from placement.models.base import (
 )
 from placement.models.enums import (
     ConsentStatus,
+    CourtOutcome,
     DecisionStatus,
     FollowUpKind,
     LegalBasis,
@@ -60,6 +61,15 @@ class Decision(UUIDModel, table=True):
     # LPSB immediate decisions must reach the administrative court in time or they lapse.
     court_submission_due_at: datetime | None = tz_field(default=None, nullable=True)
     court_submitted_at: datetime | None = tz_field(default=None, nullable=True)
+    # The administrative court's answer; "not_confirmed" ends the child's decision.
+    court_outcome: CourtOutcome | None = enum_field(CourtOutcome, default=None, nullable=True)
+    court_decided_at: datetime | None = tz_field(default=None, nullable=True)
+    # When the decision stopped being valid without an ending: run out unrenewed, or an
+    # immediate LPSB decision never submitted to the court (status ``lapsed``).
+    lapsed_at: datetime | None = tz_field(default=None, nullable=True)
+    # A child's decision: a short assessment of the child's own needs (school or preschool,
+    # Lärteamet). Free text about a person: shown on the case page, never logged.
+    assessment_note: str | None = text_field()
     ended_at: datetime | None = tz_field(default=None, nullable=True)
     outcome: Outcome | None = enum_field(Outcome, default=None, nullable=True)
     secure_permanent_housing: bool | None = None

@@ -111,6 +111,9 @@ class RiskInstrument(StrEnum):
     freda = "freda"
     patriark = "patriark"
     other = "other"
+    # "Not yet assessed, treat as high": lets a household be placed at night before the
+    # assessment is made, always at level high (placement.cases.risk).
+    not_assessed = "not_assessed"
 
 
 class RiskLevel(StrEnum):
@@ -154,6 +157,14 @@ class DecisionStatus(StrEnum):
     ended = "ended"
     superseded = "superseded"
     cancelled = "cancelled"
+    # Ran out without renewal, or an immediate LPSB decision not submitted to the court in
+    # time: no longer a valid decision, though the household may still live in the place.
+    lapsed = "lapsed"
+
+
+class CourtOutcome(StrEnum):
+    confirmed = "confirmed"
+    not_confirmed = "not_confirmed"
 
 
 class Role(StrEnum):

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field
 
 from placement.models.base import UUIDModel, enum_field, str_array_field
@@ -24,3 +28,9 @@ class District(UUIDModel, table=True):
     # Per-district configuration (who may grant what, decision length).
     decision_days: int | None = Field(default=None, ge=1, le=365)
     rvt_can_grant_mellanbo: bool = True
+    # Who may grant each unit kind here: {unit_kind: [role, ...]}. A kind not listed is
+    # granted by the deciding roles (placement.rulebook.may_grant).
+    grant_roles: dict[str, Any] = Field(
+        default_factory=dict,
+        sa_column=sa.Column(JSONB, nullable=False, server_default="{}"),
+    )

@@ -16,6 +16,7 @@ from placement.models.base import (
     enum_field,
     fk,
     str_array_field,
+    text_field,
     tz_field,
 )
 from placement.models.enums import (
@@ -148,6 +149,9 @@ class Booking(UUIDModel, table=True):
     expires_at: datetime | None = tz_field(default=None, nullable=True, index=True)
     extension_count: int = 0
     block_reason: str | None = Field(default=None, max_length=200)
+    # A hold of a near-miss unit: the rules overridden and why (the decision inherits them).
+    overridden_rules: list[str] = str_array_field()
+    override_reason: str | None = text_field()
     created_by_id: uuid.UUID | None = fk("user_account.id", nullable=True, index=False)
     created_at: datetime = created_at_field()
     closed_at: datetime | None = tz_field(default=None, nullable=True)

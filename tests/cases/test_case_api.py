@@ -199,12 +199,23 @@ async def test_upkeep_endpoints(
     assert r.status_code == 409
     assert (await rvt.delete(f"/api/cases/{cid}/exclusion-areas/{area_id}")).status_code == 204
 
-    clock.advance(timedelta(minutes=20))  # a later assessment replaces the earlier one
+    # A later, lower assessment does not replace the earlier one: the highest in force
+    # counts until the earlier one is superseded, with a reason.
+    clock.advance(timedelta(minutes=20))
     r = await rvt.post(
         f"/api/cases/{cid}/risk-assessments", json={"instrument": "patriark", "level": "medium"}
     )
     assert r.status_code == 201
+    read = (await rvt.get(f"/api/cases/{cid}")).json()
+    assert read["current_risk_level"] == "high"
+    earlier = next(a for a in read["risk_assessments"] if a["level"] == "high")
+    r = await rvt.post(
+        f"/api/cases/{cid}/risk-assessments/{earlier['id']}/supersede",
+        json={"reason": "Ny bedömning efter samtal med polisen."},
+    )
+    assert r.status_code == 200, r.text
     assert (await rvt.get(f"/api/cases/{cid}")).json()["current_risk_level"] == "medium"
+    n_reads = 1  # one more read: the case above, to find the earlier assessment
 
     r = await rvt.post(f"/api/cases/{cid}/placement-requests", json={"nights": 14})
     assert r.status_code == 201 and r.json()["status"] == "open"
@@ -214,7 +225,7 @@ async def test_upkeep_endpoints(
     r = await rvt.post(f"/api/cases/{cid}/placement-requests/{request_id}/withdraw")
     assert r.status_code == 409
 
-    # The intake and each of the eight successful changes wrote exactly one audit entry,
-    # the one read above one more; refused requests wrote none.
-    assert await audit_count(sm, cid, "read") == 1
-    assert await audit_count(sm, cid) == 1 + 8 + 1
+    # The intake and each of the nine successful changes (the supersession included) wrote
+    # exactly one audit entry, each read one more; refused requests wrote none.
+    assert await audit_count(sm, cid, "read") == 1 + n_reads
+    assert await audit_count(sm, cid) == 1 + 9 + 1 + n_reads

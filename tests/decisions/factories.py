@@ -33,6 +33,7 @@ from placement.models.enums import (
     UnitKind,
 )
 
+NOTE = "Går i förskola; inga särskilda behov."  # a child's assessment note
 ADULT_NAME = "Testa Exempelsdotter"
 PERSONAL_NUMBER = "199001012393"  # synthetic, valid check digit (stored normalised)
 
@@ -167,6 +168,7 @@ def child_decisions(child_ids: list[uuid.UUID]) -> list[ChildDecisionIn]:
                     child_id=child_id,
                     legal_basis=LegalBasis.sol_guardian_consent,
                     consent_status=ConsentStatus.both_guardians,
+                    assessment_note=NOTE,
                 )
             )
         else:
@@ -175,6 +177,7 @@ def child_decisions(child_ids: list[uuid.UUID]) -> list[ChildDecisionIn]:
                     child_id=child_id,
                     legal_basis=LegalBasis.lpsb_immediate,
                     consent_status=ConsentStatus.one_guardian,
+                    assessment_note=NOTE,
                 )
             )
     return out

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import col, select
 
+from placement.calendar import warning_at
 from placement.cases import upkeep as cases
 from placement.cases.schemas import ChildUpdate
 from placement.clock import FrozenClock
@@ -44,7 +45,7 @@ from placement.models.enums import (
     Outcome,
     ReminderKind,
 )
-from tests.decisions.factories import make_world, open_case, run_decision_sweeps
+from tests.decisions.factories import NOTE, make_world, open_case, run_decision_sweeps
 
 STHLM = ZoneInfo("Europe/Stockholm")
 HOUR = timedelta(hours=1)
@@ -102,7 +103,13 @@ async def _sixty_days(sm: Any, settings: Settings, keyring: Any) -> None:
         for d in decisions:
             due = d.ends_at
             expected.append(
-                Expected(ReminderKind.decision_ending, d.id, due, next_tick(due - warn))
+                Expected(
+                    ReminderKind.decision_ending,
+                    d.id,
+                    due,
+                    # 48 hours ahead, or office start on the last working day before the end.
+                    next_tick(min(due - warn, warning_at(due, 0, settings))),
+                )
             )
 
     @at(t0)
@@ -121,11 +128,13 @@ async def _sixty_days(sm: Any, settings: Settings, keyring: Any) -> None:
                             child_id=child1,
                             legal_basis=LegalBasis.sol_guardian_consent,
                             consent_status=ConsentStatus.both_guardians,
+                            assessment_note=NOTE,
                         ),
                         ChildDecisionIn(
                             child_id=child2,
                             legal_basis=LegalBasis.lpsb_immediate,
                             consent_status=ConsentStatus.one_guardian,
+                            assessment_note=NOTE,
                         ),
                     ],
                     reason="Acute placement after a police call-out.",
@@ -225,6 +234,7 @@ async def _sixty_days(sm: Any, settings: Settings, keyring: Any) -> None:
                     child_id=child2,
                     legal_basis=LegalBasis.lpsb_court_application,
                     consent_status=ConsentStatus.one_guardian,
+                    assessment_note=NOTE,
                 )
             ],
         )

@@ -12,12 +12,15 @@ from placement.clock import FrozenClock
 from placement.errors import InvalidInput
 from placement.models.enums import Role
 from placement.personal_number import parse
+from tests.conftest import ENGLISH
 from tests.inventory.factories import make_unit, make_world
 
 
 def _strict(app: Any) -> httpx.AsyncClient:
     # raise_app_exceptions stays on: any unhandled error fails the test loudly.
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t")
+    return httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://t", headers=ENGLISH
+    )
 
 
 async def test_huge_offset_and_far_dates_are_refused(

@@ -13,7 +13,7 @@ from placement.auth import service as auth_service
 from placement.clock import FrozenClock
 from placement.db import transaction
 from placement.models.enums import Role
-from tests.conftest import TEST_PASSWORD, TOTP_SECRETS
+from tests.conftest import ENGLISH, TEST_PASSWORD, TOTP_SECRETS
 
 LOGIN = "/api/auth/login"
 
@@ -27,7 +27,7 @@ async def _user(app: Any, role: Role = Role.coordinator) -> str:
 
 def _client(app: Any, address: str = "10.0.0.1") -> httpx.AsyncClient:
     transport = httpx.ASGITransport(app=app, client=(address, 40000))
-    return httpx.AsyncClient(transport=transport, base_url="http://t")
+    return httpx.AsyncClient(transport=transport, base_url="http://t", headers=ENGLISH)
 
 
 async def _wrong(c: httpx.AsyncClient, name: str, **kw: Any) -> httpx.Response:
@@ -77,7 +77,7 @@ async def test_a_disabled_account_answers_like_a_wrong_password(app: Any) -> Non
 
         from placement.models import UserAccount
 
-        user = (await s.execute(select(UserAccount).where(col(UserAccount.username) == name)))
+        user = await s.execute(select(UserAccount).where(col(UserAccount.username) == name))
         await auth_service.deactivate(s, user.scalar_one())
     async with _client(app) as c:
         r = await c.post(LOGIN, json={"username": name, "password": TEST_PASSWORD})

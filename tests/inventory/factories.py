@@ -8,12 +8,14 @@ from datetime import datetime
 from typing import Any
 
 from placement.db import transaction
-from placement.models import Case, District, Operator, Person, Place, Unit
+from placement.models import Case, District, Operator, Person, Place, RiskAssessment, Unit
 from placement.models.enums import (
     DistrictKind,
     Gender,
     OperatorKind,
     PlaceKind,
+    RiskInstrument,
+    RiskLevel,
     SharingPolicy,
     SubstancePolicy,
     UnitKind,
@@ -106,7 +108,11 @@ async def make_unit(
         return unit.id
 
 
-async def make_case(sm: Any, district_id: uuid.UUID, clock_now: datetime) -> uuid.UUID:
+async def make_case(
+    sm: Any, district_id: uuid.UUID, clock_now: datetime, *, risk: str | None = "low"
+) -> uuid.UUID:
+    """A case to book for. It has a FREDA assessment (low by default: these tests are about
+    the booking core, not the placement rules; ``risk=None`` leaves it unassessed)."""
     async with transaction(sm) as s:
         person = Person(gender=Gender.female, birth_year=1990, scope_district_id=district_id)
         s.add(person)
@@ -119,6 +125,16 @@ async def make_case(sm: Any, district_id: uuid.UUID, clock_now: datetime) -> uui
         )
         s.add(case)
         await s.flush()
+        if risk is not None:
+            s.add(
+                RiskAssessment(
+                    case_id=case.id,
+                    instrument=RiskInstrument.freda,
+                    level=RiskLevel(risk),
+                    assessed_at=clock_now,
+                )
+            )
+            await s.flush()
         return case.id
 
 

@@ -52,6 +52,7 @@ async def staff_clients(
             transport=transport,
             base_url="http://testserver",
             cookies={SESSION_COOKIE: t},
+            headers={"accept-language": "en"},
             timeout=60,
         )
         for t in tokens

@@ -46,7 +46,16 @@ from placement.inventory.booking_schemas import (
     PlacementCreate,
 )
 from placement.inventory.sweeps import expire_holds
-from placement.models import Booking, Case, District, Operator, Person, Place, Unit
+from placement.models import (
+    Booking,
+    Case,
+    District,
+    Operator,
+    Person,
+    Place,
+    RiskAssessment,
+    Unit,
+)
 from placement.models.enums import (
     BookingKind,
     BookingStatus,
@@ -54,6 +63,8 @@ from placement.models.enums import (
     Gender,
     OperatorKind,
     PlaceKind,
+    RiskInstrument,
+    RiskLevel,
     Role,
     SharingPolicy,
     SubstancePolicy,
@@ -220,6 +231,14 @@ class BookingMachine(RuleBasedStateMachine):
             )
             s.add(case)
             await s.flush()
+            s.add(
+                RiskAssessment(
+                    case_id=case.id,
+                    instrument=RiskInstrument.freda,
+                    level=RiskLevel.low,
+                    assessed_at=T0,
+                )
+            )
             self.case_id = case.id
             for i, (singles, rooms) in enumerate(layout):
                 unit = Unit(

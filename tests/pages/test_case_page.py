@@ -40,11 +40,13 @@ def children_payload(case: dict[str, Any]) -> list[dict[str, Any]]:
             "child_id": first["id"],
             "legal_basis": "sol_guardian_consent",
             "consent_status": "both_guardians",
+            "assessment_note": "Går i skola.",
         },
         {
             "child_id": second["id"],
             "legal_basis": "lpsb_immediate",
             "consent_status": "one_guardian",
+            "assessment_note": "Går i skola.",
         },
     ]
 

@@ -40,7 +40,7 @@ async def placed(client: httpx.AsyncClient, world: World, children: int = 1) -> 
     body: dict[str, Any] = {"unit_id": str(world.shelter.id)}
     body["children"] = [
         {"child_id": c["id"], "legal_basis": "sol_guardian_consent",
-         "consent_status": "both_guardians"}
+         "consent_status": "both_guardians", "assessment_note": "Går i skola."}
         for c in case["children"]
     ]  # fmt: skip
     r = await client.post(f"/api/cases/{case['id']}/decisions", json=body)

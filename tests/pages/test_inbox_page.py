@@ -120,7 +120,7 @@ async def test_the_same_reminder_for_each_person_is_one_line(
     case = r.json()
     children = [
         {"child_id": c["id"], "legal_basis": "sol_guardian_consent",
-         "consent_status": "both_guardians"}
+         "consent_status": "both_guardians", "assessment_note": "Går i skola."}
         for c in case["children"]
     ]  # fmt: skip
     r = await first.post(

@@ -61,8 +61,16 @@ async def test_night_flow(app: Any, demo: dict[str, int], client_for: ClientFact
     bad = await jour.post(f"{hold_url}/decide", data=form)
     assert bad.status_code == 422 and 'id="days-error"' in bad.text and 'value="0"' in bad.text
 
+    # Each child's decision needs a short assessment of the child's needs.
     token = CSRF.search(bad.text).group(1)  # type: ignore[union-attr]
-    r = await jour.post(f"{hold_url}/decide", data={"csrf_token": token, "days": ""})
+    bad = await jour.post(f"{hold_url}/decide", data={"csrf_token": token, "days": ""})
+    assert bad.status_code == 422 and "Skriv en kort bedömning" in bad.text
+    notes = {
+        name: "Går i förskola." for name in re.findall(r'name="(note_[0-9a-f-]+)"', decide.text)
+    }
+    assert len(notes) == 2
+    token = CSRF.search(bad.text).group(1)  # type: ignore[union-attr]
+    r = await jour.post(f"{hold_url}/decide", data={"csrf_token": token, "days": "", **notes})
     assert r.status_code == 303, r.text
     done = await jour.get(r.headers["location"])
     assert done.status_code == 200 and "Överlämning till" in done.text

@@ -16,7 +16,7 @@ from placement.clock import FrozenClock
 from placement.db import transaction
 from placement.models import Operator, UserAccount
 from placement.models.enums import OperatorKind, Role
-from tests.conftest import TEST_PASSWORD
+from tests.conftest import ENGLISH, TEST_PASSWORD
 
 
 async def _user(app: Any, role: Role, **kw: Any) -> str:
@@ -27,7 +27,9 @@ async def _user(app: Any, role: Role, **kw: Any) -> str:
 
 
 def _client(app: Any) -> httpx.AsyncClient:
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t")
+    return httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://t", headers=ENGLISH
+    )
 
 
 async def test_password_is_argon2id(app: Any) -> None:
