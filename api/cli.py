@@ -77,7 +77,9 @@ async def _seed(url: str, settings: Settings) -> dict[str, int]:
     engine = make_engine(url)
     try:
         async with transaction(make_sessionmaker(engine)) as session:
-            return await seed_demo(session, SystemClock(), Keyring.parse(settings.encryption_keys))
+            return await seed_demo(
+                session, SystemClock(), Keyring.parse(settings.encryption_keys), settings=settings
+            )
     finally:
         await engine.dispose()
 

@@ -79,11 +79,53 @@ def pg() -> Iterator[PgServer]:
     server.server.cleanup()
 
 
+DEMO_TEMPLATE_DB = "bk_demo_template"
+TEST_NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)  # a Tuesday, 10:00 in Stockholm
+
+
+def make_test_settings() -> Settings:
+    return Settings(environment="test", cookie_secure=False, scheduler_enabled=False)
+
+
+@pytest.fixture(scope="session")
+def demo_template(pg: PgServer) -> dict[str, int]:
+    """The demo city, seeded once per run through the services (about 25 s) into a template
+    database that every test asking for ``demo`` is cloned from."""
+    import asyncio
+
+    from placement.auth.scope import system_scope
+    from placement.demo.seed import seed_demo
+
+    pg.psql(f'CREATE DATABASE "{DEMO_TEMPLATE_DB}" TEMPLATE "{TEMPLATE_DB}";')
+    settings = make_test_settings()
+
+    async def run() -> dict[str, int]:
+        engine = make_engine(pg.url(DEMO_TEMPLATE_DB), app_role=settings.app_db_role)
+        try:
+            async with transaction(make_sessionmaker(engine)) as s:
+                await system_scope(s)
+                return await seed_demo(
+                    s,
+                    FrozenClock(TEST_NOW),
+                    Keyring.parse(settings.encryption_keys),
+                    settings=settings,
+                )
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(run())
+
+
 @pytest.fixture
-def db_url(pg: PgServer) -> Iterator[str]:
-    """A fresh database cloned from the migrated template, dropped after the test."""
+def db_url(pg: PgServer, request: pytest.FixtureRequest) -> Iterator[str]:
+    """A fresh database cloned from the migrated template (or, for tests that ask for the
+    demo city, from the seeded demo template), dropped after the test."""
+    template = TEMPLATE_DB
+    if "demo" in request.fixturenames:
+        request.getfixturevalue("demo_template")
+        template = DEMO_TEMPLATE_DB
     name = f"t_{uuid.uuid4().hex[:16]}"
-    pg.psql(f'CREATE DATABASE "{name}" TEMPLATE "{TEMPLATE_DB}";')
+    pg.psql(f'CREATE DATABASE "{name}" TEMPLATE "{template}";')
     yield pg.url(name)
     pg.psql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE);')
 
@@ -100,12 +142,12 @@ def empty_db_url(pg: PgServer) -> Iterator[str]:
 @pytest.fixture
 def clock() -> FrozenClock:
     # A Tuesday at 10:00 Stockholm time (09:00 UTC): inside office hours.
-    return FrozenClock(datetime(2026, 11, 24, 9, 0, tzinfo=UTC))
+    return FrozenClock(TEST_NOW)
 
 
 @pytest.fixture
 def settings() -> Settings:
-    return Settings(environment="test", cookie_secure=False, scheduler_enabled=False)
+    return make_test_settings()
 
 
 @pytest.fixture
@@ -202,12 +244,10 @@ async def client_for(app: Any) -> AsyncIterator[ClientFactory]:
 
 
 @pytest.fixture
-async def demo(app: Any, clock: FrozenClock, keyring: Keyring) -> dict[str, int]:
-    """The demo city in the test's database."""
-    from placement.demo.seed import seed_demo
-
-    async with transaction(app.state.sessionmaker) as s:
-        return await seed_demo(s, clock, keyring)
+def demo(demo_template: dict[str, int], db_url: str) -> dict[str, int]:
+    """The demo city in the test's database (cloned from the seeded template; the counts
+    are what seeding it created)."""
+    return dict(demo_template)
 
 
 __all__ = ["TEST_PASSWORD", "make_engine"]

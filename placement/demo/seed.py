@@ -8,7 +8,6 @@ districts already exist.
 from __future__ import annotations
 
 import random
-import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -19,49 +18,31 @@ from sqlmodel import col, select
 from placement.auth.scope import system_scope
 from placement.auth.secrets import hash_password
 from placement.clock import Clock
+from placement.config import Settings
 from placement.crypto import Keyring
 from placement.demo.geography import DISTRICTS
+from placement.demo.history import seed_history
 from placement.models import (
-    Booking,
     Case,
-    Child,
-    Decision,
     District,
-    ExclusionArea,
-    FollowUp,
     Operator,
-    Person,
     Place,
-    PlacementRequest,
     PriorityApplication,
     PriorityCommitteeMeeting,
-    RiskAssessment,
     Unit,
     UserAccount,
     VacancyReport,
 )
 from placement.models.enums import (
-    BookingKind,
-    BookingStatus,
     CasePhase,
-    ConsentStatus,
     DistrictKind,
-    ExclusionKind,
-    FollowUpKind,
-    Gender,
-    LegalBasis,
     OperatorKind,
     PlaceKind,
     PriorityStatus,
-    ProtectedIdentity,
-    RequestStatus,
-    RiskInstrument,
-    RiskLevel,
     Role,
     RvcRegion,
     SharingPolicy,
     SubstancePolicy,
-    SubstanceUse,
     UnitKind,
 )
 
@@ -470,7 +451,12 @@ async def demo_present(session: AsyncSession) -> bool:
 
 
 async def seed_demo(
-    session: AsyncSession, clock: Clock, keyring: Keyring, *, seed: int = 2022
+    session: AsyncSession,
+    clock: Clock,
+    keyring: Keyring,
+    *,
+    seed: int = 2022,
+    settings: Settings | None = None,
 ) -> dict[str, int]:
     """Create the demo city. Returns counts of what was created (empty if already present)."""
     await system_scope(session)
@@ -562,7 +548,24 @@ async def seed_demo(
         "places": sum(len(p) for _, p in units),
         "users": len(users),
     }
-    counts.update(await _seed_cases(session, rng, now, keyring, districts, units, users))
+    for unit, places in units:
+        if unit.vacancy_confirmed_at is not None:
+            session.add(
+                VacancyReport(
+                    unit_id=unit.id,
+                    reported_at=unit.vacancy_confirmed_at,
+                    free_places=sum(1 for p in places if p.kind == PlaceKind.place),
+                    free_family_rooms=sum(1 for p in places if p.kind == PlaceKind.family_room),
+                )
+            )
+    await session.flush()
+    # People, placements and their history: only through the domain services.
+    counts.update(
+        await seed_history(
+            session, settings or Settings(), keyring, rng, now, districts, units, users
+        )
+    )
+    counts["cases"] = int(await session.scalar(select(func.count()).select_from(Case)) or 0)
     counts.update(await _seed_priority(session, now, districts))
     return counts
 
@@ -588,6 +591,12 @@ async def _seed_users(
         ("granskare", "Granskare", Role.auditor, None, False),
         ("admin", "Administratör", Role.admin, None, False),
     ]
+    # Every district's own RVT officer, so each district's households are opened and
+    # decided by their own social services (the named accounts above come first).
+    named = {d for *_, d, _lead in specs if d}
+    for code, row in districts.items():
+        if code not in named:
+            specs.append((f"rvt.{code}", f"Handläggare {row.name}", Role.rvt_officer, code, False))
     operator_specs = [
         ("jour.ankaret", "Kvinnojouren Ankaret", "Föreningen Ankaret"),
         ("tryggheten", "Tryggheten skyddat boende", "Trygghet Omsorg AB"),
@@ -619,217 +628,6 @@ async def _seed_users(
         users[username] = user
     await session.flush()
     return users
-
-
-def _household(rng: random.Random, capacity: int) -> tuple[Gender, list[tuple[Gender, int]]]:
-    gender = Gender.female if rng.random() < 0.86 else Gender.male
-    n_children = max(0, min(capacity - 1, rng.choice([0, 0, 1, 1, 2, 2, 3])))
-    children = [
-        (rng.choice([Gender.female, Gender.male]), rng.randint(0, 16)) for _ in range(n_children)
-    ]
-    return gender, children
-
-
-async def _seed_cases(
-    session: AsyncSession,
-    rng: random.Random,
-    now: datetime,
-    keyring: Keyring,
-    districts: dict[str, District],
-    units: list[tuple[Unit, list[Place]]],
-    users: dict[str, UserAccount],
-) -> dict[str, int]:
-    stockholm = [d for d in districts.values() if d.municipality == "Stockholm"]
-    handlers = {u.district_id: u for u in users.values() if u.role == Role.rvt_officer}
-    n_cases = n_bookings = n_decisions = n_requests = 0
-    seq = 0
-
-    async def new_case(
-        district: District, capacity: int, phase: CasePhase
-    ) -> tuple[Case, list[Child]]:
-        nonlocal seq, n_cases
-        seq += 1
-        gender, kids = _household(rng, capacity)
-        person = Person(
-            name_ciphertext=keyring.encrypt(
-                f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}", associated="person_name"
-            ),
-            gender=gender,
-            birth_year=now.year - rng.randint(19, 64),
-            scope_district_id=district.id,
-            protected_identity=rng.choice(
-                [ProtectedIdentity.none] * 6
-                + [
-                    ProtectedIdentity.confidentiality_marking,
-                    ProtectedIdentity.protected_registration,
-                ]
-            ),
-        )
-        session.add(person)
-        await session.flush()
-        case = Case(
-            case_number=f"RV-{now.year}-{seq:04d}",
-            person_id=person.id,
-            responsible_district_id=district.id,
-            handler_id=handlers[district.id].id if district.id in handlers else None,
-            phase=phase,
-            substance_use=rng.choice([SubstanceUse.none] * 8 + [SubstanceUse.active]),
-            needs_wheelchair=rng.random() < 0.05,
-            honour_context=rng.random() < 0.12,
-            languages=rng.sample(list(LANGS), k=rng.choice([1, 1, 2])),
-            opened_at=now - timedelta(days=rng.randint(2, 120)),
-        )
-        session.add(case)
-        await session.flush()
-        children = []
-        for i, (cg, age) in enumerate(kids):
-            child = Child(
-                case_id=case.id,
-                pseudonym=f"Barn {i + 1}",
-                gender=cg,
-                birth_date=(now - timedelta(days=365 * age + rng.randint(0, 300))).date(),
-                schooling_started_on=(now - timedelta(days=rng.randint(0, 20))).date()
-                if age >= 6 and rng.random() < 0.8
-                else None,
-            )
-            session.add(child)
-            children.append(child)
-        perpetrator = rng.choice(stockholm)
-        session.add(
-            ExclusionArea(
-                case_id=case.id, district_id=perpetrator.id, kind=ExclusionKind.perpetrator_home
-            )
-        )
-        level = rng.choice([RiskLevel.medium, RiskLevel.high, RiskLevel.high, RiskLevel.low])
-        session.add(
-            RiskAssessment(
-                case_id=case.id,
-                instrument=RiskInstrument.patriark if case.honour_context else RiskInstrument.freda,
-                level=level,
-                assessed_at=case.opened_at + timedelta(hours=6),
-                assessed_by_id=case.handler_id,
-            )
-        )
-        n_cases += 1
-        return case, children
-
-    for unit, places in units:
-        occupancy = 0.5 if unit.kind == UnitKind.protected_shelter else 0.7
-        for place in places:
-            if rng.random() > occupancy:
-                continue
-            district = rng.choice(stockholm)
-            if unit.owner_district_id is not None:
-                district = next(d for d in districts.values() if d.id == unit.owner_district_id)
-            phase = (
-                CasePhase.acute
-                if unit.kind in (UnitKind.protected_shelter, UnitKind.hostel)
-                else CasePhase.post_acute
-            )
-            case, children = await new_case(district, place.capacity, phase)
-            if unit.kind == UnitKind.protected_shelter and rng.random() < 0.3:
-                case.phase = CasePhase.post_acute  # ready to move on
-            days_in = (
-                rng.randint(1, 13)
-                if unit.kind == UnitKind.protected_shelter
-                else rng.randint(20, 400)
-            )
-            starts = (now - timedelta(days=days_in)).replace(minute=0, second=0, microsecond=0)
-            ends = starts + timedelta(days=14 if unit.kind == UnitKind.protected_shelter else 180)
-            group = uuid.uuid4()
-            session.add(
-                Booking(
-                    place_id=place.id,
-                    unit_id=unit.id,
-                    kind=BookingKind.placement,
-                    status=BookingStatus.active,
-                    group_id=group,
-                    case_id=case.id,
-                    starts_at=starts,
-                    ends_at=ends,
-                    created_by_id=case.handler_id,
-                )
-            )
-            n_bookings += 1
-            decider = case.handler_id
-            for child in [None, *children]:
-                basis = LegalBasis.sol if child is None else LegalBasis.sol_guardian_consent
-                session.add(
-                    Decision(
-                        case_id=case.id,
-                        child_id=child.id if child else None,
-                        unit_id=unit.id,
-                        booking_group_id=group,
-                        measure=unit.kind,
-                        legal_basis=basis,
-                        consent_status=ConsentStatus.not_applicable
-                        if child is None
-                        else ConsentStatus.both_guardians,
-                        starts_at=starts,
-                        ends_at=ends,
-                        decided_at=starts,
-                        decided_by_id=decider,
-                        decided_role=Role.rvt_officer,
-                    )
-                )
-                n_decisions += 1
-            await session.flush()
-            if days_in <= 8:
-                decision_ids = (
-                    (
-                        await session.execute(
-                            select(Decision.id).where(
-                                col(Decision.case_id) == case.id, col(Decision.child_id).is_(None)
-                            )
-                        )
-                    )
-                    .scalars()
-                    .all()
-                )
-                for kind, due in ((FollowUpKind.phone, 1), (FollowUpKind.physical, 7)):
-                    session.add(
-                        FollowUp(
-                            case_id=case.id,
-                            decision_id=decision_ids[0],
-                            kind=kind,
-                            due_at=starts + timedelta(days=due),
-                            done_at=starts + timedelta(days=due - 0.5)
-                            if days_in > due + 1
-                            else None,
-                        )
-                    )
-        if unit.vacancy_confirmed_at is not None:
-            session.add(
-                VacancyReport(
-                    unit_id=unit.id,
-                    reported_at=unit.vacancy_confirmed_at,
-                    free_places=sum(1 for p in places if p.kind == PlaceKind.place),
-                    free_family_rooms=sum(1 for p in places if p.kind == PlaceKind.family_room),
-                )
-            )
-    # Open requests waiting for a place (the joint plan's input).
-    for _ in range(12):
-        district = rng.choice(stockholm)
-        case, _children = await new_case(district, 4, CasePhase.acute)
-        session.add(
-            PlacementRequest(
-                case_id=case.id,
-                requesting_district_id=district.id,
-                status=RequestStatus.open,
-                starts_at=now,
-                nights=14,
-                requested_at=now - timedelta(hours=rng.randint(1, 30)),
-                created_by_id=case.handler_id,
-            )
-        )
-        n_requests += 1
-    await session.flush()
-    return {
-        "cases": n_cases,
-        "placements": n_bookings,
-        "decisions": n_decisions,
-        "open_requests": n_requests,
-    }
 
 
 async def _seed_priority(

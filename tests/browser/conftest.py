@@ -80,7 +80,9 @@ def _seed(db_url: str, settings: Settings) -> None:
         engine = make_engine(db_url, app_role=settings.app_db_role)
         async with transaction(make_sessionmaker(engine)) as s:
             await system_scope(s)
-            await seed_demo(s, SystemClock(), Keyring.parse(settings.encryption_keys))
+            await seed_demo(
+                s, SystemClock(), Keyring.parse(settings.encryption_keys), settings=settings
+            )
         await engine.dispose()
 
     asyncio.run(run())

@@ -79,6 +79,7 @@ TABLE: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/cases/{case_id}/exclusion-areas"): CASE,
     ("DELETE", "/api/cases/{case_id}/exclusion-areas/{area_id}"): CASE,
     ("POST", "/api/cases/{case_id}/risk-assessments"): CASE,
+    ("POST", "/api/cases/{case_id}/risk-assessments/{assessment_id}/supersede"): CASE,
     ("POST", "/api/cases/{case_id}/placement-requests"): CASE,
     ("POST", "/api/cases/{case_id}/placement-requests/{request_id}/withdraw"): CASE,
     ("POST", "/api/cases/{case_id}/decisions"): CASE,
