@@ -11,9 +11,11 @@ from api.deps import ClockDep, SessionDep, SettingsDep, require
 from api.routing import UnitOfWorkRoute
 from placement.auth.actor import Actor
 from placement.auth.permissions import Permission
-from placement.decisions import endings, followups, handovers, renewals, service
+from placement.decisions import children, endings, followups, handovers, renewals, service
 from placement.decisions.schemas import (
     CaseDecisions,
+    ChildDecisionIn,
+    CourtAnswerIn,
     CourtSubmissionIn,
     DecisionRead,
     EndCreate,
@@ -73,6 +75,19 @@ async def renew(
     return await renewals.renew(session, clock, settings, actor, decision_id, body)
 
 
+@router.post("/decisions/{decision_id}/children", status_code=201)
+async def decide_for_child(
+    decision_id: uuid.UUID,
+    body: ChildDecisionIn,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    actor: Decider,
+) -> DecisionRead:
+    """A new decision for one child of the household placed under this adult's decision."""
+    return await children.decide_for_child(session, clock, settings, actor, decision_id, body)
+
+
 @router.post("/decisions/{decision_id}/move", status_code=201)
 async def move(
     decision_id: uuid.UUID,
@@ -106,6 +121,17 @@ async def court_submission(
     actor: Decider,
 ) -> DecisionRead:
     return await service.record_court_submission(session, clock, actor, decision_id, body)
+
+
+@router.post("/decisions/{decision_id}/court-answer")
+async def court_answer(
+    decision_id: uuid.UUID,
+    body: CourtAnswerIn,
+    session: SessionDep,
+    clock: ClockDep,
+    actor: Decider,
+) -> DecisionRead:
+    return await service.record_court_answer(session, clock, actor, decision_id, body)
 
 
 @router.post("/follow-ups/{follow_up_id}/done")

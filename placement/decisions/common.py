@@ -21,7 +21,7 @@ from placement.decisions.schemas import (
     FollowUpRead,
     HandoverRead,
 )
-from placement.errors import Conflict, InvalidInput, NotFound
+from placement.errors import N_, Conflict, InvalidInput, NotFound
 from placement.models import Case, Child, Decision, District, FollowUp, Handover, Person, Reminder
 from placement.models.enums import (
     AuditAction,
@@ -208,6 +208,26 @@ async def require_every_child(
             "decision for each child of the household.",
             field="children",
         )
+
+
+CHILD_WITHOUT_DECISION = N_(
+    "A child in the household has no decision in force (an immediate LPSB decision that "
+    "lapsed, or a child added later). Make a new decision for the child first."
+)
+
+
+async def require_children_covered(
+    session: AsyncSession, case_id: uuid.UUID, decisions: Sequence[Decision]
+) -> None:
+    """Renewing or moving a household carries every child's decision along: refuse while a
+    child of the household has none to carry."""
+    all_ids = set(
+        (await session.execute(select(Child.id).where(col(Child.case_id) == case_id)))
+        .scalars()
+        .all()
+    )
+    if all_ids - {d.child_id for d in decisions}:
+        raise Conflict(CHILD_WITHOUT_DECISION, field="children")
 
 
 def new_decision(

@@ -19,7 +19,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, exists, func, or_, update
+from sqlalchemy import and_, exists, or_, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.selectable import Exists
@@ -62,25 +62,49 @@ async def lapse_run_out(session: AsyncSession, now: datetime) -> list[uuid.UUID]
 
 
 async def lapse_unsubmitted_lpsb(session: AsyncSession, now: datetime) -> list[uuid.UUID]:
-    """Immediate LPSB decisions not submitted to the court by the deadline lapse at it."""
-    stmt = (
-        update(Decision)
-        .where(
-            col(Decision.legal_basis) == LegalBasis.lpsb_immediate,
-            col(Decision.status) == DecisionStatus.active,
-            col(Decision.court_submitted_at).is_(None),
-            col(Decision.court_submission_due_at).is_not(None),
-            col(Decision.court_submission_due_at) <= now,
+    """Immediate LPSB decisions not submitted to the court by the deadline lapse at it: the
+    one in force is flagged lapsed with its period ended there; a renewal of it not yet
+    begun never takes effect (the court clock is the original decision's)."""
+    rows = (
+        (
+            await session.execute(
+                select(Decision)
+                .where(
+                    col(Decision.legal_basis) == LegalBasis.lpsb_immediate,
+                    col(Decision.status).in_((DecisionStatus.active, DecisionStatus.superseded)),
+                    col(Decision.court_submitted_at).is_(None),
+                    col(Decision.court_submission_due_at).is_not(None),
+                    col(Decision.court_submission_due_at) <= now,
+                )
+                .with_for_update()
+            )
         )
-        .values(
-            status=DecisionStatus.lapsed,
-            lapsed_at=col(Decision.court_submission_due_at),
-            # The period ends at the lapse, so a new decision for the child can follow.
-            ended_at=func.least(col(Decision.court_submission_due_at), col(Decision.ends_at)),
-        )
-        .returning(col(Decision.id))
+        .scalars()
+        .all()
     )
-    return list((await session.execute(stmt)).scalars().all())
+    changed = []
+    for d in rows:
+        due = d.court_submission_due_at
+        assert due is not None  # noqa: S101 - filtered above
+        end_now = min(d.ends_at, d.ended_at) if d.ended_at else d.ends_at
+        if end_now <= due:
+            continue  # over before the deadline (a renewal took over, or it ended)
+        end_decision(d, due)
+        changed.append(d.id)
+    if changed:
+        await session.flush()
+    return changed
+
+
+def end_decision(d: Decision, at: datetime) -> None:
+    """A decision stops at ``at`` without an ending: lapsed if it had begun, else it never
+    takes effect."""
+    if d.starts_at >= at:
+        d.status = DecisionStatus.cancelled
+        return
+    d.status = DecisionStatus.lapsed
+    d.lapsed_at = at
+    d.ended_at = at if at < d.ends_at else None
 
 
 async def keep_occupied(

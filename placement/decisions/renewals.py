@@ -34,6 +34,7 @@ from placement.decisions.common import (
     household_siblings,
     load_decision,
     new_decision,
+    require_children_covered,
     require_decider,
     require_open,
     resolve_reminders,
@@ -124,6 +125,7 @@ async def renew(
     require_renewable(decision)
     require_open(case)
     siblings = await household_siblings(session, decision)
+    await require_children_covered(session, case.id, siblings)
     bases = _bases(siblings, data.children)
     now = clock.now()
     starts = decision.ends_at
@@ -284,6 +286,7 @@ async def move(
     later = [d for d in live if d.starts_at > at]
     if not in_force:
         raise InvalidInput("Nothing is in force for the household at that time.", field="at")
+    await require_children_covered(session, case.id, in_force)
     bases = _bases(in_force, data.children)
     children = [d.child_id for d in in_force if d.child_id is not None]
     await case_children(session, case.id, children)

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from placement.bounds import SaneDatetime
 from placement.models.enums import (
     ConsentStatus,
+    CourtOutcome,
     DecisionStatus,
     FollowUpKind,
     LegalBasis,
@@ -86,6 +87,11 @@ class CourtSubmissionIn(Strict):
 
 class FollowUpDone(Strict):
     done_at: SaneDatetime | None = None  # default: now
+
+
+class CourtAnswerIn(Strict):
+    outcome: CourtOutcome
+    decided_at: SaneDatetime | None = None  # default: now
 
 
 class DecisionRead(BaseModel):

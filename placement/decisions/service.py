@@ -33,6 +33,7 @@ from placement.decisions.common import (
     check_period,
     decision_length,
     decision_read,
+    effective_end,
     follow_up_read,
     handover_read,
     is_exclusion_violation,
@@ -45,16 +46,18 @@ from placement.decisions.common import (
 )
 from placement.decisions.followups import create_follow_ups, follow_ups_of_case
 from placement.decisions.handovers import create_handover, handovers_of_case
+from placement.decisions.lapses import end_decision
 from placement.decisions.schemas import (
     CaseDecisions,
     ChildDecisionIn,
+    CourtAnswerIn,
     CourtSubmissionIn,
     DecisionRead,
     GrantCreate,
     PlacementResult,
     PlacementRules,
 )
-from placement.errors import Conflict, InvalidInput, NotFound
+from placement.errors import N_, Conflict, InvalidInput, NotFound
 from placement.inventory import bookings
 from placement.models import (
     Booking,
@@ -67,6 +70,8 @@ from placement.models.enums import (
     AuditAction,
     BookingKind,
     ConsentStatus,
+    CourtOutcome,
+    DecisionStatus,
     LegalBasis,
     ReminderKind,
     RequestStatus,
@@ -74,6 +79,12 @@ from placement.models.enums import (
 
 T = TypeVar("T")
 
+LATE_SUBMISSION = N_(
+    "The deadline for submitting this immediate LPSB decision to the administrative court "
+    "has passed, so the decision has lapsed and a late submission cannot revive it. Make a "
+    "new decision for the child."
+)
+NOT_SUBMITTED = N_("Record the submission to the court before the court's answer.")
 PLACE_TAKEN = (
     "The place is booked by someone else for part of this period. "
     "Choose another unit (a move) or a shorter period."
@@ -397,12 +408,17 @@ async def record_court_submission(
         raise Conflict("The submission to the court is already recorded.", field="decision_id")
     now = clock.now()
     submitted = data.submitted_at or now
+    due = decision.court_submission_due_at
+    if decision.status == DecisionStatus.lapsed or (due is not None and submitted > due):
+        raise Conflict(LATE_SUBMISSION, field="decision_id")
     if submitted > now or submitted < decision.decided_at:
         raise InvalidInput(
             "The submission date must lie between the decision and now.", field="submitted_at"
         )
-    decision.court_submitted_at = submitted
-    await resolve_reminders(session, now, [decision.id], ReminderKind.court_deadline)
+    chain = await court_chain(session, decision)
+    for d in chain:
+        d.court_submitted_at = submitted
+    await resolve_reminders(session, now, [d.id for d in chain], ReminderKind.court_deadline)
     await session.flush()
     await audit_case(
         session,
@@ -413,5 +429,71 @@ async def record_court_submission(
         AuditAction.update,
         entity_type="decision",
         entity_id=decision.id,
+    )
+    return decision_read(decision)
+
+
+async def court_chain(session: AsyncSession, decision: Decision) -> list[Decision]:
+    """The child's immediate LPSB decision and its renewals and moves: one court clock."""
+    rows = (
+        (
+            await session.execute(
+                select(Decision)
+                .where(
+                    col(Decision.case_id) == decision.case_id,
+                    col(Decision.child_id) == decision.child_id,
+                    col(Decision.legal_basis) == LegalBasis.lpsb_immediate,
+                    col(Decision.court_submission_due_at) == decision.court_submission_due_at,
+                    col(Decision.status) != DecisionStatus.cancelled,
+                )
+                .with_for_update()
+            )
+        )
+        .scalars()
+        .all()
+    )
+    return list(rows) or [decision]
+
+
+async def record_court_answer(
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    decision_id: uuid.UUID,
+    data: CourtAnswerIn,
+) -> DecisionRead:
+    """The administrative court's answer on an immediate LPSB decision. "Not confirmed" ends
+    the child's decision there and flags it: the child's stay needs a new decision."""
+    decision, case, person = await load_decision(
+        session, clock, actor, decision_id, action=None, lock=True
+    )
+    require_decider(actor)
+    if decision.legal_basis != LegalBasis.lpsb_immediate or decision.court_submitted_at is None:
+        raise InvalidInput(NOT_SUBMITTED, field="decision_id")
+    if decision.court_outcome is not None:
+        raise Conflict("The court's answer is already recorded.", field="decision_id")
+    now = clock.now()
+    answered = data.decided_at or now
+    if answered > now or answered < decision.court_submitted_at:
+        raise InvalidInput(
+            "The court's answer must lie between the submission and now.", field="decided_at"
+        )
+    for d in await court_chain(session, decision):
+        d.court_outcome = data.outcome
+        d.court_decided_at = answered
+        running = d.status in (DecisionStatus.active, DecisionStatus.superseded)
+        if data.outcome == CourtOutcome.not_confirmed and running and effective_end(d) > answered:
+            end_decision(d, answered)
+    await session.flush()
+    await audit_case(
+        session,
+        clock,
+        actor,
+        case,
+        person,
+        AuditAction.update,
+        entity_type="decision",
+        entity_id=decision.id,
+        reason="court answer",
     )
     return decision_read(decision)

@@ -520,12 +520,15 @@ async def _living_now(ctx: Ctx, by_kind: dict[UnitKind, list[tuple[Unit, list[Pl
             # First, while its flat is still free for the whole period.
             candidates[:0] = [(lapse_at, ctx.rng.randrange(len(pool))) for _ in range(4)]
         placed_here = 0
+        per_unit: dict[uuid.UUID, int] = {}
         for at, index in candidates:
             if placed_here >= target and (
                 at != lapse_at or ctx.counts.get("living_without_decision")
             ):
                 continue
             unit, places = pool[index]
+            if acute and per_unit.get(unit.id, 0) >= len(places) - 1:
+                continue  # acute units keep a place free for tonight
             spec = _draw(ctx, unit, places, at, length)
             if spec is None:
                 continue
@@ -547,8 +550,11 @@ async def _living_now(ctx: Ctx, by_kind: dict[UnitKind, list[tuple[Unit, list[Pl
                 acute: bool = acute,
                 override: list[str] = override,
                 lapse_at: datetime | None = lapse_at,
+                kind: UnitKind = kind,
             ) -> None:
-                phase = CasePhase.acute if acute else CasePhase.post_acute
+                # About a third of those in protected shelter are ready to move on.
+                ready = kind == UnitKind.protected_shelter and ctx.rng.random() < 0.3
+                phase = CasePhase.acute if acute and not ready else CasePhase.post_acute
                 _case, placed = await _grant(
                     ctx, spec, unit, at, length, phase=phase, overridden=override
                 )
@@ -563,6 +569,7 @@ async def _living_now(ctx: Ctx, by_kind: dict[UnitKind, list[tuple[Unit, list[Pl
             if not await attempt(ctx, episode):
                 continue
             placed_here += 1
+            per_unit[unit.id] = per_unit.get(unit.id, 0) + 1
             if override:
                 overrides += 1
                 ctx.count("overrides")
