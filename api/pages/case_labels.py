@@ -23,6 +23,7 @@ DECISION_STATUS = {
     "superseded": N_("Renewed or replaced"),
     "ended": N_("Ended"),
     "cancelled": N_("Cancelled"),
+    "lapsed": N_("Lapsed"),
 }
 
 EXCLUSION_KIND = {

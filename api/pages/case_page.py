@@ -18,8 +18,10 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import FormData
 
+import optimizer as opt
 from api.csrf import check_csrf
 from api.deps import ClockDep, KeyringDep, SessionDep, SettingsDep
+from api.i18n import pick_locale
 from api.labels import N_
 from api.pages import case_labels
 from api.pages.case_forms import flash_of, kept, model, nav_context, start_over, text
@@ -52,6 +54,7 @@ from placement.decisions.schemas import (
 )
 from placement.errors import DomainError, InvalidInput
 from placement.models.enums import Outcome
+from placement.rulebook import RuleBreach
 
 router = APIRouter(route_class=UnitOfWorkRoute, include_in_schema=False)
 
@@ -73,11 +76,18 @@ def _page(
     errors: dict[str, str] | None = None,
     values: dict[str, str] | None = None,
     status_code: int = 200,
+    renew_rules: tuple[str, ...] = (),
 ) -> Response:
+    sv = pick_locale(request, request.app.state.settings.default_locale) == "sv"
     return render(
         request,
         "case.html",
         {
+            "renew_rules": renew_rules,
+            "renew_rule_names": ", ".join(
+                opt.RULE_LABELS.get(r, (r, r))[0 if sv else 1] for r in renew_rules
+            ),
+            "rule_labels": opt.RULE_LABELS,
             "view": view,
             "case_labels": case_labels,
             "outcomes": [o.value for o in Outcome],
@@ -176,6 +186,13 @@ async def _act(
         key = fields.get(exc.field or "", default)
         if default in ACTION_FORMS and (view.placement is None or not view.is_open):
             key = "form"  # the form is gone (the case closed meanwhile): say it at the top
+        # A renewal the rule book refused: offer the same renewal with exactly those rules
+        # overridden (and a reason), beside the move and the ending.
+        refused: tuple[str, ...] = ()
+        if default == "renew" and isinstance(exc, RuleBreach):
+            refused = exc.rules
+        elif default == "renew" and exc.field == "override_reason":
+            refused = tuple(str(v) for v in form.getlist("override"))
         return _page(
             request,
             view,
@@ -183,6 +200,7 @@ async def _act(
             errors={key: translate(request, exc)},
             values=kept(form, keep),
             status_code=exc.status_code,
+            renew_rules=refused,
         )
     return RedirectResponse(f"/cases/{case_id}?done={done}", status_code=303)
 
@@ -203,11 +221,18 @@ async def renew(
     """Renew the household's decisions for the district's default length, in one step."""
 
     async def action(form: FormData) -> None:
-        await renewals.renew(session, clock, settings, actor, _decision_id(form), RenewCreate())
+        overridden = [str(v) for v in form.getlist("override")]
+        data = model(
+            RenewCreate,
+            overridden_rules=overridden,
+            override_reason=text(form, "override_reason") or None,
+        )
+        await renewals.renew(session, clock, settings, actor, _decision_id(form), data)
 
     return await _act(
         request, session, clock, settings, actor, case_id, action,
-        done="renewed", fields={}, default="renew", keep=[],
+        done="renewed", fields={"override_reason": "override_reason"}, default="renew",
+        keep=["override_reason"],
     )  # fmt: skip
 
 

@@ -43,7 +43,7 @@ from placement.inventory.booking_schemas import AvailabilityQuery, AvailableUnit
 from placement.models import Case, Child, Decision, District, FollowUp, Handover, Person, Unit
 from placement.models.enums import AuditAction, CaseStatus, DecisionStatus, UnitKind
 
-LIVE = (DecisionStatus.active, DecisionStatus.superseded)
+LIVE = (DecisionStatus.active, DecisionStatus.superseded, DecisionStatus.lapsed)
 MOVE_CANDIDATES = 60
 
 
@@ -109,13 +109,20 @@ async def current_placements(
     by_case: dict[uuid.UUID, list[tuple[Decision, str | None]]] = {}
     run_out: dict[uuid.UUID, tuple[Decision, str | None]] = {}
     for decision, name in rows:
-        if effective_end(decision) > now:
+        if decision.status == DecisionStatus.lapsed and decision.lapsed_at != decision.ends_at:
+            continue  # a child's LPSB decision that lapsed: shown in the decision list
+        if decision.status != DecisionStatus.lapsed and effective_end(decision) > now:
             by_case.setdefault(decision.case_id, []).append((decision, name))
-        elif decision.status == DecisionStatus.active and decision.ended_at is None:
-            run_out[decision.case_id] = (decision, name)  # the latest start wins
+        elif decision.status in (DecisionStatus.active, DecisionStatus.lapsed) and (
+            decision.ended_at is None
+        ):
+            # Ran out unrenewed: the household lives on in the place without a valid
+            # decision (the latest start wins).
+            run_out[decision.case_id] = (decision, name)
     out: dict[uuid.UUID, Placement] = {}
     for case_id, (last, last_unit) in run_out.items():
-        out[case_id] = Placement(last.id, last_unit, last.measure, last.ends_at, True)
+        if case_id not in by_case:
+            out[case_id] = Placement(last.id, last_unit, last.measure, last.ends_at, True)
     for case_id, chain in by_case.items():
         started = [pair for pair in chain if pair[0].starts_at <= now]
         current, current_unit = started[-1] if started else chain[0]
@@ -410,10 +417,9 @@ async def case_view(
     end_default = local_today(now, settings)
     if placement is not None and case.status == CaseStatus.open:
         renew_until = placement.ends_at + length
-        if placement.expired:  # it can only end on or before its last day
-            end_default = local_today(placement.ends_at, settings)
-        else:
-            candidates = await move_candidates(session, clock, settings, actor, read, length)
+        # A household living on without a valid decision still lives there: it can be
+        # moved, and its placement ends when it moves out (today by default).
+        candidates = await move_candidates(session, clock, settings, actor, read, length)
     adult_age = now.year - read.birth_year
     return CaseView(
         case=read,
