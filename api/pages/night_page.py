@@ -312,7 +312,13 @@ async def _hold_context(
     return described[0], case
 
 
-def _decision_values(form: Any, children: list[Any]) -> dict[str, Any]:
+NIGHT_CHILD_NOTE = N_(
+    "Placed at night together with the parent; school or preschool and other needs are "
+    "assessed by the district on the next working day."
+)
+
+
+def _decision_values(form: Any, children: list[Any], note: str = "") -> dict[str, Any]:
     return {
         "reason": str(form.get("reason", "")) if form else "",
         "days": str(form.get("days", "")) if form else "",
@@ -328,7 +334,9 @@ def _decision_values(form: Any, children: list[Any]) -> dict[str, Any]:
             else CONSENTS[0][0]
             for c in children
         },
-        **{f"note_{c.id}": str(form.get(f"note_{c.id}", "")) if form else "" for c in children},
+        # At night the child's needs are rarely known: the note says the district assesses
+        # them the next working day (the officer may write more).
+        **{f"note_{c.id}": str(form.get(f"note_{c.id}", "")) if form else note for c in children},
     }
 
 
@@ -354,7 +362,8 @@ async def _decision_page(
             "case": case,
             "group_id": group_id,
             "default_days": days,
-            "values": values or _decision_values(None, case.children),
+            "values": values
+            or _decision_values(None, case.children, translate(request, NIGHT_CHILD_NOTE)),
             "errors": errors or {},
             "child_bases": CHILD_BASES,
             "consents": CONSENTS,
