@@ -1,4 +1,5 @@
-"""User administration (role admin): accounts, roles and scope, disabling, API tokens.
+"""Administration (role admin): accounts, roles and scope, disabling, API tokens, and each
+district's settings (decision length, who may grant which kind of unit).
 
 Admins never see case data. Every change is audit-logged; a role change or disabling ends
 the user's sessions at once (security stamp)."""
@@ -15,6 +16,7 @@ from sqlmodel import col, select
 
 from api.deps import ClockDep, SessionDep, require
 from api.routing import UnitOfWorkRoute
+from placement import district_settings as district_config
 from placement.audit.service import record
 from placement.auth import service as auth_service
 from placement.auth.actor import Actor
@@ -153,3 +155,22 @@ async def revoke_token(
 ) -> None:
     await auth_service.revoke_api_token(session, clock, token_id)
     await record(session, clock, actor, AuditAction.delete, "api_token", token_id)
+
+
+@router.get("/districts/{district_id}/settings")
+async def district_settings(
+    district_id: uuid.UUID, session: SessionDep, actor: Admin
+) -> district_config.DistrictSettingsRead:
+    return await district_config.get_settings(session, district_id)
+
+
+@router.put("/districts/{district_id}/settings")
+async def update_district_settings(
+    district_id: uuid.UUID,
+    body: district_config.DistrictSettingsIn,
+    session: SessionDep,
+    clock: ClockDep,
+    actor: Admin,
+) -> district_config.DistrictSettingsRead:
+    """The district's decision length and who may grant each kind of unit."""
+    return await district_config.update_settings(session, clock, actor, district_id, body)

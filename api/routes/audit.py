@@ -89,5 +89,6 @@ async def review(
     since: datetime | None = None,
     until: datetime | None = None,
 ) -> list[AuditEntryRead]:
-    """Reads and reveals of protected-identity cases by users not assigned to them."""
+    """Reads and reveals of protected-identity cases by users not assigned to them, and
+    placements that override a placement rule."""
     return [_read(e) for e in await queries.review_report(session, since, until)]

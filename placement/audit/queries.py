@@ -55,7 +55,8 @@ async def search(session: AsyncSession, f: AuditFilter) -> list[AuditEntry]:
 async def review_report(
     session: AsyncSession, since: datetime | None, until: datetime | None
 ) -> list[AuditEntry]:
-    """Reads (and reveals) of protected-identity cases by users not assigned to them."""
+    """Reads (and reveals) of protected-identity cases by users not assigned to them, and
+    placements that override a placement rule (their reason names the rules)."""
     return await search(
         session, AuditFilter(since=since, until=until, flagged_only=True, limit=MAX_ROWS)
     )

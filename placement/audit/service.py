@@ -56,11 +56,15 @@ async def record_case_access(
     entity_type: str = "case",
     entity_id: uuid.UUID | None = None,
     reason: str | None = None,
+    flag: bool = False,
 ) -> AuditEntry:
     """One entry for a read or change of a case. Access to a protected-identity case by
-    anyone but its handler, and every reveal, is flagged for the auditors' review."""
-    flagged = action == AuditAction.reveal or (
-        protected_identity and actor.user_id is not None and actor.user_id != handler_id
+    anyone but its handler, every reveal, and whatever the caller flags (a placement that
+    overrides a rule) is flagged for the auditors' review."""
+    flagged = (
+        flag
+        or action == AuditAction.reveal
+        or (protected_identity and actor.user_id is not None and actor.user_id != handler_id)
     )
     return await record(
         session,

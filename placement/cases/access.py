@@ -102,6 +102,7 @@ async def audit_case(
     entity_type: str = "case",
     entity_id: uuid.UUID | None = None,
     reason: str | None = None,
+    flag: bool = False,
 ) -> None:
     protected = person is not None and person.protected_identity != ProtectedIdentity.none
     # Flagged for review: every reveal, and any access to a protected-identity case by
@@ -117,4 +118,5 @@ async def audit_case(
         entity_type=entity_type,
         entity_id=entity_id,
         reason=reason,
+        flag=flag,
     )

@@ -49,6 +49,7 @@ from placement.decisions.service import (
     check_placement_rules,
     guarded,
     inherit_hold_overrides,
+    override_note,
     target_unit,
 )
 from placement.errors import N_, Conflict, InvalidInput
@@ -194,7 +195,8 @@ async def renew(
         AuditAction.create,
         entity_type="decision",
         entity_id=renewed[0].id,
-        reason="renewal",
+        reason="renewal" + (f"; {override_note(overridden)}" if overridden else ""),
+        flag=bool(overridden),
     )
     return PlacementResult(
         decisions=[decision_read(d) for d in renewed],
@@ -382,7 +384,8 @@ async def move(
         AuditAction.create,
         entity_type="decision",
         entity_id=moved[0].id,
-        reason="move",
+        reason="move" + (f"; {override_note(overridden)}" if overridden else ""),
+        flag=bool(overridden),
     )
     return PlacementResult(
         decisions=[decision_read(d) for d in moved],

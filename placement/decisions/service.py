@@ -224,6 +224,12 @@ def inherit_hold_overrides(data: P, holds: list[Booking] | None) -> P:
     )
 
 
+def override_note(overridden: list[str]) -> str | None:
+    """The audit entry of a decision that overrides rules names them (codes, no free text):
+    such decisions are flagged for the auditors' review and can be counted."""
+    return f"override: {','.join(overridden)}" if overridden else None
+
+
 def child_bases(children: list[ChildDecisionIn]) -> list[tuple[ChildDecisionIn, LegalBasis]]:
     rules.check_children_unique(children)
     return [(c, rules.check_child_basis(i, c)) for i, c in enumerate(children)]
@@ -325,6 +331,8 @@ async def grant_placement(
         AuditAction.create,
         entity_type="decision",
         entity_id=adult.id,
+        reason=override_note(overridden),
+        flag=bool(overridden),
     )
     return PlacementResult(
         decisions=[decision_read(d) for d in decisions],

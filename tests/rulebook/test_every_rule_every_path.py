@@ -405,3 +405,55 @@ async def test_every_child_needs_a_decision(
     decisions = r.json()["decisions"]
     assert len(decisions) == 3 and all(d["status"] == DecisionStatus.active for d in decisions)
     assert [d["assessment_note"] for d in decisions[1:]] == ["Går i fjärde klass."] * 2
+
+
+async def test_overrides_are_flagged_for_the_auditors(
+    app: Any, world: World, client_for: ClientFactory
+) -> None:
+    _good, _good2, bad = await _units(app, world, "wheelchair")
+    rvt = await client_for(Role.rvt_officer, district_id=world.district_a.id)
+    auditor = await client_for(Role.auditor)
+    case = (
+        await rvt.post("/api/cases", json=household_json(world, children=0, needs=NEEDS))
+    ).json()
+    r = await rvt.post(
+        f"/api/cases/{case['id']}/decisions",
+        json={
+            "unit_id": str(bad.id),
+            "overridden_rules": ["wheelchair"],
+            "override_reason": OVERRIDE,
+        },
+    )
+    assert r.status_code == 201, r.text
+    review = (await auditor.get("/api/audit/review")).json()
+    flagged = [e for e in review if e["case_id"] == case["id"] and e["entity_type"] == "decision"]
+    assert [e["reason"] for e in flagged] == ["override: wheelchair"]
+    # The reason itself (free text about a person) is not in the audit log.
+    assert all(OVERRIDE not in (e["reason"] or "") for e in review)
+
+
+async def test_who_may_grant_is_a_district_setting(
+    app: Any, world: World, client_for: ClientFactory
+) -> None:
+    good, _good2, _bad = await _units(app, world, "gender")
+    async with transaction(owner_sm(app)) as s:
+        unit = await s.get(Unit, good.id)
+        assert unit is not None
+        unit.kind = UnitKind.shis_mellanbo
+    admin = await client_for(Role.admin)
+    rvt = await client_for(Role.rvt_officer, district_id=world.district_a.id)
+    night = await client_for(Role.socialjour)
+    url = f"/api/admin/districts/{world.district_a.id}/settings"
+    assert (await rvt.put(url, json={"grant_roles": {}})).status_code == 403
+    bad = await admin.put(url, json={"grant_roles": {"shis_mellanbo": []}})
+    assert bad.status_code == 422
+    r = await admin.put(url, json={"grant_roles": {"shis_mellanbo": ["socialjour"]}})
+    assert r.status_code == 200 and r.json()["grant_roles"] == {"shis_mellanbo": ["socialjour"]}
+    assert (await admin.get(url)).json()["grant_roles"] == {"shis_mellanbo": ["socialjour"]}
+    case = (
+        await rvt.post("/api/cases", json=household_json(world, children=0, needs=NEEDS))
+    ).json()
+    refused = await rvt.post(f"/api/cases/{case['id']}/decisions", json={"unit_id": str(good.id)})
+    assert refused.status_code == 403 and refused.json()["field"] == "unit_id"
+    granted = await night.post(f"/api/cases/{case['id']}/decisions", json={"unit_id": str(good.id)})
+    assert granted.status_code == 201, granted.text

@@ -63,6 +63,8 @@ TABLE: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/admin/users/{user_id}/tokens"): frozenset({ADMIN}),
     ("GET", "/api/admin/tokens"): frozenset({ADMIN}),
     ("DELETE", "/api/admin/tokens/{token_id}"): frozenset({ADMIN}),
+    ("GET", "/api/admin/districts/{district_id}/settings"): frozenset({ADMIN}),
+    ("PUT", "/api/admin/districts/{district_id}/settings"): frozenset({ADMIN}),
     # audit log: auditors only
     ("GET", "/api/audit/entries"): frozenset({AUDITOR}),
     ("GET", "/api/audit/export.csv"): frozenset({AUDITOR}),
