@@ -156,7 +156,10 @@ def _rule_words(code: str, c: RuleContext, u: Unit) -> tuple[str, str]:
         if u.ivo_permit_valid_until is None:
             return "IVO-tillstånd saknas", "No IVO permit"
         d = u.ivo_permit_valid_until.isoformat()
-        return f"IVO-tillståndet gick ut {d}", f"The IVO permit expired on {d}"
+        return (
+            f"IVO-tillståndet gäller bara till {d}, inte hela perioden",
+            f"The IVO permit is valid only until {d}, not for the whole period",
+        )
     if code == "sharing_policy":
         if u.sharing_policy == "own_district":
             return (

@@ -135,10 +135,11 @@ def rule_child_age(c: RuleContext, u: Unit) -> str | None:
 
 
 def rule_ivo_permit(c: RuleContext, u: Unit) -> str | None:
+    """A private operator's permit must cover the whole period, to the last night."""
     if not u.ivo_permit_required:
         return None
     valid = u.ivo_permit_valid_until
-    return "ivo_permit" if valid is None or valid < c.household.start else None
+    return "ivo_permit" if valid is None or valid < c.last_night else None
 
 
 def rule_sharing_policy(c: RuleContext, u: Unit) -> str | None:
@@ -292,7 +293,7 @@ def compile_checker(c: RuleContext) -> Callable[[Unit], int]:
     kids_age = n_kids > 0 and "child_age" not in skip
     oldest, oldest_boy = c.oldest_child, c.oldest_boy
     ivo = "ivo_permit" not in skip
-    start = hh.start
+    last_night = c.last_night
     sharing = "sharing_policy" not in skip
     req_id = hh.requesting_district_id
     requester = c.requester
@@ -343,7 +344,7 @@ def compile_checker(c: RuleContext) -> Callable[[Unit], int]:
                     f |= CHILD_AGE
         if ivo and u.ivo_permit_required:
             valid = u.ivo_permit_valid_until
-            if valid is None or valid < start:
+            if valid is None or valid < last_night:
                 f |= IVO_PERMIT
         sp = u.sharing_policy
         if sharing and sp != "open":

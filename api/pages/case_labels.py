@@ -61,6 +61,7 @@ INSTRUMENT = {
     "freda": N_("FREDA"),
     "patriark": N_("PATRIARK"),
     "other": N_("Other assessment"),
+    "not_assessed": N_("Not yet assessed, treated as high"),
 }
 
 PHASE = {

@@ -28,6 +28,7 @@ from api.templating import render, translate
 from optimizer.rules import NOT_OVERRIDABLE
 from placement.auth.actor import Actor
 from placement.auth.permissions import Permission
+from placement.cases.risk import intake_assessment
 from placement.cases.schemas import (
     CaseCreate,
     ChildCreate,
@@ -52,7 +53,6 @@ from placement.models.enums import (
     Gender,
     LegalBasis,
     ProtectedIdentity,
-    RiskInstrument,
     RiskLevel,
     SubstanceUse,
 )
@@ -181,6 +181,8 @@ async def night_submit(
             errors["age"] = translate(request, N_("Write the age in years (16 or more)."))
         else:
             age = int(values["age"])
+    if values["risk"] not in RISK_CHOICES:
+        errors["risk"] = translate(request, N_("Choose the current risk."))
     if errors:
         return await _request_form(request, session, values, errors, 422)
     if responsible is None:  # pragma: no cover - handled with the errors above
@@ -209,12 +211,10 @@ async def night_submit(
                 for d in avoid
             ],
             risk_assessments=[
-                RiskAssessmentIn(
-                    instrument=RiskInstrument.patriark
-                    if values["honour_context"]
-                    else RiskInstrument.freda,
-                    level=RiskLevel(values["risk"]),
-                )
+                RiskAssessmentIn(instrument=instrument, level=level)
+                for instrument, level in [
+                    intake_assessment(values["risk"], bool(values["honour_context"]))
+                ]
             ],
         )
     except (ValidationError, ValueError):
@@ -312,6 +312,7 @@ async def _hold_context(
     return described[0], case
 
 
+RISK_CHOICES = ("high", "medium", "low", "not_assessed")
 NIGHT_CHILD_NOTE = N_(
     "Placed at night together with the parent; school or preschool and other needs are "
     "assessed by the district on the next working day."

@@ -123,3 +123,13 @@ async def supersede(
     row.superseded_reason = reason.strip()
     await session.flush()
     return row
+
+
+def intake_assessment(choice: str, honour_context: bool) -> tuple[RiskInstrument, RiskLevel]:
+    """What a quick intake (the night form) records: the level the officer chose, assessed
+    with PATRIARK in an honour context and FREDA otherwise; or "not yet assessed", which
+    counts as high until someone assesses the household."""
+    if choice == RiskInstrument.not_assessed.value:
+        return RiskInstrument.not_assessed, RiskLevel.high
+    level = RiskLevel(choice)
+    return (RiskInstrument.patriark if honour_context else RiskInstrument.freda), level

@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
@@ -99,6 +100,9 @@ async def check_handler(
         )
 
 
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+
 async def current_risk_level(session: AsyncSession, case_id: uuid.UUID) -> RiskLevel | None:
     """The highest level among the assessments in force (placement.cases.risk)."""
     return await risk_book.current_level(session, case_id)
@@ -164,7 +168,8 @@ async def _child_reads(session: AsyncSession, case_id: uuid.UUID, today: date) -
 def child_read(child: Child, today: date, first_start: datetime | None = None) -> ChildRead:
     days = None
     if first_start is not None and child.schooling_started_on is not None:
-        days = (child.schooling_started_on - first_start.date()).days
+        # Counted in Stockholm dates: a placement at 00:30 local time began that day.
+        days = (child.schooling_started_on - first_start.astimezone(STOCKHOLM).date()).days
     return ChildRead(
         id=child.id,
         pseudonym=child.pseudonym,
@@ -194,7 +199,7 @@ def _summary(case: Case, person: Person, risk: RiskLevel | None) -> CaseSummary:
 async def build_case_read(
     session: AsyncSession, clock: Clock, case: Case, person: Person
 ) -> CaseRead:
-    today = clock.now().date()
+    today = clock.now().astimezone(STOCKHOLM).date()
     risks = (
         (
             await session.execute(

@@ -383,3 +383,15 @@ def check_dated_change(
         )
     if at > now + timedelta(days=366):
         raise InvalidInput("The date lies more than a year ahead.", field=field)
+
+
+BACKDATED_REASON = N_(
+    "The change is dated back: write in the reason what happened and when, so the record "
+    "explains the earlier date."
+)
+
+
+def require_reason_when_backdated(at: datetime, now: datetime, reason: str | None) -> None:
+    """A move or ending dated before today needs its reason (the record must say why)."""
+    if at < now - timedelta(hours=12) and not (reason and reason.strip()):
+        raise InvalidInput(BACKDATED_REASON, field="reason")

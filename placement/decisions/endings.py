@@ -23,6 +23,7 @@ from placement.decisions.common import (
     effective_end,
     load_decision,
     require_decider,
+    require_reason_when_backdated,
     resolve_reminders,
 )
 from placement.decisions.lapses import ran_out
@@ -62,6 +63,7 @@ async def end_placement(
     now = clock.now()
     at = data.at or now
     check_dated_change(at, None, now, settings, field="at")
+    require_reason_when_backdated(at, now, data.reason)
     if decision.status not in LIVE or not _still_running(decision, at):
         raise Conflict("This decision has already ended.", field="decision_id")
     live = (

@@ -37,6 +37,7 @@ from placement.decisions.common import (
     require_children_covered,
     require_decider,
     require_open,
+    require_reason_when_backdated,
     resolve_reminders,
 )
 from placement.decisions.followups import create_follow_ups
@@ -277,6 +278,7 @@ async def move(
     # the decision it continues), nor too far back.
     earliest = min((d.starts_at for d in live), default=decision.starts_at)
     check_dated_change(at, earliest, now, settings, field="at")
+    require_reason_when_backdated(at, now, data.reason)
     if decision.id not in {d.id for d in live}:
         require_renewable(decision)  # explains why (renewed, moved or ended)
         raise InvalidInput(

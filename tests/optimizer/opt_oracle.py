@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
+from datetime import timedelta
 
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
@@ -83,8 +84,9 @@ def broken_rules(
             )
             if too_old or boy_too_old:
                 out.add("child_age")
+    last_night = hh.start + timedelta(days=max(hh.nights, 1) - 1)
     if u.ivo_permit_required and (
-        u.ivo_permit_valid_until is None or u.ivo_permit_valid_until < hh.start
+        u.ivo_permit_valid_until is None or u.ivo_permit_valid_until < last_night
     ):
         out.add("ivo_permit")
     owner = u.owner_district_id or u.district_id

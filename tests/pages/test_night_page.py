@@ -101,3 +101,38 @@ async def test_night_pages_need_the_right_role(
     assert (await coordinator.get("/night")).status_code == 403
     r = await anon_client.get("/night")
     assert r.status_code == 303 and r.headers["location"].startswith("/login")
+
+
+async def test_night_intake_not_yet_assessed(
+    app: Any, demo: dict[str, int], client_for: ClientFactory
+) -> None:
+    """At night the risk may be unknown: "not yet assessed" is recorded as such and counts as
+    high (only protection-3 units are proposed); a made-up choice is refused at the field."""
+    jour = await client_for(Role.socialjour)
+    farsta = await _district(app, "farsta")
+    token = await csrf_of(jour, "/night")
+    bad = await jour.post("/night", data={"csrf_token": token, "avoid": farsta, "risk": "unknown"})
+    assert bad.status_code == 422 and 'id="risk-error"' in bad.text
+    token = CSRF.search(bad.text).group(1)  # type: ignore[union-attr]
+    r = await jour.post(
+        "/night", data={"csrf_token": token, "avoid": farsta, "risk": "not_assessed"}
+    )
+    assert r.status_code == 303, r.text
+    async with transaction(owner_sm(app)) as s:
+        from sqlmodel import col, select
+
+        from placement.models import PlacementRequest, RiskAssessment
+
+        request_id = r.headers["location"].rsplit("/", 1)[1]
+        req = await s.get(PlacementRequest, request_id)
+        assert req is not None
+        rows = (
+            (
+                await s.execute(
+                    select(RiskAssessment).where(col(RiskAssessment.case_id) == req.case_id)
+                )
+            )
+            .scalars()
+            .all()
+        )
+        assert [(a.instrument.value, a.level.value) for a in rows] == [("not_assessed", "high")]

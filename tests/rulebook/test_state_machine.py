@@ -690,6 +690,9 @@ def test_rule_book_state_machine(db_url: str) -> None:
                 max_examples=60,
                 stateful_step_count=30,
                 deadline=None,
+                # The same sequences on every run, so CI is stable and the coverage floor
+                # below is a fact about them (run with a random seed locally to explore).
+                derandomize=True,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
                 database=None,
             ),
