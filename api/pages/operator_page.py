@@ -63,9 +63,9 @@ NOTE_TOO_LONG = N_("Keep the note under 300 characters.")
 REASON_SHORT = N_("Write a short reason, at least 3 characters.")
 REASON_LONG = N_("Keep the reason under 200 characters.")
 CHOOSE_DATE = N_("Choose a date.")
-START_PAST = N_("The first day cannot be in the past.")
+START_PAST = vacancy.BLOCK_START_PAST
 END_BEFORE = N_("The last day cannot be before the first day.")
-PERIOD_LONG = N_("Block at most one year at a time.")
+PERIOD_LONG = vacancy.BLOCK_TOO_LONG
 HOW_MANY = N_("Write how many places to block (1 or more), or tick the places.")
 PICK_FROM_LIST = N_("Choose places from the list.")
 COUNT_BUSY = N_(
@@ -387,7 +387,9 @@ async def block(
             count=count if place_ids is None else None,
         )
         try:
-            await vacancy.block_places(session, clock, actor, unit_id, data)
+            await vacancy.block_places(
+                session, clock, actor, unit_id, data, timezone=settings.timezone
+            )
         except (InvalidInput, Conflict) as exc:
             await _start_over(session, actor)
             if exc.field == "count" and isinstance(exc, Conflict):

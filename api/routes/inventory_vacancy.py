@@ -69,9 +69,16 @@ async def list_vacancy_reports(
 
 @router.post("/units/{unit_id}/blocks", status_code=201)
 async def block_places(
-    unit_id: uuid.UUID, body: BlockCreate, session: SessionDep, clock: ClockDep, actor: Reporter
+    unit_id: uuid.UUID,
+    body: BlockCreate,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    actor: Reporter,
 ) -> BlockRead:
-    return await vacancy.block_places(session, clock, actor, unit_id, body)
+    return await vacancy.block_places(
+        session, clock, actor, unit_id, body, timezone=settings.timezone
+    )
 
 
 @router.get("/units/{unit_id}/blocks")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import or_
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,7 +20,7 @@ from placement.auth.actor import Actor
 from placement.auth.permissions import Permission, has_permission
 from placement.clock import Clock
 from placement.config import Settings
-from placement.errors import Conflict, Forbidden, InvalidInput, NotFound
+from placement.errors import N_, Conflict, Forbidden, InvalidInput, NotFound
 from placement.inventory import bookings
 from placement.inventory.booking_schemas import (
     BlockCreate,
@@ -151,12 +151,34 @@ async def list_vacancy_reports(
 # --- blocks -------------------------------------------------------------------------------------
 
 
+BLOCK_START_PAST = N_("The first day cannot be in the past.")
+BLOCK_TOO_LONG = N_("Block at most one year at a time.")
+
+
+def check_block_window(
+    starts_at: datetime, ends_at: datetime, now: datetime, timezone: str
+) -> None:
+    """A block starts today or later (Stockholm dates) and covers at most a year: the same
+    for the operator's page and the JSON API."""
+    if local_date(starts_at, timezone) < local_date(now, timezone):
+        raise InvalidInput(BLOCK_START_PAST, field="starts_at")
+    if ends_at - starts_at > timedelta(days=366):
+        raise InvalidInput(BLOCK_TOO_LONG, field="ends_at")
+
+
 async def block_places(
-    session: AsyncSession, clock: Clock, actor: Actor, unit_id: uuid.UUID, data: BlockCreate
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    unit_id: uuid.UUID,
+    data: BlockCreate,
+    *,
+    timezone: str = "Europe/Stockholm",
 ) -> BlockRead:
     unit = await bookings.lock_unit(session, unit_id)
     ensure_own(actor, unit)
     now = clock.now()
+    check_block_window(data.starts_at, data.ends_at, now, timezone)
     await bookings.expire_due_holds(session, clock, unit.id)
     free = await bookings.free_places(session, unit.id, data.starts_at, data.ends_at, now)
     free_ids = {p.id for p in free}

@@ -216,3 +216,35 @@ async def test_ivo_permits_expiring(
     assert [p["unit_name"] for p in r.json()] == ["none", "gone", "soon", "later"]
     op = await client_for(Role.operator, operator_id=world.private)
     assert (await op.get("/api/inventory/ivo-permits/expiring")).status_code == 403
+
+
+async def test_the_api_keeps_the_block_window_of_the_page(
+    client_for: ClientFor, sessionmaker: Any, clock: FrozenClock
+) -> None:
+    """The operator page's rules for a block (not in the past, at most a year) are the
+    domain's, so the JSON API refuses the same blocks."""
+    world = await make_world(sessionmaker)
+    unit = await make_unit(sessionmaker, world, name="Ankaret", operator_id=world.ngo, singles=2)
+    operator = await client_for(Role.operator, operator_id=world.ngo)
+    now = clock.now()
+    url = f"/api/inventory/units/{unit}/blocks"
+    past = await operator.post(
+        url,
+        json={
+            "starts_at": (now - timedelta(days=2)).isoformat(),
+            "ends_at": (now + timedelta(days=1)).isoformat(),
+            "reason": "Vattenskada",
+            "count": 1,
+        },
+    )
+    assert past.status_code == 422 and past.json()["field"] == "starts_at"
+    long = await operator.post(
+        url,
+        json={
+            "starts_at": now.isoformat(),
+            "ends_at": (now + timedelta(days=400)).isoformat(),
+            "reason": "Renovering",
+            "count": 1,
+        },
+    )
+    assert long.status_code == 422 and long.json()["field"] == "ends_at"
