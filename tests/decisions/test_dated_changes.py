@@ -52,10 +52,15 @@ async def test_an_ending_dated_in_2001_is_refused_and_changes_nothing(
         )
         status = await s.scalar(select(Case.status).where(col(Case.id) == case["id"]))
     assert active == 3 and status == CaseStatus.open
-    # Three days back is fine.
+    # Three days back is fine, with a reason that explains the date.
+    back = (clock.now() - timedelta(days=3)).isoformat()
+    r = await rvt.post(
+        f"/api/decisions/{adult['id']}/end", json={"outcome": "back_home", "at": back}
+    )
+    assert r.status_code == 422 and r.json()["field"] == "reason", r.text
     r = await rvt.post(
         f"/api/decisions/{adult['id']}/end",
-        json={"outcome": "back_home", "at": (clock.now() - timedelta(days=3)).isoformat()},
+        json={"outcome": "back_home", "at": back, "reason": "Flyttade hem i fredags."},
     )
     assert r.status_code == 200, r.text
 

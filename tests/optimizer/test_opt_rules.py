@@ -113,10 +113,19 @@ def test_a_unit_counts_for_every_rule_it_breaks() -> None:
     assert res.near_misses[0].failed_rules == ("protection_level", "exclusion_area", "gender")
 
 
-def test_ivo_permit_expiring_during_stay_is_reported() -> None:
+def test_ivo_permit_must_cover_the_whole_stay() -> None:
+    # Valid on the first night, expiring during the stay: ruled out (the permit must cover
+    # the whole period); with the rule overridden it is proposed, with the expiry stated.
     u = unit("u1", ivo_permit_required=True, ivo_permit_valid_until=date(2025, 3, 8))
     res = propose_now(household(nights=14), [u], DISTRICTS)
-    assert res.proposals[0].reasons[0].code == "ivo_permit_expires"
+    assert not res.proposals and res.excluded_counts.get("ivo_permit") == 1
+    hh = household(nights=14, overridden_rules=frozenset({"ivo_permit"}))
+    res = propose_now(hh, [u], DISTRICTS)
+    codes = [r.code for r in res.proposals[0].reasons]
+    assert "ivo_permit_expires" in codes
+    # Valid to the last night: proposed.
+    last_night = unit("u2", ivo_permit_required=True, ivo_permit_valid_until=date(2025, 3, 16))
+    assert propose_now(household(nights=14), [last_night], DISTRICTS).proposals
 
 
 def test_substance_none_may_use_active_use_place_with_penalty() -> None:
