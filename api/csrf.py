@@ -1,10 +1,16 @@
-"""CSRF protection for every form (fastapi-csrf-protect, double-submit cookie).
+"""CSRF protection for every form (fastapi-csrf-protect, double-submit cookie), bound to the
+sign-in session.
 
-Each rendered page gets a fresh signed token in an HttpOnly SameSite=Strict cookie and the
-matching token in a hidden form field; every POST from a page is checked before it acts.
+Each rendered page carries a token in a hidden form field and, signed, in an HttpOnly
+SameSite=Strict cookie; every POST from a page is checked before it acts. Once signed in, the
+token is derived from the session (an HMAC of the session cookie under the secret key), so a
+token and cookie pair taken from another session, or from before signing in, is refused.
 """
 
 from __future__ import annotations
+
+import hashlib
+import hmac
 
 from fastapi import Request
 from fastapi_csrf_protect import CsrfProtect
@@ -38,13 +44,28 @@ def build_csrf(settings: Settings) -> CsrfProtect:
     return CsrfProtect()
 
 
+SESSION_COOKIE = "bk_session"
+SALT = "fastapi-csrf-token"  # the library's, so its own check accepts the pair
+
+
+def session_token(settings: Settings, session_cookie: str) -> str:
+    return hmac.new(
+        settings.secret_key.encode(), f"csrf:{session_cookie}".encode(), hashlib.sha256
+    ).hexdigest()
+
+
 def csrf_token_for(request: Request) -> tuple[str, str]:
-    """The form token and its signed cookie value. A still-valid cookie is reused, so forms
-    open in other tabs keep working; otherwise a new pair is made."""
+    """The form token and its signed cookie value. Signed in: the session's own token.
+    Before signing in: a still-valid cookie is reused, so forms open in other tabs keep
+    working; otherwise a new pair is made."""
     settings: Settings = request.app.state.settings
+    signed_in = request.cookies.get(SESSION_COOKIE)
+    if signed_in:
+        token = session_token(settings, signed_in)
+        return token, URLSafeTimedSerializer(settings.secret_key, salt=SALT).dumps(token)
     signed_cookie = request.cookies.get(COOKIE)
     if signed_cookie:
-        serializer = URLSafeTimedSerializer(settings.secret_key, salt="fastapi-csrf-token")
+        serializer = URLSafeTimedSerializer(settings.secret_key, salt=SALT)
         try:
             token = serializer.loads(signed_cookie, max_age=settings.session_absolute_hours * 3600)
             if isinstance(token, str):
@@ -55,11 +76,17 @@ def csrf_token_for(request: Request) -> tuple[str, str]:
     return str(token), str(signed)
 
 
+CSRF_FAILED = "The form had expired or came from elsewhere. Reload the page and try again."
+
+
 async def check_csrf(request: Request) -> None:
-    await request.form()  # parsed once; the library reads the cached form
+    form = await request.form()  # parsed once; the library reads the cached form
     try:
         await request.app.state.csrf.validate_csrf(request)
     except CsrfProtectError:
-        raise CsrfFailed(
-            "The form had expired or came from elsewhere. Reload the page and try again."
-        ) from None
+        raise CsrfFailed(CSRF_FAILED) from None
+    signed_in = request.cookies.get(SESSION_COOKIE)
+    if signed_in:
+        expected = session_token(request.app.state.settings, signed_in)
+        if not hmac.compare_digest(str(form.get(FIELD, "")), expected):
+            raise CsrfFailed(CSRF_FAILED)

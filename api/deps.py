@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.csrf import SESSION_COOKIE
 from api.routing import request_session
 from placement.auth import service as auth_service
 from placement.auth.actor import Actor
@@ -20,8 +21,6 @@ from placement.crypto import Keyring
 from placement.errors import DomainError
 from placement.models import UserAccount, UserSession
 from placement.models.enums import Role
-
-SESSION_COOKIE = "bk_session"
 
 
 def set_session_cookie(response: Response, token: str, settings: Settings) -> None:

@@ -8,6 +8,7 @@ stated reason, which is stored with the run and must be repeated on the decision
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
 from dataclasses import asdict
 from datetime import timedelta
@@ -20,7 +21,7 @@ import optimizer as opt
 from placement.audit.service import record
 from placement.auth.actor import Actor
 from placement.auth.permissions import Permission, has_permission
-from placement.auth.scope import apply_scope, system_scope
+from placement.auth.scope import elevated
 from placement.cases.access import load_case
 from placement.clock import Clock
 from placement.config import Settings
@@ -203,8 +204,7 @@ async def joint_plan(
     """All open requests at once. The coordinator sees case numbers and proposals only:
     the personal data needed to match is read under the system scope and never returned."""
     now = clock.now()
-    await system_scope(session)
-    try:
+    async with elevated(session, clock, actor, "joint plan: all open requests"):
         households, pairs = await _all_open(session, settings, now)
         if households:
             start, end = loader.window(
@@ -214,8 +214,6 @@ async def joint_plan(
             start, end = now, now + timedelta(days=1)
         units = await loader.load_units(session, start, end, now)
         districts = await loader.load_districts(session)
-    finally:
-        await apply_scope(session, actor)
     await _audit_inputs(session, clock, actor, [c.id for _, c in pairs], "joint_plan")
     result = await asyncio.to_thread(
         opt.plan_jointly,
@@ -251,8 +249,7 @@ async def move_on(
 ) -> tuple[opt.MoveOnResult, OptimizationRun]:
     """Post-acute households in protected shelters → free interim housing."""
     now = clock.now()
-    await system_scope(session)
-    try:
+    async with elevated(session, clock, actor, "move-on: post-acute households"):
         cases = (
             (
                 await session.execute(
@@ -279,8 +276,6 @@ async def move_on(
         units = await loader.load_units(session, now, now + timedelta(days=MOVE_ON_NIGHTS), now)
         districts = await loader.load_districts(session)
         numbers = {str(c.id): c.case_number for c in cases}
-    finally:
-        await apply_scope(session, actor)
     await _audit_inputs(
         session, clock, actor, [uuid.UUID(h.request_id) for h in households], "move_on"
     )
@@ -397,36 +392,37 @@ async def hold_for_request(
 ) -> HoldRead:
     """Hold places in a unit for a request's whole household (proposal accepted, or a near
     miss chosen with overrides)."""
-    elevated = actor.role == Role.coordinator
-    if elevated:
-        await system_scope(session)  # the coordinator acts on the plan, not on the file
-    # On a refusal the transaction is aborted and rolls back, so the scope is restored only on
-    # success.
-    request = await session.get(PlacementRequest, request_id)
-    if request is None:
-        raise NotFound("No such request for a place.", field="request_id")
-    if request.status != RequestStatus.open:
-        raise Conflict("This request is no longer waiting for a place.")
-    case = await session.get(Case, request.case_id)
-    if case is None:
-        raise NotFound("No such request for a place.", field="request_id")
-    hold = await _hold_household(
-        session,
-        clock,
-        actor,
-        settings,
-        case,
-        unit_id,
-        starts_at=max(request.starts_at, clock.now()),
-        nights=request.nights,
-        requesting_district_id=request.requesting_district_id,
-        request_id=request.id,
-        overrides=overrides,
+    # The coordinator acts on the plan, not on the file: the request's household is read
+    # beyond the coordinator's own scope (audited), nothing of it is returned.
+    scope = (
+        elevated(session, clock, actor, "joint plan: hold for a request")
+        if actor.role == Role.coordinator
+        else contextlib.nullcontext()
     )
-    request.status = RequestStatus.held
-    await session.flush()
-    if elevated:
-        await apply_scope(session, actor)
+    async with scope:
+        request = await session.get(PlacementRequest, request_id)
+        if request is None:
+            raise NotFound("No such request for a place.", field="request_id")
+        if request.status != RequestStatus.open:
+            raise Conflict("This request is no longer waiting for a place.")
+        case = await session.get(Case, request.case_id)
+        if case is None:
+            raise NotFound("No such request for a place.", field="request_id")
+        hold = await _hold_household(
+            session,
+            clock,
+            actor,
+            settings,
+            case,
+            unit_id,
+            starts_at=max(request.starts_at, clock.now()),
+            nights=request.nights,
+            requesting_district_id=request.requesting_district_id,
+            request_id=request.id,
+            overrides=overrides,
+        )
+        request.status = RequestStatus.held
+        await session.flush()
     return hold
 
 
@@ -455,34 +451,33 @@ async def accept_move(
     if chosen is None or not chosen.get("to_unit_id"):
         raise Conflict("The proposal has no move for this case.")
     unit_id = uuid.UUID(str(chosen["to_unit_id"]))
-    await system_scope(session)
-    request_id = await session.scalar(
-        select(PlacementRequest.id)
-        .where(
-            col(PlacementRequest.case_id) == case_id,
-            col(PlacementRequest.status) == RequestStatus.open,
+    async with elevated(session, clock, actor, "move-on: hold for a case"):
+        request_id = await session.scalar(
+            select(PlacementRequest.id)
+            .where(
+                col(PlacementRequest.case_id) == case_id,
+                col(PlacementRequest.status) == RequestStatus.open,
+            )
+            .order_by(col(PlacementRequest.requested_at))
+            .limit(1)
         )
-        .order_by(col(PlacementRequest.requested_at))
-        .limit(1)
-    )
-    if request_id is not None:
-        hold = await hold_for_request(session, clock, actor, settings, request_id, unit_id)
-    else:
-        case = await session.get(Case, case_id)
-        if case is None:
-            raise NotFound("No such case.", field="case_id")
-        hold = await _hold_household(
-            session,
-            clock,
-            actor,
-            settings,
-            case,
-            unit_id,
-            starts_at=clock.now(),
-            nights=MOVE_ON_NIGHTS,
-            requesting_district_id=case.responsible_district_id,
-        )
-        await apply_scope(session, actor)
+        if request_id is not None:
+            hold = await hold_for_request(session, clock, actor, settings, request_id, unit_id)
+        else:
+            case = await session.get(Case, case_id)
+            if case is None:
+                raise NotFound("No such case.", field="case_id")
+            hold = await _hold_household(
+                session,
+                clock,
+                actor,
+                settings,
+                case,
+                unit_id,
+                starts_at=clock.now(),
+                nights=MOVE_ON_NIGHTS,
+                requesting_district_id=case.responsible_district_id,
+            )
     await record(
         session,
         clock,

@@ -17,7 +17,7 @@ from sqlmodel import col, select
 
 from placement.audit.service import record
 from placement.auth.actor import Actor
-from placement.auth.scope import apply_scope, system_scope
+from placement.auth.scope import elevated
 from placement.clock import Clock
 from placement.config import Settings
 from placement.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -345,16 +345,13 @@ async def end_chain_with_priority_flat(
     The housing agency may not write case rows (row-level security); this one field pair is
     the agreed hand-back from the agency, so it is written under the system scope, for this
     statement only, and audited under the agency user's name."""
-    await system_scope(session)
-    try:
+    async with elevated(session, clock, actor, "priority: flat outcome on the case"):
         locked = await session.scalar(select(Case).where(col(Case.id) == case.id).with_for_update())
         if locked is None:  # pragma: no cover - the case was loaded in this transaction
             raise NotFound("No such case.")
         locked.outcome = Outcome.flat_via_priority
         locked.secure_permanent_housing = Outcome.flat_via_priority in SECURE_PERMANENT_OUTCOMES
         await session.flush()
-    finally:
-        await apply_scope(session, actor)
     await record(
         session,
         clock,
