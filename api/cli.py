@@ -140,7 +140,15 @@ def serve(
     application = create_app(settings, database_url=url, run_scheduler=scheduler)
     typer.echo(f"Boendekedjan on http://{host}:{port}/ (Ctrl+C stops)")
     # Proxy headers are read by the app itself, only from BK_TRUSTED_PROXIES (api.clientaddr).
-    uvicorn.run(application, host=host, port=port, log_level="info", proxy_headers=False)
+    uvicorn.run(
+        application,
+        host=host,
+        port=port,
+        log_level="info",
+        proxy_headers=False,
+        log_config=None,  # our JSON lines (placement.logs), configured in main()
+        access_log=False,  # replaced by the app's own access line (route template only)
+    )
 
 
 @app.command("run-scheduler")
@@ -272,5 +280,7 @@ def check() -> None:
 
 
 def main() -> None:  # pragma: no cover
-    logging.basicConfig(level=logging.INFO, stream=sys.stderr)
+    from placement import logs
+
+    logs.configure(logging.INFO, sys.stderr)
     app()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import logging
 import pkgutil
+import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -20,12 +21,14 @@ from api.csrf import build_csrf
 from api.errors import install_error_handlers, server_error
 from api.oidc import build_oauth
 from api.ratelimit import LoginLimiter
+from placement import logs
 from placement.clock import Clock, SystemClock
 from placement.config import Settings, get_settings
 from placement.crypto import Keyring
 from placement.db import make_app_engine, make_sessionmaker, resolve_database_url
 
 log = logging.getLogger(__name__)
+access = logging.getLogger("boendekedjan.access")
 
 STATIC_DIR = __import__("pathlib").Path(__file__).parent / "static"
 
@@ -110,20 +113,36 @@ def create_app(
         https_only=settings.cookie_secure,
     )
     install_error_handlers(app)
+    logs.quiet_libraries()
 
     @app.middleware("http")
     async def security_headers(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
         request.state.request_id = uuid.uuid4().hex
+        token = logs.request_id.set(request.state.request_id)
+        started = time.perf_counter()
         try:
-            response = await call_next(request)
-        except Exception as exc:  # the last net: type and route only, never values or traceback
-            log.error(
-                "unhandled error",
-                extra={"error_type": type(exc).__name__, "route": _route_of(request)},
+            try:
+                response = await call_next(request)
+            except Exception as exc:  # the last net: type and route only, never values
+                log.error(
+                    "unhandled error",
+                    extra={"error_type": type(exc).__name__, "route": _route_of(request)},
+                )
+                response = server_error(request)
+            access.info(
+                "request",
+                extra={
+                    "method": request.method,
+                    "route": _route_of(request),
+                    "status": response.status_code,
+                    "ms": round((time.perf_counter() - started) * 1000, 1),
+                },
             )
-            response = server_error(request)
+        finally:
+            logs.request_id.reset(token)
+        response.headers.setdefault("X-Request-ID", request.state.request_id)
         path = request.url.path
         if path != "/docs":  # Swagger UI starts with one inline script; its assets are local
             response.headers.setdefault("Content-Security-Policy", CSP)

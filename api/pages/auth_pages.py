@@ -10,9 +10,8 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
 from api.clientaddr import client_address
-from api.csrf import check_csrf
+from api.csrf import SESSION_COOKIE, check_csrf
 from api.deps import (
-    SESSION_COOKIE,
     ClockDep,
     KeyringDep,
     PasswordSession,

@@ -9,8 +9,8 @@ from pydantic import BaseModel, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.clientaddr import client_address
+from api.csrf import SESSION_COOKIE
 from api.deps import (
-    SESSION_COOKIE,
     ClockDep,
     CurrentActor,
     KeyringDep,

@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 from sqlmodel import col, func, select
 
-from api.deps import SESSION_COOKIE
+from api.csrf import SESSION_COOKIE
 from placement.auth.service import start_session
 from placement.clock import FrozenClock
 from placement.db import transaction
