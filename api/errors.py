@@ -193,7 +193,12 @@ def _is_data_error(exc: DBAPIError) -> bool:
     and the driver's own refusal of an argument it cannot send."""
     orig = getattr(exc, "orig", None)
     code = str(getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None) or "")
-    return code.startswith("22") or type(orig).__name__ in ("DataError", "OverflowError")
+    # 23514: a CHECK constraint refused the row (the domain checks first; this is the net).
+    return (
+        code.startswith("22")
+        or code == "23514"
+        or type(orig).__name__ in ("DataError", "OverflowError", "CheckViolationError")
+    )
 
 
 def _bad_value(request: Request) -> Response:

@@ -105,6 +105,8 @@ class Place(UUIDModel, table=True):
         sa.CheckConstraint("capacity >= 1", name="capacity_positive"),
         # A single place holds one person; only a family room holds more.
         sa.CheckConstraint("kind <> 'place' OR capacity = 1", name="single_capacity"),
+        # A family room holds a family: two or more (a one-bed room is a single place).
+        sa.CheckConstraint("kind <> 'family_room' OR capacity >= 2", name="family_capacity"),
         sa.UniqueConstraint("unit_id", "label", name="uq_place_unit_label"),
     )
 
