@@ -313,8 +313,21 @@ def check() -> None:
         raise typer.Exit(1)
 
 
+def _exit_on_sigterm() -> None:
+    """SIGTERM ends the process the normal way, so exit handlers run and the embedded
+    PostgreSQL this process started is stopped with it (uvicorn installs its own handler
+    while serving, and shuts down the same way)."""
+    import signal
+
+    def stop(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, stop)
+
+
 def main() -> None:  # pragma: no cover
     from placement import logs
 
     logs.configure(logging.INFO, sys.stderr)
-    app()
+    _exit_on_sigterm()
+    app(prog_name="boendekedjan")
