@@ -44,9 +44,10 @@ def test_operator_reports_and_blocks(browser: Browser, live: LiveApp) -> None:
     actions.shot("reported")
     assert axe_check(page) == []
 
-    # Block one single place: every single place is in use, so the count is refused, next to
-    # the field, and the reason typed stays.
+    # Block more single places than are free: the count is refused, next to the field, and
+    # the reason typed stays.
     actions.click(f"#unit-{unit_id} details.block summary")
+    actions.type(f"#count-{unit_id}", "99")
     actions.type(f"#reason-{unit_id}", "Vattenskada i badrummet")
     actions.click(f"#unit-{unit_id} details.block button[type=submit]")
     error = page.locator(f"#count-{unit_id}-error")
