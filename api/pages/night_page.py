@@ -28,6 +28,7 @@ from api.templating import render, translate
 from optimizer.rules import NOT_OVERRIDABLE
 from placement.auth.actor import Actor
 from placement.auth.permissions import Permission
+from placement.cases import intake
 from placement.cases.risk import intake_assessment
 from placement.cases.schemas import (
     CaseCreate,
@@ -176,11 +177,10 @@ async def night_submit(
             request, N_("Choose the responsible district (where the household lives).")
         )
     age = None
-    if values["age"].strip():
-        if not values["age"].strip().isdigit() or not 16 <= int(values["age"]) <= 110:
-            errors["age"] = translate(request, N_("Write the age in years (16 or more)."))
-        else:
-            age = int(values["age"])
+    try:
+        age = intake.parse_age(values["age"])
+    except InvalidInput as exc:
+        errors["age"] = translate(request, exc)
     if values["risk"] not in RISK_CHOICES:
         errors["risk"] = translate(request, N_("Choose the current risk."))
     if errors:
@@ -196,7 +196,7 @@ async def night_submit(
             adults=int(values["adults"]) if values["adults"] in ("1", "2") else 1,
             person=PersonIn(
                 gender=Gender(values["gender"]),
-                birth_year=now.year - (age if age is not None else 30),
+                birth_year=intake.birth_year(age, now),
             ),
             needs=Needs(
                 substance_use=SubstanceUse(values["substance_use"]),

@@ -1,0 +1,36 @@
+"""The quick intake's assumptions live in the domain: the age typed, or an adult of 30."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from placement.cases.intake import birth_year, parse_age
+from placement.cases.risk import intake_assessment
+from placement.errors import InvalidInput
+from placement.models.enums import RiskInstrument, RiskLevel
+
+NOW = datetime(2026, 12, 2, 2, 0, tzinfo=UTC)
+
+
+def test_age() -> None:
+    assert parse_age("") is None and parse_age(" 34 ") == 34
+    assert birth_year(None, NOW) == 1996 and birth_year(40, NOW) == 1986
+    for bad in ("15", "111", "tre", "٣٤", "3.5"):
+        with pytest.raises(InvalidInput):
+            parse_age(bad)
+
+
+def test_risk_instrument() -> None:
+    assert intake_assessment("high", honour_context=True) == (
+        RiskInstrument.patriark,
+        RiskLevel.high,
+    )
+    assert intake_assessment("low", honour_context=False) == (RiskInstrument.freda, RiskLevel.low)
+    assert intake_assessment("not_assessed", honour_context=False) == (
+        RiskInstrument.not_assessed,
+        RiskLevel.high,
+    )
+    with pytest.raises(ValueError):
+        intake_assessment("unknown", honour_context=False)
