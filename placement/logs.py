@@ -46,8 +46,8 @@ class JsonFormatter(logging.Formatter):
 
 def quiet_libraries() -> None:
     """Libraries that log whole URLs at INFO (httpx: the identity provider's callback URLs
-    with their codes) log warnings and worse only."""
-    for name in ("httpx", "httpcore"):
+    with their codes), and alembic's start-up chatter, log warnings and worse only."""
+    for name in ("httpx", "httpcore", "alembic"):
         logging.getLogger(name).setLevel(logging.WARNING)
 
 

@@ -27,7 +27,7 @@ async def test_huge_offset_and_far_dates_are_refused(
     client_for: Any, sessionmaker: Any, clock: FrozenClock
 ) -> None:
     world = await make_world(sessionmaker)
-    uid = await make_unit(sessionmaker, world, operator_id=world.ngo, singles=2, rooms=(1,))
+    uid = await make_unit(sessionmaker, world, operator_id=world.ngo, singles=2, rooms=(2,))
     rvt = await client_for(Role.rvt_officer, district_id=world.sodermalm)
     op = await client_for(Role.operator, operator_id=world.ngo)
     r = await rvt.get("/api/inventory/units", params={"offset": 2**63})
