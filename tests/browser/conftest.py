@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
-import socket
 import threading
 import time
 import uuid
@@ -31,6 +30,7 @@ from placement.crypto import Keyring
 from placement.db import make_engine, make_sessionmaker, transaction
 from placement.demo.seed import DEMO_PASSWORD, seed_demo
 from tests.conftest import TEMPLATE_DB, PgServer
+from tests.net import free_port
 
 SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 CHROME_ARGS = [
@@ -69,12 +69,6 @@ class LiveApp:
             time.sleep(1)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _seed(db_url: str, settings: Settings) -> None:
     async def run() -> None:
         engine = make_engine(db_url, app_role=settings.app_db_role)
@@ -97,7 +91,7 @@ def live(pg: PgServer) -> Iterator[LiveApp]:
     with ThreadPoolExecutor(1) as pool:  # its own event loop, errors propagate
         pool.submit(_seed, db_url, settings).result()
     app = create_app(settings, database_url=db_url, run_scheduler=False)
-    port = _free_port()
+    port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -5,7 +5,6 @@ get a server error."""
 from __future__ import annotations
 
 import asyncio
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -26,6 +25,7 @@ from placement.clock import SystemClock
 from placement.db import make_sessionmaker, transaction
 from placement.models import UserAccount
 from tests.conftest import make_test_settings
+from tests.net import free_port
 
 # Operations that end or replace the very session the run uses.
 SKIP = {
@@ -38,16 +38,10 @@ SKIP = {
 EXAMPLES = 3
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def live(db_url: str, demo: dict[str, int]) -> Iterator[str]:
     app = create_app(make_test_settings(), database_url=db_url, run_scheduler=False)
-    port = _free_port()
+    port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -6,7 +6,6 @@ throttle counts failures from both; a reminder that falls due is created exactly
 from __future__ import annotations
 
 import asyncio
-import socket
 import subprocess
 import sys
 import time
@@ -35,6 +34,7 @@ from tests.conftest import make_test_settings
 from tests.decisions.factories import make_world, open_case
 from tests.inventory.factories import make_unit
 from tests.inventory.factories import make_world as make_inventory_world
+from tests.net import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 INSTANCE = """
@@ -50,17 +50,11 @@ uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")
 N_HOLDS = 100
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def instances(db_url: str) -> Iterator[list[str]]:
     procs, urls = [], []
     for _ in range(2):
-        port = _free_port()
+        port = free_port()
         procs.append(
             subprocess.Popen(
                 [sys.executable, "-c", INSTANCE, db_url, str(port)],

@@ -136,3 +136,57 @@ async def test_night_intake_not_yet_assessed(
             .all()
         )
         assert [(a.instrument.value, a.level.value) for a in rows] == [("not_assessed", "high")]
+
+
+async def test_night_near_miss_held_with_an_override(
+    app: Any, demo: dict[str, int], client_for: ClientFactory
+) -> None:
+    """Socialjouren may hold a near miss with its broken rules overridden and a reason; the
+    hold keeps the override, and without a reason nothing is held."""
+    jour = await client_for(Role.socialjour)
+    farsta = await _district(app, "farsta")
+    token = await csrf_of(jour, "/night")
+    r = await jour.post(
+        "/night",
+        data={"csrf_token": token, "avoid": farsta, "needs_wheelchair": "1", "risk": "high"},
+    )
+    assert r.status_code == 303, r.text
+    page = await jour.get(r.headers["location"])
+    forms = re.findall(
+        r'<details class="override">.*?name="unit_id" value="([0-9a-f-]+)"(.*?)</form>',
+        page.text,
+        re.S,
+    )
+    assert forms, "a near miss with only overridable rules is offered"
+    unit_id, body = forms[0]
+    rules = re.findall(r'name="override" value="([a-z_]+)"', body)
+    assert rules
+    action = r.headers["location"] + "/hold"
+    token = CSRF.search(page.text).group(1)  # type: ignore[union-attr]
+    refused = await jour.post(
+        action, data={"csrf_token": token, "unit_id": unit_id, "override": rules}
+    )
+    assert refused.status_code == 422  # the reason is required
+    token = CSRF.search(page.text).group(1)  # type: ignore[union-attr]
+    held = await jour.post(
+        action,
+        data={
+            "csrf_token": token,
+            "unit_id": unit_id,
+            "override": rules,
+            "override_reason": "Enda platsen i natt som tar emot hela familjen.",
+        },
+    )
+    assert held.status_code == 303, held.text
+    group_id = held.headers["location"].rsplit("/", 1)[1]
+    async with transaction(owner_sm(app)) as s:
+        from sqlmodel import col, select
+
+        from placement.models import Booking
+
+        rows = (
+            (await s.execute(select(Booking).where(col(Booking.group_id) == group_id)))
+            .scalars()
+            .all()
+        )
+        assert rows and all(sorted(b.overridden_rules) == sorted(rules) for b in rows)
