@@ -37,30 +37,48 @@ from tests.inventory.factories import make_world as make_inventory_world
 from tests.net import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
+# Each instance's clock is the system clock plus an offset the test writes to a file, so
+# the test can move a day forward in both processes at once (test code only).
 INSTANCE = """
 import sys, uvicorn
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from api.main import create_app
 from placement.config import Settings
-db_url, port = sys.argv[1], int(sys.argv[2])
+db_url, port, offset_file = sys.argv[1], int(sys.argv[2]), Path(sys.argv[3])
+
+class OffsetClock:
+    def now(self):
+        text = offset_file.read_text().strip() if offset_file.exists() else ""
+        return datetime.now(UTC) + timedelta(seconds=float(text or 0))
+
 settings = Settings(environment="test", cookie_secure=False, scheduler_enabled=True,
                     scheduler_interval_s=1)
-app = create_app(settings, database_url=db_url, run_scheduler=True)
+app = create_app(settings, database_url=db_url, clock=OffsetClock(), run_scheduler=True)
 uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")
 """
 N_HOLDS = 100
 
 
 @pytest.fixture
-def instances(db_url: str) -> Iterator[list[str]]:
-    procs, urls = [], []
-    for _ in range(2):
+def offset_file(tmp_path: Path) -> Path:
+    path = tmp_path / "clock-offset"
+    path.write_text("0")
+    return path
+
+
+@pytest.fixture
+def instances(db_url: str, offset_file: Path) -> Iterator[list[str]]:
+    procs, urls, logs = [], [], []
+    for i in range(2):
         port = free_port()
+        logs.append((offset_file.parent / f"instance{i}.log").open("w"))
         procs.append(
             subprocess.Popen(
-                [sys.executable, "-c", INSTANCE, db_url, str(port)],
+                [sys.executable, "-c", INSTANCE, db_url, str(port), str(offset_file)],
                 cwd=ROOT,
                 stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
+                stderr=logs[-1],  # a file: a pipe nobody reads could fill and block it
             )
         )
         urls.append(f"http://127.0.0.1:{port}")
@@ -73,8 +91,9 @@ def instances(db_url: str) -> Iterator[list[str]]:
                         break
                 except httpx.HTTPError:
                     pass
-                if time.monotonic() > deadline:
-                    raise RuntimeError("an instance did not start")
+                if time.monotonic() > deadline or any(p.poll() is not None for p in procs):
+                    errors = [f.name for f in logs]
+                    raise RuntimeError(f"an instance did not start; see {errors}")
                 time.sleep(0.2)
         yield urls
     finally:
@@ -82,6 +101,8 @@ def instances(db_url: str) -> Iterator[list[str]]:
             p.terminate()
         for p in procs:
             p.wait(timeout=30)
+        for f in logs:
+            f.close()
 
 
 async def _sessions(sm: Any, district_id: uuid.UUID, n: int) -> list[str]:
@@ -204,5 +225,48 @@ async def test_two_instances_agree(db_url: str, instances: list[str]) -> None:
         # Fanned out by the instance that created it (a unique key keeps each recipient and
         # channel to one notification whoever tries).
         assert total and total >= 1
+    finally:
+        await engine.dispose()
+
+
+async def test_a_day_of_reminders_across_two_instances(
+    db_url: str, instances: list[str], offset_file: Path
+) -> None:
+    """Both schedulers sweep every second while the test moves both clocks through eight
+    days: every reminder that falls due (the warning before the end, the phone and the
+    physical follow-up, the end passing unrenewed) is created exactly once."""
+    engine = create_async_engine(db_url)
+    sm = make_sessionmaker(engine)
+    settings = make_test_settings()
+    try:
+        world = await make_world(sm)
+        actor = world.actor(world.handler)
+        clock = SystemClock()
+        keyring = Keyring.parse(settings.encryption_keys)
+        case_id, _children = await open_case(sm, clock, keyring, world, actor, children=0)
+        async with transaction(sm) as s:
+            placed = await decisions.grant_placement(
+                s,
+                clock,
+                settings,
+                actor,
+                case_id,
+                GrantCreate(unit_id=world.shelter.id, ends_at=clock.now() + timedelta(days=3)),
+            )
+        subjects = {placed.decisions[0].id, *(f.id for f in placed.follow_ups)}
+        for days in (1.5, 4, 8):
+            await asyncio.to_thread(offset_file.write_text, str(days * 86400))
+            await asyncio.sleep(4)  # several sweeps on both instances at this time
+        async with transaction(sm) as s:
+            rows = (
+                (await s.execute(select(Reminder).where(col(Reminder.subject_id).in_(subjects))))
+                .scalars()
+                .all()
+            )
+        kinds = sorted(r.kind.value for r in rows)
+        assert kinds == sorted(
+            ["decision_ending", "decision_expired", "follow_up_overdue", "follow_up_overdue"]
+        ), kinds
+        assert len({r.key for r in rows}) == len(rows)
     finally:
         await engine.dispose()
