@@ -52,6 +52,7 @@ from placement.config import Settings
 from placement.crypto import Keyring
 from placement.decisions import endings, followups, handovers, renewals
 from placement.decisions import service as decisions
+from placement.decisions.lapses import keep_occupied, lapse_run_out
 from placement.decisions.schemas import (
     ChildDecisionIn,
     EndCreate,
@@ -386,6 +387,10 @@ async def seed_history(
     await _closed_year(ctx, by_kind)
     await _living_now(ctx, by_kind)
     await _waiting(ctx)
+    # What the scheduler's first sweep would do: the household living on without a valid
+    # decision keeps its place, so proposals and availability count it as occupied.
+    await lapse_run_out(session, now)
+    await keep_occupied(session, now, hold_days=settings.lapsed_hold_days)
     return {k: v for k, v in sorted(ctx.counts.items())}
 
 
