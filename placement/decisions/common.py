@@ -16,6 +16,7 @@ from placement.calendar import within_office_hours
 from placement.cases.access import load_case
 from placement.clock import Clock
 from placement.config import Settings
+from placement.decisions.lapses import active_or_ran_out_sql
 from placement.decisions.schemas import (
     DecisionRead,
     FollowUpRead,
@@ -156,11 +157,7 @@ async def household_siblings(session: AsyncSession, decision: Decision) -> list[
                 .where(
                     col(Decision.case_id) == decision.case_id,
                     col(Decision.booking_group_id) == decision.booking_group_id,
-                    (col(Decision.status) == DecisionStatus.active)
-                    | (
-                        (col(Decision.status) == DecisionStatus.lapsed)
-                        & (col(Decision.lapsed_at) == col(Decision.ends_at))
-                    ),
+                    active_or_ran_out_sql(),
                     col(Decision.ends_at) == decision.ends_at,
                 )
                 .with_for_update()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, exists, or_
+from sqlalchemy import and_, exists
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, select
@@ -21,6 +21,7 @@ from placement.auth.actor import Actor
 from placement.cases.access import audit_case, case_scope, require_case_role
 from placement.clock import Clock
 from placement.decisions.followups import follow_up_still_needed
+from placement.decisions.lapses import active_or_ran_out_sql
 from placement.decisions.notifications import label
 from placement.decisions.schemas import DueItem
 from placement.models import Case, Decision, FollowUp, Handover, Person
@@ -103,13 +104,7 @@ async def due_items(
         .join(Person, col(Person.id) == col(Case.person_id))
         .where(
             *scope,
-            or_(
-                col(Decision.status) == DecisionStatus.active,
-                and_(
-                    col(Decision.status) == DecisionStatus.lapsed,
-                    col(Decision.lapsed_at) == col(Decision.ends_at),
-                ),
-            ),
+            active_or_ran_out_sql(),
             col(Decision.ends_at) <= horizon,
         )
     )

@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, exists, or_, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.selectable import Exists
 from sqlmodel import col, select
 
@@ -121,10 +122,7 @@ async def keep_occupied(
         col(Decision.booking_group_id) == col(Booking.group_id),
         col(Decision.ended_at).is_(None),
         or_(
-            and_(
-                col(Decision.status) == DecisionStatus.lapsed,
-                col(Decision.lapsed_at) == col(Decision.ends_at),
-            ),
+            ran_out_sql(),
             and_(col(Decision.status) == DecisionStatus.active, col(Decision.ends_at) <= now),
         ),
     )
@@ -163,6 +161,20 @@ async def keep_occupied(
             # living without a decision, and the double occupancy shows there.
             await session.refresh(b)
     return n
+
+
+def ran_out_sql() -> ColumnElement[bool]:
+    """``ran_out`` as a SQL condition on Decision."""
+    return and_(
+        col(Decision.status) == DecisionStatus.lapsed,
+        col(Decision.lapsed_at) == col(Decision.ends_at),
+    )
+
+
+def active_or_ran_out_sql() -> ColumnElement[bool]:
+    """Still the household's placement decision: in force, or run out with the family
+    living on (what renewals, endings and the due lists act on)."""
+    return or_(col(Decision.status) == DecisionStatus.active, ran_out_sql())
 
 
 def ran_out(decision: Decision) -> bool:

@@ -24,6 +24,7 @@ from placement.calendar import warning_at
 from placement.clock import Clock
 from placement.config import Settings
 from placement.decisions.followups import follow_up_still_needed
+from placement.decisions.lapses import active_or_ran_out_sql
 from placement.decisions.notifications import Recipients, fan_out
 from placement.models import (
     Booking,
@@ -92,13 +93,7 @@ async def due_decision_endings(
     kind = ReminderKind.decision_expired if expired else ReminderKind.decision_ending
     horizon = now if expired else now + ENDING_LOOKAHEAD
     # A decision that ran out before any sweep saw it still gets both reminders.
-    status = or_(
-        col(Decision.status) == DecisionStatus.active,
-        and_(
-            col(Decision.status) == DecisionStatus.lapsed,
-            col(Decision.lapsed_at) == col(Decision.ends_at),
-        ),
-    )
+    status = active_or_ran_out_sql()
     rows = (
         await session.execute(
             select(

@@ -31,18 +31,11 @@ from placement.inventory.booking_schemas import ChildSpec, HoldCreate, HoldRead
 from placement.matching import loader
 from placement.models import Case, Child, OptimizationRun, PlacementRequest
 from placement.models.enums import AuditAction, CasePhase, RequestStatus, Role
-from placement.rulebook import Overrides
+from placement.rulebook import PLACEMENT_RULES, Overrides, policy_for
 
-OVERRIDABLE = frozenset(opt.RULE_CODES) - {"no_capacity_period", "household_does_not_fit"}
+OVERRIDABLE = frozenset(PLACEMENT_RULES)
 # Post-acute households are looked at for move-on over this many nights of interim housing.
 MOVE_ON_NIGHTS = 90
-
-
-def policy_for(settings: Settings) -> opt.Policy:
-    return opt.Policy(
-        exclusion_buffer=settings.exclusion_buffer,
-        stale_after_hours=float(settings.vacancy_stale_hours),
-    )
 
 
 def _jsonable(value: Any) -> Any:

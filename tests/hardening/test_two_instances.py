@@ -124,6 +124,25 @@ async def _sessions(sm: Any, district_id: uuid.UUID, n: int) -> list[str]:
     return tokens
 
 
+async def _placed(sm: Any, settings: Any, length: timedelta) -> Any:
+    """A household placed now (real clock) by an RVT officer, its decision ending after
+    ``length``."""
+    world = await make_world(sm)
+    actor = world.actor(world.handler)
+    clock = SystemClock()
+    keyring = Keyring.parse(settings.encryption_keys)
+    case_id, _children = await open_case(sm, clock, keyring, world, actor, children=0)
+    async with transaction(sm) as s:
+        return await decisions.grant_placement(
+            s,
+            clock,
+            settings,
+            actor,
+            case_id,
+            GrantCreate(unit_id=world.shelter.id, ends_at=clock.now() + length),
+        )
+
+
 async def test_two_instances_agree(db_url: str, instances: list[str]) -> None:
     a, b = instances
     engine = create_async_engine(db_url)
@@ -178,20 +197,7 @@ async def test_two_instances_agree(db_url: str, instances: list[str]) -> None:
 
         # A decision ending within the warning window: both schedulers sweep every second;
         # its reminder is created once and fanned out once.
-        dworld = await make_world(sm)
-        actor = dworld.actor(dworld.handler)
-        clock = SystemClock()
-        keyring = Keyring.parse(settings.encryption_keys)
-        case_id, _children = await open_case(sm, clock, keyring, dworld, actor, children=0)
-        async with transaction(sm) as s:
-            placed = await decisions.grant_placement(
-                s,
-                clock,
-                settings,
-                actor,
-                case_id,
-                GrantCreate(unit_id=dworld.shelter.id, ends_at=clock.now() + timedelta(hours=3)),
-            )
+        placed = await _placed(sm, settings, timedelta(hours=3))
         decision_id = placed.decisions[0].id
 
         async def reminders() -> list[Reminder]:
@@ -239,20 +245,7 @@ async def test_a_day_of_reminders_across_two_instances(
     sm = make_sessionmaker(engine)
     settings = make_test_settings()
     try:
-        world = await make_world(sm)
-        actor = world.actor(world.handler)
-        clock = SystemClock()
-        keyring = Keyring.parse(settings.encryption_keys)
-        case_id, _children = await open_case(sm, clock, keyring, world, actor, children=0)
-        async with transaction(sm) as s:
-            placed = await decisions.grant_placement(
-                s,
-                clock,
-                settings,
-                actor,
-                case_id,
-                GrantCreate(unit_id=world.shelter.id, ends_at=clock.now() + timedelta(days=3)),
-            )
+        placed = await _placed(sm, settings, timedelta(days=3))
         subjects = {placed.decisions[0].id, *(f.id for f in placed.follow_ups)}
         for days in (1.5, 4, 8):
             await asyncio.to_thread(offset_file.write_text, str(days * 86400))
