@@ -23,6 +23,7 @@ import argparse
 import asyncio
 import base64
 import hashlib
+import json
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -149,15 +150,21 @@ def embedded_url(data_dir: Path, database: str = DATABASE) -> str:
     return start_embedded(data_dir / "pg", database=database)
 
 
+META_FILE = "national.json"
+
+
 def prepare_database(
     *, url: str | None, data_dir: Path, seed: int, scale: float, now: datetime, reuse: bool
-) -> tuple[str, dict[str, int] | None]:
-    """Migrate and fill a database (embedded in ``data_dir`` unless ``url``). With ``reuse``
-    an already filled database is kept as it is (counts None)."""
+) -> tuple[str, datetime, dict[str, int] | None]:
+    """Migrate and fill a database (embedded in ``data_dir`` unless ``url``); return its URL,
+    the time the data was generated around, and the counts. With ``reuse`` a database this
+    function filled before with the same seed and scale is kept (counts None)."""
     from placement.migrate import upgrade
 
     target = url or embedded_url(data_dir)
     upgrade(target)
+    meta_path = data_dir / META_FILE
+    wanted = {"url": target, "seed": seed, "scale": scale}
 
     async def filled() -> bool:
         conn = await asyncpg.connect(asyncpg_dsn(target))
@@ -166,10 +173,15 @@ def prepare_database(
         finally:
             await conn.close()
 
-    if reuse and asyncio.run(filled()):
-        return target, None
+    if reuse and meta_path.exists() and asyncio.run(filled()):
+        meta = json.loads(meta_path.read_text())
+        if {k: meta.get(k) for k in wanted} == wanted:
+            return target, datetime.fromisoformat(meta["now"]), None
+        raise RuntimeError(f"{target} holds another dataset ({meta}); use a new --data-dir")
     counts = asyncio.run(generate(target, seed=seed, scale=scale, now=now, verbose=True))
-    return target, counts
+    data_dir.mkdir(parents=True, exist_ok=True)
+    meta_path.write_text(json.dumps({**wanted, "now": now.isoformat()}))
+    return target, now, counts
 
 
 def main() -> None:
@@ -182,7 +194,7 @@ def main() -> None:
     args = parser.parse_args()
     now = datetime.fromisoformat(args.now) if args.now else datetime.now(UTC)
     started = time.perf_counter()
-    url, counts = prepare_database(
+    url, _, counts = prepare_database(
         url=args.url,
         data_dir=args.data_dir,
         seed=args.seed,

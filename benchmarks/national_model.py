@@ -688,19 +688,35 @@ class Builder:
             )
             status = "released" if rng.random() < 0.7 else "expired"
             created = decided_at - timedelta(minutes=rng.randint(31, 240))
+            group_id = self.uid()
+            expires = created + timedelta(minutes=60)
+            if status == "expired":  # the holder was told (one reminder per held group)
+                self._remind(
+                    "hold_expired",
+                    f"hold_expired:{group_id}",
+                    group_id,
+                    case,
+                    district["id"],
+                    case["handler_id"],
+                    due=expires,
+                    created=expires + timedelta(minutes=1),
+                    resolved=None,
+                )
             self._booking(
                 other,
                 other.unit,
                 "hold",
                 status,
-                self.uid(),
+                group_id,
                 case,
                 request,
                 starts,
                 planned_end,
                 created=created,
-                expires=created + timedelta(minutes=60),
-                closed=created + timedelta(minutes=rng.randint(5, 60)),
+                expires=expires,
+                closed=expires
+                if status == "expired"
+                else created + timedelta(rng.randint(5, 59) / 1440),
             )
         status = "active" if live else "ended"
         self._booking(
@@ -914,43 +930,76 @@ class Builder:
         planned_end: datetime,
         actual_end: datetime | None,
     ) -> None:
+        """The decision-ending warning the sweep gave (none if it ended before the warning),
+        resolved when the placement ended."""
         warned = planned_end - timedelta(days=3)
-        if warned > self.now:
+        if warned > self.now or (actual_end is not None and actual_end <= warned):
             return
+        self._remind(
+            "decision_ending",
+            f"decision_ending:{decision['id']}:{planned_end.isoformat()}",
+            decision["id"],
+            case,
+            district["id"],
+            case["handler_id"],
+            due=planned_end,
+            created=warned,
+            resolved=actual_end,
+        )
+
+    def _remind(
+        self,
+        kind: str,
+        key: str,
+        subject: uuid.UUID,
+        case: Row,
+        district_id: uuid.UUID | None,
+        user_id: uuid.UUID | None,
+        *,
+        due: datetime,
+        created: datetime,
+        resolved: datetime | None,
+    ) -> None:
+        """A reminder and its fan-out as the sweeps make them: the user's inbox line and the
+        team's (placement.decisions.notifications.fan_out); read once dealt with."""
         reminder = self.data.add(
             "reminder",
             {
                 "id": self.uid(),
-                "key": f"decision_ending:{decision['id']}:{planned_end.isoformat()}",
-                "kind": "decision_ending",
+                "key": key,
+                "kind": kind,
                 "case_id": case["id"],
-                "subject_id": decision["id"],
-                "district_id": district["id"],
-                "user_id": case["handler_id"],
-                "due_at": planned_end,
-                "created_at": warned,
+                "subject_id": subject,
+                "district_id": district_id,
+                "user_id": user_id,
+                "due_at": due,
+                "created_at": created,
                 "escalated": False,
-                "resolved_at": actual_end
-                if actual_end is not None and actual_end > warned
-                else None,
+                "resolved_at": resolved,
             },
         )
-        self.data.add(
-            "notification",
-            {
-                "id": self.uid(),
-                "reminder_id": reminder["id"],
-                "channel": "inbox",
-                "recipient_key": f"team:{district['id']}",
-                "user_id": None,
-                "district_id": district["id"],
-                "case_number": case["case_number"],
-                "kind": "decision_ending",
-                "created_at": warned,
-                "read_at": reminder["resolved_at"],
-                "sent_at": None,
-            },
-        )
+        old = created < self.now - timedelta(days=2)
+        read = resolved or (created + timedelta(hours=4) if old else None)
+        recipients = [(f"user:{user_id}", user_id, None)] if user_id else []
+        if district_id:
+            recipients.append((f"team:{district_id}", None, district_id))
+        for key_, uid, did in recipients:
+            self.data.add(
+                "notification",
+                {
+                    "id": self.uid(),
+                    "reminder_id": reminder["id"],
+                    "channel": "inbox",
+                    "recipient_key": key_,
+                    "user_id": uid,
+                    "district_id": did,
+                    "case_number": case["case_number"],
+                    "kind": kind,
+                    "created_at": created,
+                    "read_at": read,
+                    "sent_at": None,
+                },
+            )
 
     def _handover(
         self, case: Row, district: Row, decision: Row, at: datetime, by: uuid.UUID

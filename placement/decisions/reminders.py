@@ -81,6 +81,7 @@ def _no_reminder_for(kind: ReminderKind, subject: Any) -> Any:
 # How far ahead the finder looks before applying the working-day rule in Python (the
 # longest run of non-working days in Sweden plus the warning window is well within this).
 ENDING_LOOKAHEAD = timedelta(days=14)
+INSERT_BATCH = 1000  # reminders per INSERT (10 parameters each)
 
 
 async def due_decision_endings(
@@ -281,13 +282,17 @@ async def create_reminders(
         }
         for key, d in sorted(by_key.items())
     ]
-    stmt = (
-        insert(Reminder)
-        .values(values)
-        .on_conflict_do_nothing(index_elements=["key"])
-        .returning(col(Reminder.id), col(Reminder.key))
-    )
-    created = (await session.execute(stmt)).all()
+    created: list[Any] = []
+    # In batches: one statement may carry at most 32,767 parameters (a catch-up at national
+    # size, e.g. the first sweep after an import or an outage, has tens of thousands due).
+    for start in range(0, len(values), INSERT_BATCH):
+        stmt = (
+            insert(Reminder)
+            .values(values[start : start + INSERT_BATCH])
+            .on_conflict_do_nothing(index_elements=["key"])
+            .returning(col(Reminder.id), col(Reminder.key))
+        )
+        created.extend((await session.execute(stmt)).all())
     for reminder_id, key in created:
         d = by_key[key]
         await fan_out(

@@ -21,14 +21,20 @@ from placement.jobs import register_sweep
 from placement.models import Booking, Reminder, Unit
 from placement.models.enums import ReminderKind
 
+REMIND_BATCH = 1000
+
 
 async def _remind(session: AsyncSession, rows: list[dict[str, object]]) -> int:
-    if not rows:
-        return 0
-    result = await session.execute(
-        insert(Reminder).values(rows).on_conflict_do_nothing(index_elements=["key"])
-    )
-    return int(getattr(result, "rowcount", 0) or 0)
+    created = 0
+    # In batches: a statement carries at most 32,767 parameters (a catch-up can be large).
+    for start in range(0, len(rows), REMIND_BATCH):
+        result = await session.execute(
+            insert(Reminder)
+            .values(rows[start : start + REMIND_BATCH])
+            .on_conflict_do_nothing(index_elements=["key"])
+        )
+        created += int(getattr(result, "rowcount", 0) or 0)
+    return created
 
 
 @register_sweep("expire_holds")

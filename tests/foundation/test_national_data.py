@@ -20,9 +20,10 @@ from placement.cases.service import NAME_AD
 from placement.clock import FrozenClock
 from placement.config import Settings
 from placement.crypto import Keyring
-from placement.db import make_sessionmaker
+from placement.db import make_app_engine, make_sessionmaker
 from placement.inventory.availability import find_available
 from placement.inventory.booking_schemas import AvailabilityQuery
+from placement.jobs import run_all_sweeps
 from placement.models.enums import Role
 from tests.conftest import ENGLISH, TEST_NOW
 
@@ -163,3 +164,16 @@ async def test_officer_signs_in_and_the_desk_renders(
         page = await client.get("/desk")
         assert page.status_code == 200
         assert number in page.text
+
+
+async def test_every_sweep_runs_on_the_dataset(db_url: str, keyring: Keyring) -> None:
+    """The scheduler's sweeps accept the generated state: none fails (-1)."""
+    await generate(db_url, seed=6, scale=SCALE, now=TEST_NOW, keyring=keyring)
+    settings = Settings(environment="test", scheduler_enabled=False)
+    engine = make_app_engine(db_url, settings)
+    try:
+        results = await run_all_sweeps(make_sessionmaker(engine), FrozenClock(TEST_NOW), settings)
+    finally:
+        await engine.dispose()
+    assert results
+    assert all(n >= 0 for n in results.values()), results
