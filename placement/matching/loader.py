@@ -6,15 +6,17 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import Row, and_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 import optimizer as opt
 from placement.cases.risk import levels_in_force
 from placement.config import Settings
-from placement.inventory.capacity import capacity_by_unit
+from placement.inventory.capacity import busy_subquery, capacity_aggregates
 from placement.models import (
     Booking,
     Case,
@@ -58,6 +60,36 @@ async def load_districts(session: AsyncSession) -> dict[str, opt.DistrictInfo]:
     }
 
 
+# The unit columns the optimizer and the rule book read (``opt_unit``); never the address.
+UNIT_FIELDS = (
+    "id",
+    "name",
+    "kind",
+    "district_id",
+    "owner_district_id",
+    "sharing_policy",
+    "protection_level",
+    "accepted_genders",
+    "min_age",
+    "max_age",
+    "accepts_children",
+    "max_children",
+    "max_child_age",
+    "max_boy_age",
+    "substance_policy",
+    "staffed_24_7",
+    "secret_address",
+    "wheelchair_accessible",
+    "honour_competence",
+    "languages",
+    "pets_allowed",
+    "nightly_cost_sek",
+    "vacancy_confirmed_at",
+    "ivo_permit_required",
+    "ivo_permit_valid_until",
+)
+
+
 async def load_units(
     session: AsyncSession,
     starts_at: datetime,
@@ -66,22 +98,32 @@ async def load_units(
     *,
     kinds: Iterable[str] | None = None,
 ) -> list[opt.Unit]:
-    """Every unit in service with its free capacity over [starts_at, ends_at)."""
-    stmt = select(Unit).where(col(Unit.retired_at).is_(None)).order_by(col(Unit.id))
+    """Every unit in service with its free capacity over [starts_at, ends_at).
+
+    One query, plain rows (no ORM objects, no list of ids sent back): at national size
+    (5,000 units) loading ORM units and then their capacity by id took most of a second."""
+    busy = busy_subquery(starts_at, ends_at, now)
+    aggs = capacity_aggregates(busy)
+    stmt = (
+        select(*(getattr(Unit, name) for name in UNIT_FIELDS), *aggs)
+        .select_from(Unit)
+        .outerjoin(Place, and_(col(Place.unit_id) == col(Unit.id), col(Place.retired_at).is_(None)))
+        .outerjoin(busy, busy.c.place_id == col(Place.id))
+        .where(col(Unit.retired_at).is_(None))
+        .group_by(col(Unit.id))
+        .order_by(col(Unit.id))
+    )
     if kinds is not None:
         stmt = stmt.where(col(Unit.kind).in_(list(kinds)))
-    units = (await session.execute(stmt)).scalars().all()
-    capacity = await capacity_by_unit(session, [u.id for u in units], starts_at, ends_at, now)
-    return [
-        opt_unit(u, now, capacity[u.id].free_places, capacity[u.id].free_family_rooms)
-        for u in units
-    ]
+    rows = (await session.execute(stmt)).all()
+    return [opt_unit(row, now, row.free_places, tuple(row.free_rooms or ())) for row in rows]
 
 
 def opt_unit(
-    u: Unit, now: datetime, free_places: int, free_family_rooms: tuple[int, ...]
+    u: Unit | Row[Any], now: datetime, free_places: int, free_family_rooms: tuple[int, ...]
 ) -> opt.Unit:
-    """A unit as the optimizer and the rule book see it, with the given free capacity."""
+    """A unit (or a row of its ``UNIT_FIELDS``) as the optimizer and the rule book see it,
+    with the given free capacity."""
     age = (now - u.vacancy_confirmed_at).total_seconds() / 3600 if u.vacancy_confirmed_at else None
     return opt.Unit(
         unit_id=str(u.id),
