@@ -130,11 +130,13 @@ class Booking(UUIDModel, table=True):
         sa.Index("ix_booking_place_period", "place_id", "starts_at", "ends_at"),
         sa.Index("ix_booking_unit_active", "unit_id", "status"),
         # Availability looks only at active bookings overlapping a period; history is large.
+        # Covering (migration 0014): counting busy places is an index-only scan.
         sa.Index(
             "ix_booking_active_period",
             "ends_at",
             "starts_at",
             postgresql_where=sa.text("status = 'active'"),
+            postgresql_include=["place_id", "kind", "expires_at"],
         ),
     )
 
