@@ -158,7 +158,11 @@ class Builder:
             out["civil_society"].append(self._operator(f"Föreningen Jour {i + 1}", "civil_society"))
         for i in range(max(2, round(40 * self.scale))):
             out["private"].append(self._operator(f"Omsorg {i + 1} AB", "private"))
-        out["housing_foundation"] = [self._operator("Bostadsstiftelsen", "housing_foundation")]
+        # One housing foundation per region (municipal housing companies), not one national.
+        out["housing_foundation"] = [
+            self._operator(f"Bostadsstiftelsen {p}", "housing_foundation")
+            for p in sorted({d["pool"] for d in self.districts})
+        ]
         out["regional"] = [
             self._operator(f"Boendekedjan {p}", "regional")
             for p in sorted({d["pool"] for d in self.districts})
@@ -175,13 +179,27 @@ class Builder:
         n_units = scaled("units", self.scale)
         municipal = {op["name"].removesuffix(" socialtjänst"): op for op in operators["municipal"]}
         regional = {op["name"].removeprefix("Boendekedjan "): op for op in operators["regional"]}
+        foundation = {
+            op["name"].removeprefix("Bostadsstiftelsen "): op
+            for op in operators["housing_foundation"]
+        }
         today = self.now.date()
         counter = 0
         for kind, share, acute in UNIT_KINDS:
             for _ in range(max(4, round(n_units * share))):
                 counter += 1
                 district = self.rng.choice(self.districts)
-                self._unit(kind, acute, counter, district, operators, municipal, regional, today)
+                self._unit(
+                    kind,
+                    acute,
+                    counter,
+                    district,
+                    operators,
+                    municipal,
+                    regional,
+                    foundation,
+                    today,
+                )
 
     def _unit(
         self,
@@ -192,6 +210,7 @@ class Builder:
         operators: dict[str, list[Row]],
         municipal: dict[str, Row],
         regional: dict[str, Row],
+        foundation: dict[str, Row],
         today: date,
     ) -> None:
         rng = self.rng
@@ -205,7 +224,7 @@ class Builder:
         elif kind == "hostel":
             operator = rng.choice(operators["private"])
         elif kind.startswith("shis"):
-            operator = operators["housing_foundation"][0]
+            operator = foundation[district["pool"]]
         elif kind == "regional_pool_flat":
             operator = regional[district["pool"]]
         else:
@@ -345,14 +364,14 @@ class Builder:
                 district_id=d["id"],
                 lead=True,
             )
-        for i in range(max(3, round(20 * self.scale))):
+        for i in range(max(3, round(60 * self.scale))):
             self.socialjour.append(
                 user(f"socialjour.{i + 1}", f"Socialjouren {i + 1}", "socialjour")
             )
         for i in range(max(2, round(10 * self.scale))):
             user(f"formedling.{i + 1}", f"Förtursenheten {i + 1}", "housing_agency")
         for role, prefix, count in (
-            ("coordinator", "samordnare", 5),
+            ("coordinator", "samordnare", 10),
             ("auditor", "granskare", 5),
             ("admin", "admin", 2),
         ):
@@ -980,7 +999,9 @@ class Builder:
         )
         old = created < self.now - timedelta(days=2)
         read = resolved or (created + timedelta(hours=4) if old else None)
-        recipients = [(f"user:{user_id}", user_id, None)] if user_id else []
+        recipients: list[tuple[str, uuid.UUID | None, uuid.UUID | None]] = (
+            [(f"user:{user_id}", user_id, None)] if user_id else []
+        )
         if district_id:
             recipients.append((f"team:{district_id}", None, district_id))
         for key_, uid, did in recipients:

@@ -7,6 +7,7 @@ takes, so a place cannot be retired or shrunk while someone books it.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -210,6 +211,23 @@ async def list_places(
     if not include_retired:
         stmt = stmt.where(col(Place.retired_at).is_(None))
     return list((await session.execute(stmt)).scalars().all())
+
+
+async def places_by_unit(
+    session: AsyncSession, unit_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[Place]]:
+    """The places in service of many units, each unit's in label order, in one query."""
+    out: dict[uuid.UUID, list[Place]] = {uid: [] for uid in unit_ids}
+    rows = (
+        await session.execute(
+            select(Place)
+            .where(col(Place.unit_id).in_(list(unit_ids)), col(Place.retired_at).is_(None))
+            .order_by(col(Place.unit_id), col(Place.label))
+        )
+    ).scalars()
+    for place in rows:
+        out[place.unit_id].append(place)
+    return out
 
 
 async def add_place(

@@ -242,12 +242,19 @@ async def release_block(
 
 
 async def list_blocks(session: AsyncSession, clock: Clock, unit_id: uuid.UUID) -> list[BlockRead]:
+    return (await blocks_by_unit(session, clock, [unit_id]))[unit_id]
+
+
+async def blocks_by_unit(
+    session: AsyncSession, clock: Clock, unit_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[BlockRead]]:
+    """The current and coming blocks of many units in one query (the operator's page)."""
     rows = (
         (
             await session.execute(
                 select(Booking)
                 .where(
-                    col(Booking.unit_id) == unit_id,
+                    col(Booking.unit_id).in_(list(unit_ids)),
                     col(Booking.kind) == BookingKind.block,
                     col(Booking.status) == BookingStatus.active,
                     col(Booking.ends_at) > clock.now(),
@@ -258,7 +265,10 @@ async def list_blocks(session: AsyncSession, clock: Clock, unit_id: uuid.UUID) -
         .scalars()
         .all()
     )
-    return await describe_blocks(session, rows)
+    out: dict[uuid.UUID, list[BlockRead]] = {uid: [] for uid in unit_ids}
+    for block in await describe_blocks(session, rows) if rows else []:
+        out[block.unit_id].append(block)
+    return out
 
 
 async def describe_blocks(session: AsyncSession, rows: Sequence[Booking]) -> list[BlockRead]:

@@ -177,3 +177,21 @@ async def test_every_sweep_runs_on_the_dataset(db_url: str, keyring: Keyring) ->
         await engine.dispose()
     assert results
     assert all(n >= 0 for n in results.values()), results
+
+
+async def test_load_plan_gives_each_user_its_own_account_and_work(
+    db_url: str, keyring: Keyring
+) -> None:
+    from benchmarks.bench_load import make_plan
+
+    await generate(db_url, seed=8, scale=SCALE, now=TEST_NOW, keyring=keyring)
+    plan = await make_plan(db_url, 8)
+    accounts = plan["accounts"]
+    for kind in ("rvt_officer", "socialjour", "operator", "coordinator"):
+        names = [a["username"] for a in accounts[kind]]
+        assert names and len(names) == len(set(names))
+    assert any(a["cases"] for a in accounts["rvt_officer"])
+    held = [r for a in accounts["socialjour"] for r in a["requests"]]
+    assert held and len(held) == len(set(held))  # two night users never share a request
+    first = accounts["socialjour"][0]
+    assert first["totp"] == totp_secret(8, first["username"])
