@@ -56,7 +56,8 @@ async def find_targets(url: str, *, many: int = 40) -> Targets:
             many,
         )
         application = await conn.fetchval(
-            "SELECT id FROM priority_application ORDER BY created_at, id LIMIT 1"
+            "SELECT id FROM priority_application WHERE status NOT IN ('draft', 'closed') "
+            "ORDER BY created_at, id LIMIT 1"
         )
         first_of = {
             r["role"]: r["username"]
