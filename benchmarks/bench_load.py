@@ -139,7 +139,15 @@ def report(stats_csv: Path, seconds: float) -> bool:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--users", type=int, default=100)
-    parser.add_argument("--spawn-rate", type=float, default=10)
+    parser.add_argument("--spawn-rate", type=float, default=2, help="users started per second")
+    parser.add_argument(
+        "--think",
+        type=float,
+        nargs=2,
+        default=[5.0, 15.0],
+        metavar=("MIN", "MAX"),
+        help="seconds each user waits between actions",
+    )
     parser.add_argument("--time", default="2m", help="Locust run time, e.g. 30s, 2m")
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--seed", type=int, default=1)
@@ -155,7 +163,7 @@ def main() -> None:
     )
     work = Path(tempfile.mkdtemp(prefix="bk-load-"))
     plan = work / "plan.json"
-    plan.write_text(json.dumps(asyncio.run(make_plan(url, args.seed))))
+    plan.write_text(json.dumps({**asyncio.run(make_plan(url, args.seed)), "think": args.think}))
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = {
@@ -177,7 +185,10 @@ def main() -> None:
         )
         try:
             wait_ready(base, server)
-            print(f"server on {base} (log {server_log}); {args.users} users for {args.time}")
+            print(
+                f"server on {base} (log {server_log}); {args.users} users for {args.time}, "
+                f"{args.spawn_rate}/s started, {args.think[0]:g}-{args.think[1]:g} s think time"
+            )
             started = time.monotonic()
             subprocess.run(  # noqa: S603
                 [

@@ -246,7 +246,8 @@ async def priority_list(
         except ValueError:
             errors["status"] = translate(request, N_("Choose a status from the list."))
     rows = await service.list_for_agency(session, clock, actor, status)
-    items = [ListItem(s, await service.has_certificate(session, s.id)) for s in rows]
+    certified = await service.with_certificate(session, [s.id for s in rows])
+    items = [ListItem(s, s.id in certified) for s in rows]
     return render(
         request,
         "priority_list.html",

@@ -25,12 +25,14 @@ from locust import HttpUser, between, task
 
 PLAN: dict[str, Any] = json.loads(open(os.environ["BK_LOAD_PLAN"]).read())  # noqa: SIM115
 PASSWORD: str = PLAN["password"]
+# Think time between a user's actions (seconds): staff read a desk or a case before the next.
+THINK = PLAN.get("think", [5.0, 15.0])
 _addresses = itertools.count(1)
 
 
 class Staff(HttpUser):
     abstract = True
-    wait_time = between(1, 3)
+    wait_time = between(THINK[0], THINK[1])
     pool: ClassVar[str] = ""
     _next: ClassVar[itertools.count[int]]
 
@@ -38,6 +40,10 @@ class Staff(HttpUser):
         n = next(_addresses)
         self.client.headers["X-Forwarded-For"] = f"10.77.{n // 250}.{n % 250 + 1}"
         self.client.headers["Accept-Language"] = "sv"
+        # A new connection per request: the server drops idle keep-alive connections after
+        # 5 s, shorter than the think time, and a request racing that close fails with a
+        # reset that says nothing about the app.
+        self.client.headers["Connection"] = "close"
         accounts = PLAN["accounts"][self.pool]
         self.account: dict[str, Any] = accounts[next(type(self)._next) % len(accounts)]
         self.rng = random.Random(n)

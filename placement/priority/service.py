@@ -7,6 +7,7 @@ commit. Every read and change is audit-logged in the same transaction (access.au
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -348,10 +349,21 @@ async def list_for_handler(
 
 
 async def has_certificate(session: AsyncSession, application_id: uuid.UUID) -> bool:
-    found = await session.scalar(
-        select(col(Certificate.id)).where(col(Certificate.application_id) == application_id)
+    return application_id in await with_certificate(session, [application_id])
+
+
+async def with_certificate(
+    session: AsyncSession, application_ids: Sequence[uuid.UUID]
+) -> set[uuid.UUID]:
+    """Which of the applications have a certificate: one query for a whole list."""
+    if not application_ids:
+        return set()
+    found = await session.execute(
+        select(col(Certificate.application_id))
+        .where(col(Certificate.application_id).in_(list(application_ids)))
+        .distinct()
     )
-    return found is not None
+    return set(found.scalars().all())
 
 
 async def attach_certificate(
