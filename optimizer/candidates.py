@@ -13,6 +13,7 @@ capacity are interchangeable, so grouping them is exact.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -29,8 +30,6 @@ from optimizer.problem import (
 )
 from optimizer.rules import RuleContext, codes_of, compile_checker, make_context
 from optimizer.scoring import ScoreContext, make_score_context
-
-EXPLAIN_UNPLACED_MAX = 500  # households without options whose obstacles are counted in full
 
 
 @dataclass(slots=True)
@@ -123,7 +122,10 @@ def placement_weight(hh: Household, policy: Policy) -> int:
     base = {"low": w.placed_low, "medium": w.placed_medium, "high": w.placed_high}.get(
         hh.risk_level, w.placed_high
     )
-    days = min(int(max(hh.waiting_hours, 0.0) // 24), w.placed_waiting_days_cap)
+    hours = hh.waiting_hours
+    if not isinstance(hours, int | float) or not math.isfinite(hours):
+        hours = 0.0  # refused by validation; the weight must still be a number
+    days = min(int(max(hours, 0.0) // 24), w.placed_waiting_days_cap)
     return base + days * w.placed_per_waiting_day
 
 
@@ -137,7 +139,6 @@ def build_options(
     opts = Options()
     res_index: dict[tuple[str, int], int] = {}  # (unit_id, room capacity or 0) -> resource
     spare_w = policy.weights.family_room_spare_bed
-    explained = 0
     table = DistanceTable(dmap)
     for hi, hh in enumerate(households):
         ctx = make_context(hh, dmap, policy)
@@ -157,10 +158,9 @@ def build_options(
                 _add(opts, res_index, hi, u, 0, base)
             for cap in sorted({c for c in u.free_family_rooms if c >= size}):
                 _add(opts, res_index, hi, u, cap, base - (cap - size) * spare_w)
-        if opts.feasible_pairs == before and explained < EXPLAIN_UNPLACED_MAX:
+        if opts.feasible_pairs == before:
             # No option at all: count the failures over every unit (the buckets above skip
             # units by sharing, gender and level), so the reason names the real obstacle.
-            explained += 1
             masks = {}
             for u in units:
                 if m := check(u):

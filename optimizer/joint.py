@@ -49,7 +49,14 @@ from optimizer.results import (
     LevelStats,
     Reason,
 )
-from optimizer.validate import household_problems, problem, usable_units
+from optimizer.validate import (
+    duplicate_ids,
+    household_problems,
+    policy_problems,
+    problem,
+    usable_districts,
+    usable_units,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,9 +114,10 @@ def solve_joint(
     deadline = t0 + settings.time_limit_s * 0.97
 
     # --- data ---
-    dmap = as_district_map(districts)
-    unit_list, problems = usable_units(units)
-    valid = _valid_households(households, dmap, problems)
+    dmap, problems = usable_districts(as_district_map(districts))
+    unit_list, unit_problems = usable_units(units)
+    problems += unit_problems + policy_problems(policy)
+    valid = _valid_households(households, dmap, problems) if not policy_problems(policy) else []
     hhs = [households[i] for i in valid]
     w = [weights[i] for i in valid]
     sizes = [hh.size for hh in hhs]
@@ -219,22 +227,23 @@ def solve_joint(
 def _valid_households(
     households: Sequence[Household], dmap: dict[str, DistrictInfo], problems: list[InputProblem]
 ) -> list[int]:
+    """Indices of the households to match. A request id that appears more than once is
+    refused in every copy: placing one copy would leave a second answer for the same request."""
     valid: list[int] = []
-    seen: set[str] = set()
+    repeated = duplicate_ids(hh.request_id for hh in households)
+    for rid in sorted(repeated):
+        problems.append(
+            problem(
+                "duplicate_request",
+                f"Ärendet {rid} förekommer flera gånger; ingen av kopiorna matchas",
+                f"Request {rid} appears more than once; none of the copies is matched",
+            )
+        )
     for i, hh in enumerate(households):
         probs, ok = household_problems(hh, dmap)
         problems.extend(_tag(hh.request_id, p) for p in probs)
-        if hh.request_id in seen:
-            problems.append(
-                problem(
-                    "duplicate_request",
-                    f"Ärendet {hh.request_id} förekommer flera gånger (första används)",
-                    f"Request {hh.request_id} appears more than once (the first is used)",
-                )
-            )
-        elif ok:
+        if ok and hh.request_id not in repeated:
             valid.append(i)
-        seen.add(hh.request_id)
     return valid
 
 
@@ -423,8 +432,8 @@ def _assignments(
                     Reason(
                         "invalid_request",
                         0,
-                        "Ärendet har fel i uppgifterna och har inte matchats (se problem)",
-                        "The request has errors in its data and was not matched (see problems)",
+                        "Ärendet har inte matchats: indata har fel (se problemen)",
+                        "The request was not matched: the input has errors (see the problems)",
                     ),
                 ),
             )
@@ -449,11 +458,13 @@ def _why_unplaced(counts: dict[str, int], had_options: bool, solved: bool) -> Re
             "priority (risk and waiting time) or with no other option",
         )
     if not counts:
+        # Obstacles are counted over every unit for every household without options, so
+        # no counts means there was no unit at all to check.
         return Reason(
             "no_unit_available",
             0,
-            "Ingen enhet som får användas har något ledigt",
-            "No unit that may be used has anything free",
+            "Det finns inga enheter att matcha mot",
+            "There are no units to match against",
         )
     top = max(counts.items(), key=lambda kv: kv[1])
     ls, le = RULE_LABELS.get(top[0], (top[0], top[0]))
