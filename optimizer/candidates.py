@@ -14,8 +14,12 @@ capacity are interchangeable, so grouping them is exact.
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
 
 from optimizer.common import fast_unit_score
 from optimizer.geo import DistanceTable
@@ -31,6 +35,11 @@ from optimizer.problem import (
 from optimizer.rules import RuleContext, codes_of, compile_checker, make_context
 from optimizer.scoring import ScoreContext, make_score_context
 
+IntArray = npt.NDArray[np.int64]
+
+# In `failed_counts`: the household had no option and its obstacles were not counted in time.
+NOT_COUNTED = "not_counted"
+
 
 @dataclass(slots=True)
 class ResourceInfo:
@@ -42,16 +51,28 @@ class ResourceInfo:
 
 @dataclass(slots=True)
 class Options:
-    """Parallel lists, one entry per option; households and resources by index."""
+    """One entry per option in parallel numpy arrays; households and resources by index.
 
-    household: list[int] = field(default_factory=list)
-    resource: list[int] = field(default_factory=list)
-    fit: list[int] = field(default_factory=list)
-    resources: list[ResourceInfo] = field(default_factory=list)
+    `need` is what the option takes from its resource (persons for single places, 1 for a
+    family room); `capacity` is per resource. No Python object exists per option."""
+
+    household: IntArray
+    resource: IntArray
+    fit: IntArray
+    need: IntArray
+    capacity: IntArray
+    resources: list[ResourceInfo]
     # Per household: how many candidate units failed each rule (for "why not placed").
-    failed_counts: list[dict[str, int]] = field(default_factory=list)
-    contexts: list[tuple[RuleContext, ScoreContext]] = field(default_factory=list)
+    failed_counts: list[dict[str, int]]
+    contexts: list[tuple[RuleContext, ScoreContext]]
     feasible_pairs: int = 0
+
+    def __len__(self) -> int:
+        return len(self.household)
+
+
+def as_array(values: Sequence[int] | IntArray) -> IntArray:
+    return np.asarray(values, dtype=np.int64)
 
 
 def _group_keys(u: Unit, dmap: Mapping[str, DistrictInfo]) -> str | None:
@@ -134,64 +155,88 @@ def build_options(
     units: Sequence[Unit],
     dmap: Mapping[str, DistrictInfo],
     policy: Policy,
+    count_until: float | None = None,
 ) -> Options:
+    """`count_until`: a perf_counter time after which obstacles of households without any
+    option are no longer counted (their reason then says so)."""
     index = UnitIndex(units, dmap)
-    opts = Options()
+    o_h: list[int] = []
+    o_r: list[int] = []
+    o_fit: list[int] = []
+    resources: list[ResourceInfo] = []
+    failed_counts: list[dict[str, int]] = []
+    contexts: list[tuple[RuleContext, ScoreContext]] = []
     res_index: dict[tuple[str, int], int] = {}  # (unit_id, room capacity or 0) -> resource
     spare_w = policy.weights.family_room_spare_bed
     table = DistanceTable(dmap)
+    feasible = 0
+
+    def add(hi: int, u: Unit, cap: int, fit: int) -> None:
+        key = (u.unit_id, cap)
+        ri = res_index.get(key)
+        if ri is None:
+            ri = res_index[key] = len(resources)
+            if cap == 0:
+                resources.append(ResourceInfo(u, RESOURCE_PLACES, 0, u.free_places))
+            else:
+                rooms = sum(1 for c in u.free_family_rooms if c == cap)
+                resources.append(ResourceInfo(u, RESOURCE_FAMILY_ROOM, cap, rooms))
+        o_h.append(hi)
+        o_r.append(ri)
+        o_fit.append(fit)
+
     for hi, hh in enumerate(households):
         ctx = make_context(hh, dmap, policy)
         sctx = make_score_context(hh, dmap, policy, ctx, table)
-        opts.contexts.append((ctx, sctx))
+        contexts.append((ctx, sctx))
         check = compile_checker(ctx)
         masks: dict[int, int] = {}
         size = ctx.size
-        before = opts.feasible_pairs
+        before = feasible
         for u in index.candidates(hh, ctx.required_protection):
             if m := check(u):
                 masks[m] = masks.get(m, 0) + 1
                 continue
-            opts.feasible_pairs += 1
+            feasible += 1
             base = fast_unit_score(sctx, u)
             if size <= u.free_places:
-                _add(opts, res_index, hi, u, 0, base)
+                add(hi, u, 0, base)
             for cap in sorted({c for c in u.free_family_rooms if c >= size}):
-                _add(opts, res_index, hi, u, cap, base - (cap - size) * spare_w)
-        if opts.feasible_pairs == before:
+                add(hi, u, cap, base - (cap - size) * spare_w)
+        counts: dict[str, int] = {}
+        if feasible == before:
             # No option at all: count the failures over every unit (the buckets above skip
             # units by sharing, gender and level), so the reason names the real obstacle.
-            masks = {}
-            for u in units:
-                if m := check(u):
-                    masks[m] = masks.get(m, 0) + 1
-        counts: dict[str, int] = {}
+            if count_until is not None and time.perf_counter() > count_until:
+                counts = {NOT_COUNTED: 0}
+            else:
+                masks = {}
+                for u in units:
+                    if m := check(u):
+                        masks[m] = masks.get(m, 0) + 1
         for m, n in masks.items():
             for code in codes_of(m):
                 counts[code] = counts.get(code, 0) + n
-        opts.failed_counts.append(counts)
-    return opts
+        failed_counts.append(counts)
+    household = as_array(o_h)
+    resource = as_array(o_r)
+    kinds = np.array([r.kind == RESOURCE_PLACES for r in resources], dtype=bool)
+    sizes = as_array([hh.size for hh in households])
+    need = np.where(kinds[resource], sizes[household], 1) if len(resource) else as_array([])
+    return Options(
+        household=household,
+        resource=resource,
+        fit=as_array(o_fit),
+        need=as_array(need),
+        capacity=as_array([r.capacity for r in resources]),
+        resources=resources,
+        failed_counts=failed_counts,
+        contexts=contexts,
+        feasible_pairs=feasible,
+    )
 
 
-def _add(
-    opts: Options, res_index: dict[tuple[str, int], int], hi: int, u: Unit, cap: int, fit: int
-) -> None:
-    key = (u.unit_id, cap)
-    ri = res_index.get(key)
-    if ri is None:
-        ri = len(opts.resources)
-        res_index[key] = ri
-        if cap == 0:
-            opts.resources.append(ResourceInfo(u, RESOURCE_PLACES, 0, u.free_places))
-        else:
-            rooms = sum(1 for c in u.free_family_rooms if c == cap)
-            opts.resources.append(ResourceInfo(u, RESOURCE_FAMILY_ROOM, cap, rooms))
-    opts.household.append(hi)
-    opts.resource.append(ri)
-    opts.fit.append(fit)
-
-
-def prune_exact(opts: Options, sizes: Sequence[int]) -> list[int]:
+def prune_exact(opts: Options, sizes: Sequence[int]) -> IntArray:
     """Indices of the options to keep. Never changes either optimum (placed weight or fit).
 
     Argument. For household h take its options by decreasing fit and stop once the kept
@@ -210,20 +255,21 @@ def prune_exact(opts: Options, sizes: Sequence[int]) -> list[int]:
     model is a restriction of the full one, so both optima are equal.
     """
     n = len(sizes)
+    o_h = opts.household.tolist()
+    o_r = opts.resource.tolist()
+    fit = opts.fit.tolist()
     by_h: list[list[int]] = [[] for _ in range(n)]
-    for oi, hi in enumerate(opts.household):
+    for oi, hi in enumerate(o_h):
         by_h[hi].append(oi)
     # Who can use each resource (a bit set over households) and the largest size among them.
     # Using the largest size over all users, h included, can only underestimate b_h(R),
     # which keeps the stopping test safe.
     reach = [0] * len(opts.resources)
     biggest = [0] * len(opts.resources)
-    for oi, hi in enumerate(opts.household):
-        ri = opts.resource[oi]
+    for hi, ri in zip(o_h, o_r, strict=True):
         reach[ri] |= 1 << hi
         biggest[ri] = max(biggest[ri], sizes[hi])
     keep: list[int] = []
-    fit = opts.fit
     for hi, own in enumerate(by_h):
         if not own:
             continue
@@ -234,7 +280,7 @@ def prune_exact(opts: Options, sizes: Sequence[int]) -> list[int]:
         need = 0
         for oi in own:
             keep.append(oi)
-            ri = opts.resource[oi]
+            ri = o_r[oi]
             if ri in seen:
                 continue
             seen.add(ri)
@@ -249,47 +295,4 @@ def prune_exact(opts: Options, sizes: Sequence[int]) -> list[int]:
             if need > others.bit_count():
                 break
     keep.sort()
-    return keep
-
-
-def improve_plan(
-    opts: Options, sizes: Sequence[int], plan: Sequence[int], cols: Sequence[int], passes: int = 3
-) -> list[int]:
-    """Hill-climb on fit: move a placed household to a better option that still has room.
-    The same households stay placed, so the placed weight (level 1) does not change."""
-    room: dict[int, int] = {}
-
-    def need(j: int) -> int:
-        info = opts.resources[opts.resource[j]]
-        return sizes[opts.household[j]] if info.kind == RESOURCE_PLACES else 1
-
-    current: dict[int, int] = {}
-    for j in plan:
-        r = opts.resource[j]
-        room[r] = room.get(r, opts.resources[r].capacity) - need(j)
-        current[opts.household[j]] = j
-    better: dict[int, list[int]] = {}
-    for j in cols:
-        h = opts.household[j]
-        if h in current and opts.fit[j] > opts.fit[current[h]]:
-            better.setdefault(h, []).append(j)
-    for ls in better.values():
-        ls.sort(key=lambda j: (-opts.fit[j], j))
-    for _ in range(passes):
-        moved = False
-        for h in sorted(better):
-            j0 = current[h]
-            for j in better[h]:
-                if opts.fit[j] <= opts.fit[j0]:
-                    break
-                r = opts.resource[j]
-                if room.get(r, opts.resources[r].capacity) >= need(j):
-                    room[r] = room.get(r, opts.resources[r].capacity) - need(j)
-                    r0 = opts.resource[j0]
-                    room[r0] += need(j0)
-                    current[h] = j
-                    moved = True
-                    break
-        if not moved:
-            break
-    return sorted(current.values())
+    return as_array(keep)
