@@ -1,9 +1,11 @@
 """Feasible (household, unit, resource) options for the joint plan, and exact pruning.
 
 Data step of the CP-SAT model: a variable will exist only for an option that passes every hard
-rule. To avoid checking every household against every unit, units are first bucketed by what
-the sharing policy, gender and protection level allow (a superset of the passing units when
-those rules are not overridden); the full rule check then runs on the bucket only.
+rule. The rules and the fit run over all units at once per household, on numpy columns
+(`optimizer/unit_table.py`): first the cheap, selective ones (free capacity, protection level,
+gender, sharing), then all of them on the units left. The options are parallel arrays
+(household, resource, fit, need): at 5,000 households x 30,000 units there are millions of
+options, and a Python object per option would cost gigabytes.
 
 Resources: a unit's single places form one resource with capacity `free_places` (a household
 of n persons takes n of them); its free family rooms are grouped by capacity, each group one
@@ -21,19 +23,19 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from optimizer.common import fast_unit_score
 from optimizer.geo import DistanceTable
 from optimizer.problem import (
-    GENDERS,
     RESOURCE_FAMILY_ROOM,
     RESOURCE_PLACES,
+    RULE_CODES,
     DistrictInfo,
     Household,
     Policy,
     Unit,
 )
-from optimizer.rules import RuleContext, codes_of, compile_checker, make_context
+from optimizer.rules import RuleContext, make_context
 from optimizer.scoring import ScoreContext, make_score_context
+from optimizer.unit_table import UnitTable
 
 IntArray = npt.NDArray[np.int64]
 
@@ -64,77 +66,23 @@ class Options:
     resources: list[ResourceInfo]
     # Per household: how many candidate units failed each rule (for "why not placed").
     failed_counts: list[dict[str, int]]
-    contexts: list[tuple[RuleContext, ScoreContext]]
-    feasible_pairs: int = 0
+    contexts: list[RuleContext]
+    feasible_pairs: int
+    table: DistanceTable
+    districts: Mapping[str, DistrictInfo]
+    policy: Policy
 
     def __len__(self) -> int:
         return len(self.household)
 
+    def score_context(self, hi: int) -> ScoreContext:
+        """For explaining household `hi`'s option (built only for the households shown)."""
+        c = self.contexts[hi]
+        return make_score_context(c.household, self.districts, self.policy, c, self.table)
+
 
 def as_array(values: Sequence[int] | IntArray) -> IntArray:
     return np.asarray(values, dtype=np.int64)
-
-
-def _group_keys(u: Unit, dmap: Mapping[str, DistrictInfo]) -> str | None:
-    """The sharing group a unit belongs to; a household may use the groups it is part of."""
-    p = u.sharing_policy
-    if p == "open":
-        return "open"
-    if p == "own_district":
-        return f"own:{u.owner}"
-    owner = dmap.get(u.owner)
-    if owner is None:
-        return None
-    if p == "city_wide":
-        return f"city:{owner.municipality}"
-    if p == "regional_pool":
-        return f"pool:{owner.pool}" if owner.pool is not None else None
-    return None
-
-
-def _household_groups(hh: Household, dmap: Mapping[str, DistrictInfo]) -> list[str]:
-    groups = ["open", f"own:{hh.requesting_district_id}"]
-    req = dmap.get(hh.requesting_district_id)
-    if req is not None:
-        groups.append(f"city:{req.municipality}")
-        if req.pool is not None:
-            groups.append(f"pool:{req.pool}")
-    return groups
-
-
-class UnitIndex:
-    """Units with free capacity, bucketed by (sharing group, accepted gender, level)."""
-
-    def __init__(self, units: Sequence[Unit], dmap: Mapping[str, DistrictInfo]) -> None:
-        self.dmap = dmap
-        self.all = [u for u in units if u.free_places > 0 or u.free_family_rooms]
-        self.buckets: dict[tuple[str, str, int], list[Unit]] = {}
-        self.by_group: dict[str, list[Unit]] = {}
-        for u in self.all:
-            g = _group_keys(u, dmap)
-            if g is None:
-                g = "none"
-            self.by_group.setdefault(g, []).append(u)
-            for gender in u.accepted_genders:
-                self.buckets.setdefault((g, gender, u.protection_level), []).append(u)
-
-    def candidates(self, hh: Household, required_level: int) -> list[Unit]:
-        over = hh.overridden_rules
-        groups = (
-            list(self.by_group) if "sharing_policy" in over else _household_groups(hh, self.dmap)
-        )
-        if "gender" in over:
-            # Any gender: use the group lists directly (no duplicates across genders).
-            lo = 0 if "protection_level" in over else required_level
-            return [u for g in groups for u in self.by_group.get(g, ()) if u.protection_level >= lo]
-        if hh.gender not in GENDERS:
-            return []
-        levels = (1, 2, 3) if "protection_level" in over else range(required_level, 4)
-        out: list[Unit] = []
-        for g in groups:
-            for lvl in levels:
-                out.extend(self.buckets.get((g, hh.gender, lvl), ()))
-        return out
 
 
 def placement_weight(hh: Household, policy: Policy) -> int:
@@ -157,83 +105,89 @@ def build_options(
     policy: Policy,
     count_until: float | None = None,
 ) -> Options:
-    """`count_until`: a perf_counter time after which obstacles of households without any
+    """Every option passing every hard rule, with its fit, as arrays (see `UnitTable`).
+    `count_until`: a perf_counter time after which the obstacles of households without any
     option are no longer counted (their reason then says so)."""
-    index = UnitIndex(units, dmap)
-    o_h: list[int] = []
-    o_r: list[int] = []
-    o_fit: list[int] = []
-    resources: list[ResourceInfo] = []
-    failed_counts: list[dict[str, int]] = []
-    contexts: list[tuple[RuleContext, ScoreContext]] = []
-    res_index: dict[tuple[str, int], int] = {}  # (unit_id, room capacity or 0) -> resource
-    spare_w = policy.weights.family_room_spare_bed
     table = DistanceTable(dmap)
+    ut = UnitTable(units, dmap, table)
+    spare_w = policy.weights.family_room_spare_bed
+    width = ut.room_res.shape[1]
+    parts_h: list[IntArray] = []
+    parts_r: list[IntArray] = []
+    parts_f: list[IntArray] = []
+    failed_counts: list[dict[str, int]] = []
+    contexts: list[RuleContext] = []
     feasible = 0
-
-    def add(hi: int, u: Unit, cap: int, fit: int) -> None:
-        key = (u.unit_id, cap)
-        ri = res_index.get(key)
-        if ri is None:
-            ri = res_index[key] = len(resources)
-            if cap == 0:
-                resources.append(ResourceInfo(u, RESOURCE_PLACES, 0, u.free_places))
-            else:
-                rooms = sum(1 for c in u.free_family_rooms if c == cap)
-                resources.append(ResourceInfo(u, RESOURCE_FAMILY_ROOM, cap, rooms))
-        o_h.append(hi)
-        o_r.append(ri)
-        o_fit.append(fit)
-
     for hi, hh in enumerate(households):
         ctx = make_context(hh, dmap, policy)
-        sctx = make_score_context(hh, dmap, policy, ctx, table)
-        contexts.append((ctx, sctx))
-        check = compile_checker(ctx)
-        masks: dict[int, int] = {}
-        size = ctx.size
-        before = feasible
-        for u in index.candidates(hh, ctx.required_protection):
-            if m := check(u):
-                masks[m] = masks.get(m, 0) + 1
-                continue
-            feasible += 1
-            base = fast_unit_score(sctx, u)
-            if size <= u.free_places:
-                add(hi, u, 0, base)
-            for cap in sorted({c for c in u.free_family_rooms if c >= size}):
-                add(hi, u, cap, base - (cap - size) * spare_w)
-        counts: dict[str, int] = {}
-        if feasible == before:
-            # No option at all: count the failures over every unit (the buckets above skip
-            # units by sharing, gender and level), so the reason names the real obstacle.
+        contexts.append(ctx)
+        idx = ut.prefilter(ctx)
+        if len(idx):
+            idx = idx[ut.check(ctx, idx) == 0]
+        if not len(idx):
+            # No option at all: count the failures over every unit, so the reason names the
+            # real obstacle.
             if count_until is not None and time.perf_counter() > count_until:
-                counts = {NOT_COUNTED: 0}
+                failed_counts.append({NOT_COUNTED: 0})
             else:
-                masks = {}
-                for u in units:
-                    if m := check(u):
-                        masks[m] = masks.get(m, 0) + 1
-        for m, n in masks.items():
-            for code in codes_of(m):
-                counts[code] = counts.get(code, 0) + n
-        failed_counts.append(counts)
-    household = as_array(o_h)
-    resource = as_array(o_r)
-    kinds = np.array([r.kind == RESOURCE_PLACES for r in resources], dtype=bool)
+                failed_counts.append(_counts(ut.check(ctx)))
+            continue
+        failed_counts.append({})
+        feasible += len(idx)
+        size = ctx.size
+        base = ut.scores(ctx, policy, idx)
+        pos = np.arange(len(idx), dtype=np.int64)
+        pr = ut.places_res[idx]
+        okp = (pr >= 0) & (ut.free_places[idx] >= size)
+        rr = ut.room_res[idx]
+        rc = ut.room_cap[idx]
+        okr = (rr >= 0) & (rc >= size)
+        res = np.concatenate([pr[okp], rr[okr]])
+        fit = np.concatenate([base[okp], (base[:, None] - (rc - size) * spare_w)[okr]])
+        # Per unit: its single places first, then its rooms by size (the order of old).
+        slot = pos[:, None] * (width + 1) + 1 + np.arange(width, dtype=np.int64)[None, :]
+        order = np.argsort(np.concatenate([pos[okp] * (width + 1), slot[okr]]), kind="stable")
+        parts_h.append(np.full(len(res), hi, dtype=np.int64))
+        parts_r.append(res[order])
+        parts_f.append(fit[order])
+    household = np.concatenate(parts_h) if parts_h else as_array([])
+    resource = np.concatenate(parts_r) if parts_r else as_array([])
     sizes = as_array([hh.size for hh in households])
-    need = np.where(kinds[resource], sizes[household], 1) if len(resource) else as_array([])
+    is_places = np.array([k == RESOURCE_PLACES for k in ut.res_kind], dtype=bool)
+    need = np.where(is_places[resource], sizes[household], 1) if len(resource) else resource
+    resources = [
+        ResourceInfo(ut.units[u], kind, room, cap)
+        for u, kind, room, cap in zip(
+            ut.res_unit.tolist(),
+            ut.res_kind,
+            ut.res_room.tolist(),
+            ut.res_capacity.tolist(),
+            strict=True,
+        )
+    ]
     return Options(
         household=household,
         resource=resource,
-        fit=as_array(o_fit),
+        fit=np.concatenate(parts_f) if parts_f else as_array([]),
         need=as_array(need),
-        capacity=as_array([r.capacity for r in resources]),
+        capacity=ut.res_capacity,
         resources=resources,
         failed_counts=failed_counts,
         contexts=contexts,
         feasible_pairs=feasible,
+        table=table,
+        districts=dmap,
+        policy=policy,
     )
+
+
+def _counts(masks: IntArray) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for bit, code in enumerate(RULE_CODES):
+        n = int(np.count_nonzero(masks & (1 << bit)))
+        if n:
+            out[code] = n
+    return out
 
 
 def prune_exact(opts: Options, sizes: Sequence[int]) -> IntArray:

@@ -14,76 +14,89 @@ import numpy as np
 from optimizer.candidates import IntArray, Options, as_array
 
 
-def _by_household(opts: Options, cols: IntArray) -> dict[int, list[int]]:
-    """Options of `cols` per household, best fit first (ties: lower index)."""
+class SortedOptions:
+    """The options of `cols` sorted by household, then best fit first (ties: lower index);
+    household h's options are positions start[h]..start[h+1]. Sort once, use for every plan."""
+
+    def __init__(self, opts: Options, cols: IntArray) -> None:
+        h = opts.household[cols]
+        fit = opts.fit[cols]
+        span = int(fit.max() - fit.min()) + 1 if len(cols) else 1
+        # One integer key (household, then decreasing fit); the stable sort keeps the index
+        # order among ties, as `cols` is increasing.
+        key = h * span + (int(fit.max()) if len(cols) else 0) - fit
+        order = np.argsort(key, kind="stable")
+        self.cols = cols[order]
+        self.res = opts.resource[self.cols]
+        self.need = opts.need[self.cols]
+        self.neg_fit = -opts.fit[self.cols]
+        n_h = len(opts.failed_counts)
+        start = np.searchsorted(h[order], np.arange(n_h + 1))
+        self.start = start.tolist()
+        counts = np.diff(start)
+        # Rank of each option within its household (0: the best fit).
+        self.rank = np.arange(len(cols), dtype=np.int64) - np.repeat(start[:-1], counts)
+
+    def top(self, k: int) -> IntArray:
+        """The `k` best options by fit of every household, in increasing index order."""
+        return np.sort(self.cols[self.rank < k])
+
+
+def greedy_plan(
+    opts: Options, weights: IntArray, cols: IntArray, srt: SortedOptions | None = None
+) -> IntArray:
     if len(cols) == 0:
-        return {}
-    h = opts.household[cols]
-    order = np.lexsort((cols, -opts.fit[cols], h))
-    sc = cols[order].tolist()
-    sh = h[order].tolist()
-    out: dict[int, list[int]] = {}
-    for j, hi in zip(sc, sh, strict=True):
-        lst = out.get(hi)
-        if lst is None:
-            out[hi] = [j]
-        else:
-            lst.append(j)
-    return out
-
-
-def greedy_plan(opts: Options, weights: IntArray, cols: IntArray) -> IntArray:
-    by_h = _by_household(opts, cols)
-    room = opts.capacity.tolist()
-    res = opts.resource.tolist() if len(by_h) else []
-    need = opts.need.tolist() if len(by_h) else []
-    w = weights.tolist()
+        return as_array([])
+    srt = srt or SortedOptions(opts, cols)
+    start = srt.start
+    n_h = len(start) - 1
+    counts = np.diff(np.asarray(start))
+    order = np.lexsort((np.arange(n_h), counts, -weights))
+    room = opts.capacity.copy()
     chosen: list[int] = []
-    for hi in sorted(by_h, key=lambda h: (-w[h], len(by_h[h]), h)):
-        for j in by_h[hi]:
-            r = res[j]
-            if room[r] >= need[j]:
-                room[r] -= need[j]
-                chosen.append(j)
-                break
+    for h in order[counts[order] > 0].tolist():
+        a, b = start[h], start[h + 1]
+        res = srt.res[a:b]
+        ok = np.flatnonzero(room[res] >= srt.need[a:b])
+        if len(ok):
+            k = a + int(ok[0])
+            room[srt.res[k]] -= srt.need[k]
+            chosen.append(int(srt.cols[k]))
     chosen.sort()
     return as_array(chosen)
 
 
-def improve_plan(opts: Options, plan: IntArray, cols: IntArray, passes: int = 3) -> IntArray:
+def improve_plan(
+    opts: Options,
+    plan: IntArray,
+    cols: IntArray,
+    srt: SortedOptions | None = None,
+    passes: int = 3,
+) -> IntArray:
     """Hill-climb on fit within `cols` (the options of `plan` are always allowed)."""
-    if len(plan) == 0:
+    if len(plan) == 0 or len(cols) == 0:
         return plan
-    room = opts.capacity.tolist()
-    res = opts.resource.tolist()
-    need = opts.need.tolist()
-    fit = opts.fit.tolist()
-    hh = opts.household.tolist()
-    current: dict[int, int] = {}
-    for j in plan.tolist():
-        room[res[j]] -= need[j]
-        current[hh[j]] = j
-    by_h = _by_household(opts, cols)
-    better: dict[int, list[int]] = {}
-    for h, j0 in current.items():
-        own = by_h.get(h, [])
-        ups = [j for j in own if fit[j] > fit[j0]]
-        if ups:
-            better[h] = ups
+    srt = srt or SortedOptions(opts, cols)
+    room = opts.capacity.copy()
+    np.subtract.at(room, opts.resource[plan], opts.need[plan])
+    current = dict(zip(opts.household[plan].tolist(), plan.tolist(), strict=True))
+    fit = opts.fit
     for _ in range(passes):
         moved = False
-        for h in sorted(better):
+        for h in sorted(current):
             j0 = current[h]
-            for j in better[h]:
-                if fit[j] <= fit[j0]:
-                    break
-                r = res[j]
-                if room[r] >= need[j]:
-                    room[r] -= need[j]
-                    room[res[j0]] += need[j0]
-                    current[h] = j
-                    moved = True
-                    break
+            a, e = srt.start[h], srt.start[h + 1]
+            # Options of h with a strictly better fit than the current one come first.
+            b = a + int(np.searchsorted(srt.neg_fit[a:e], -fit[j0], side="left"))
+            if b == a:
+                continue
+            ok = np.flatnonzero(room[srt.res[a:b]] >= srt.need[a:b])
+            if len(ok):
+                k = a + int(ok[0])
+                room[srt.res[k]] -= srt.need[k]
+                room[opts.resource[j0]] += opts.need[j0]
+                current[h] = int(srt.cols[k])
+                moved = True
         if not moved:
             break
     return as_array(sorted(current.values()))

@@ -48,7 +48,7 @@ from optimizer.candidates import (
 from optimizer.common import Districts, as_district_map, explain_option
 from optimizer.cpsat import build_model, solve
 from optimizer.explain import RULE_LABELS, plan_summary
-from optimizer.greedy import greedy_plan, improve_plan
+from optimizer.greedy import SortedOptions, greedy_plan, improve_plan
 from optimizer.lp import column_generation, round_plan, violators
 from optimizer.problem import DistrictInfo, Household, Policy, Resource, Unit
 from optimizer.results import (
@@ -163,7 +163,8 @@ def solve_joint(
     placed_obj = w[opts.household] if len(opts) else as_array([])
 
     # --- a plan at once ---
-    plan = improve_plan(opts, greedy_plan(opts, w, all_cols), all_cols)
+    srt = SortedOptions(opts, all_cols)
+    plan = improve_plan(opts, greedy_plan(opts, w, all_cols, srt), all_cols, srt)
     ub1 = int(w[np.unique(opts.household[all_cols])].sum()) if len(all_cols) else 0
     s1 = _stats(_value(placed_obj, plan), ub1, "GREEDY", 0.0)
     solved = False
@@ -176,11 +177,12 @@ def solve_joint(
         big1 = len(all_cols) > settings.max_phase1_variables
         cols1 = all_cols
         z1: float | None = None
+        lag1: float | None = None
         d1 = np.zeros(0)
         if big1:
-            core = _union(_initial_core(opts, all_cols, settings.max_core_variables), plan)
+            core = _union(_initial_core(srt, settings.max_core_variables), plan)
             cg_end = time.perf_counter() + (phase_end - time.perf_counter()) * 0.5
-            core, _duals, d1, z1 = column_generation(
+            core, _duals, d1, z1, lag1 = column_generation(
                 opts, core, all_cols, placed_obj, w, None, cg_end
             )
             cols1 = _union(core, plan)
@@ -204,7 +206,7 @@ def solve_joint(
                         value = _value(placed_obj, plan)
                         extra = as_array([])  # all that could beat the first plan was in it
                 certified1 = len(extra) == 0
-                lp_bound = math.floor(z1 + 1e-6)
+                lp_bound = min(math.floor(z1 + 1e-6), math.floor((lag1 or z1) + 1e-6), ub1)
                 bound = min(lp_bound, bound) if certified1 else lp_bound
             else:
                 bound = ub1  # no LP duals: nothing proves the core enough
@@ -212,7 +214,7 @@ def solve_joint(
 
     # --- phase 2: fit, with level 1 held at the plan's placed weight ---
     level1 = s1.objective
-    starts = [improve_plan(opts, plan, all_cols)]
+    starts = [improve_plan(opts, plan, all_cols, srt)]
     s2 = _stats(_value(opts.fit, starts[0]), 0, "GREEDY", 0.0)
     certified2 = False
     trivial2 = _trivial_fit_bound(opts, all_cols)
@@ -221,16 +223,17 @@ def solve_joint(
         big = len(all_cols) > settings.max_core_variables
         core2 = all_cols
         z2: float | None = None
+        lag2: float | None = None
         d2 = np.zeros(0)
         if big:
-            core2 = _union(_initial_core(opts, all_cols, settings.max_core_variables), plan)
-            core2, duals2, d2, z2 = column_generation(
+            core2 = _union(_initial_core(srt, settings.max_core_variables), plan)
+            core2, duals2, d2, z2, lag2 = column_generation(
                 opts, core2, all_cols, opts.fit, w, level1, clock.share(0.3)
             )
             if duals2 is not None:
                 rounded = round_plan(opts, w, duals2.primal, level1, all_cols)
                 if rounded is not None:
-                    starts.append(improve_plan(opts, rounded, all_cols))
+                    starts.append(improve_plan(opts, rounded, all_cols, srt))
         hint2 = max(starts, key=lambda p: _value(opts.fit, p))
         cols2 = _union(core2, hint2)
         n_vars = max(n_vars, len(cols2))
@@ -248,7 +251,7 @@ def solve_joint(
             elif z2 is not None:
                 extra = violators(all_cols, d2, z2, fit, cols2)
                 certified2 = len(extra) == 0
-                lp_bound = math.floor(z2 + 1e-6)
+                lp_bound = min(math.floor(z2 + 1e-6), math.floor((lag2 or z2) + 1e-6), trivial2)
                 bound2 = min(lp_bound, bound) if certified2 else lp_bound
             s2 = _stats(fit, max(bound2, fit), status, wall)
         else:
@@ -317,23 +320,11 @@ def _valid_households(
     return valid
 
 
-def _top_per_household(opts: Options, cols: IntArray, k: int) -> IntArray:
-    """The `k` best options by fit of every household among `cols`."""
-    if len(cols) == 0:
-        return cols
-    h = opts.household[cols]
-    order = np.lexsort((cols, -opts.fit[cols], h))
-    hs = h[order]
-    first = np.r_[0, np.flatnonzero(hs[1:] != hs[:-1]) + 1]
-    rank = np.arange(len(hs)) - np.repeat(first, np.diff(np.r_[first, len(hs)]))
-    return np.sort(cols[order[rank < k]])
-
-
-def _initial_core(opts: Options, cols: IntArray, budget: int) -> IntArray:
+def _initial_core(srt: SortedOptions, budget: int) -> IntArray:
     """The best options per household by fit, about half the budget in all; column
     generation and the reduced-cost check add what the LP says may matter."""
-    n_h = len(np.unique(opts.household[cols])) if len(cols) else 0
-    return _top_per_household(opts, cols, max(8, budget // (2 * max(1, n_h))))
+    n_h = sum(1 for a, b in zip(srt.start, srt.start[1:], strict=False) if b > a)
+    return srt.top(max(8, budget // (2 * max(1, n_h))))
 
 
 def _phase(
@@ -397,7 +388,7 @@ def _overall_status(s1: LevelStats, s2: LevelStats, solved: bool) -> str:
 
 def _cap_options(opts: Options, keep: IntArray, cap: int) -> tuple[IntArray, bool]:
     """Heuristic: at most `cap` best options per household (may lose optimality)."""
-    out = _top_per_household(opts, keep, cap)
+    out = SortedOptions(opts, keep).top(cap)
     return out, len(out) < len(keep)
 
 
@@ -421,7 +412,7 @@ def _assignments(
         if oi is not None:
             info = opts.resources[int(opts.resource[oi])]
             res = Resource(info.kind, info.room_capacity or hh.size)
-            ctx, sctx = opts.contexts[vi]
+            ctx, sctx = opts.contexts[vi], opts.score_context(vi)
             score, reasons = explain_option(ctx, sctx, info.unit, res)
             out[valid[vi]] = JointAssignment(
                 hh.request_id, info.unit.unit_id, res, score, int(w[vi]), reasons

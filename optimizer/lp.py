@@ -29,6 +29,7 @@ from ortools.linear_solver import pywraplp
 from optimizer.candidates import IntArray, Options, as_array
 
 EPS = 1e-6
+LP_S_PER_COLUMN = 2e-5  # GLOP round on the core, built through pywraplp (measured, unloaded)
 FloatArray = np.ndarray
 
 
@@ -111,6 +112,28 @@ def dual_bound(opts: Options, d_all: FloatArray, duals: Duals, level1_rhs: int |
     return z + float(d_all[d_all > 0].sum())
 
 
+def lagrangian_bound(
+    opts: Options,
+    cols: IntArray,
+    obj: IntArray,
+    weights: IntArray,
+    duals: Duals,
+    level1_rhs: int | None,
+) -> float:
+    """A bound at least as tight as Z for the same v and mu: with the resource rows and the
+    level-1 row moved into the objective, each household alone takes its best option (or
+    none), so  sum_R v_R cap_R - mu P1 + sum_h max(0, max_j (c_j - a_j v_R + mu w_h))  bounds
+    every plan of the full model (weak duality); Z is this with a worse choice of u."""
+    h = opts.household[cols]
+    gain = obj[cols] - opts.need[cols] * duals.v[opts.resource[cols]] + duals.mu * weights[h]
+    best = np.zeros(len(duals.u))
+    np.maximum.at(best, h, gain)
+    z = float((duals.v * opts.capacity).sum()) + float(best.sum())
+    if level1_rhs is not None:
+        z -= duals.mu * level1_rhs
+    return z
+
+
 def column_generation(
     opts: Options,
     core: IntArray,
@@ -121,19 +144,23 @@ def column_generation(
     deadline: float,
     rounds: int = 12,
     per_household: int = 5,
-) -> tuple[IntArray, Duals | None, FloatArray, float | None]:
+) -> tuple[IntArray, Duals | None, FloatArray, float | None, float | None]:
     """Grow the core until its LP is optimal for the full model (no option with a positive
-    reduced cost left), adding the best few options per household each round. Stops early at
-    the deadline. Returns the core and the duals, reduced costs (of `all_cols`) and bound Z of
-    the round with the smallest Z: every round's Z is a valid bound."""
+    reduced cost left), adding the best few options per household each round. Stops before a
+    round that would end after the deadline. Returns the core and the duals, reduced costs (of
+    `all_cols`) and bound Z of the round with the smallest Z (every round's Z is a valid bound;
+    the reduced-cost check needs Z), and the tightest Lagrangian bound of all rounds."""
     in_core = np.zeros(len(opts), dtype=bool)
     in_core[core] = True
     best: tuple[Duals, FloatArray, float] | None = None
     last: Duals | None = None
     level1 = (weights, level1_rhs) if level1_rhs is not None else None
     n_h = len(opts.failed_counts)
+    round_s = len(core) * LP_S_PER_COLUMN  # a guess until the first round is measured
+    bound: float | None = None
     for _ in range(rounds):
-        if time.perf_counter() > deadline:
+        t = time.perf_counter()
+        if t + round_s > deadline:
             break
         duals = lp_duals(opts, core, obj, level1, n_h)
         if duals is None:
@@ -143,8 +170,11 @@ def column_generation(
         z = dual_bound(opts, d_all, duals, level1_rhs)
         if best is None or z < best[2]:
             best = (duals, d_all, z)
+        tight = lagrangian_bound(opts, all_cols, obj, weights, duals, level1_rhs)
+        bound = tight if bound is None else min(bound, tight)
         cand = (d_all > EPS) & ~in_core[all_cols]
-        if not cand.any() or time.perf_counter() > deadline:
+        round_s = time.perf_counter() - t
+        if not cand.any():
             break
         js = all_cols[cand]
         dj = d_all[cand]
@@ -157,12 +187,12 @@ def column_generation(
         rank = np.arange(len(hs)) - np.repeat(first, np.diff(np.r_[first, len(hs)]))
         in_core[js[order[rank < per_household]]] = True
         core = np.flatnonzero(in_core)
-    if best is None or last is None:
-        return core, None, np.zeros(0), None
+    if best is None or last is None or bound is None:
+        return core, None, np.zeros(0), None, None
     # The bound and reduced costs of the tightest round; the LP values of the last round
     # (the most complete core), which `round_plan` turns into a starting plan.
     chosen = Duals(best[0].u, best[0].v, best[0].mu, last.primal)
-    return core, chosen, best[1], best[2]
+    return core, chosen, best[1], best[2], bound
 
 
 def violators(

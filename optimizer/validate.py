@@ -39,6 +39,11 @@ def problem(code: str, sv: str, en: str) -> InputProblem:
 
 def is_number(value: object, low: float = 0.0, high: float = math.inf) -> bool:
     """A real, finite number (not a bool) in [low, high]."""
+    kind = type(value)
+    if kind is int:
+        return low <= value <= high  # type: ignore[operator]
+    if kind is float:
+        return math.isfinite(value) and low <= value <= high  # type: ignore[arg-type, operator]
     if isinstance(value, bool) or not isinstance(value, int | float):
         return False
     return math.isfinite(value) and low <= value <= high
@@ -46,6 +51,8 @@ def is_number(value: object, low: float = 0.0, high: float = math.inf) -> bool:
 
 def is_whole(value: object, low: float = 0.0, high: float = math.inf) -> bool:
     """A whole number in [low, high] (an int, or a float without fraction)."""
+    if type(value) is int:
+        return low <= value <= high
     if not is_number(value, low, high):
         return False
     number = float(value)  # type: ignore[arg-type]  # is_number checked int | float
