@@ -19,6 +19,7 @@ import math
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -37,7 +38,7 @@ from optimizer.rules import RuleContext, make_context
 from optimizer.scoring import ScoreContext, make_score_context
 from optimizer.unit_table import UnitTable
 
-IntArray = npt.NDArray[np.int64]
+IntArray = npt.NDArray[np.signedinteger[Any]]  # int32 per option, int64 elsewhere
 
 # In `failed_counts`: the household had no option and its obstacles were not counted in time.
 NOT_COUNTED = "not_counted"
@@ -83,6 +84,13 @@ class Options:
 
 def as_array(values: Sequence[int] | IntArray) -> IntArray:
     return np.asarray(values, dtype=np.int64)
+
+
+def take(a: IntArray, cols: IntArray) -> IntArray:
+    """a[cols], without a copy when cols is every option in order (the large case)."""
+    if len(cols) == len(a) and (len(cols) == 0 or (cols[0] == 0 and cols[-1] == len(a) - 1)):
+        return a
+    return a[cols]
 
 
 def placement_weight(hh: Household, policy: Policy) -> int:
@@ -147,14 +155,15 @@ def build_options(
         # Per unit: its single places first, then its rooms by size (the order of old).
         slot = pos[:, None] * (width + 1) + 1 + np.arange(width, dtype=np.int64)[None, :]
         order = np.argsort(np.concatenate([pos[okp] * (width + 1), slot[okr]]), kind="stable")
-        parts_h.append(np.full(len(res), hi, dtype=np.int64))
-        parts_r.append(res[order])
-        parts_f.append(fit[order])
+        parts_h.append(np.full(len(res), hi, dtype=np.int32))
+        parts_r.append(res[order].astype(np.int32))
+        parts_f.append(fit[order].astype(np.int32))
     household = np.concatenate(parts_h) if parts_h else as_array([])
     resource = np.concatenate(parts_r) if parts_r else as_array([])
     sizes = as_array([hh.size for hh in households])
     is_places = np.array([k == RESOURCE_PLACES for k in ut.res_kind], dtype=bool)
     need = np.where(is_places[resource], sizes[household], 1) if len(resource) else resource
+    need = need.astype(np.int32)
     resources = [
         ResourceInfo(ut.units[u], kind, room, cap)
         for u, kind, room, cap in zip(
@@ -169,7 +178,7 @@ def build_options(
         household=household,
         resource=resource,
         fit=np.concatenate(parts_f) if parts_f else as_array([]),
-        need=as_array(need),
+        need=need,
         capacity=ut.res_capacity,
         resources=resources,
         failed_counts=failed_counts,

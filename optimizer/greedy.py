@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from optimizer.candidates import IntArray, Options, as_array
+from optimizer.candidates import IntArray, Options, as_array, take
 
 
 class SortedOptions:
@@ -19,27 +19,37 @@ class SortedOptions:
     household h's options are positions start[h]..start[h+1]. Sort once, use for every plan."""
 
     def __init__(self, opts: Options, cols: IntArray) -> None:
-        h = opts.household[cols]
-        fit = opts.fit[cols]
-        span = int(fit.max() - fit.min()) + 1 if len(cols) else 1
+        h = take(opts.household, cols)
+        fit = take(opts.fit, cols)
+        span = int(fit.max()) - int(fit.min()) + 1 if len(cols) else 1
         # One integer key (household, then decreasing fit); the stable sort keeps the index
         # order among ties, as `cols` is increasing.
-        key = h * span + (int(fit.max()) if len(cols) else 0) - fit
+        key = h.astype(np.int64) * span + ((int(fit.max()) if len(cols) else 0) - fit)
         order = np.argsort(key, kind="stable")
-        self.cols = cols[order]
-        self.res = opts.resource[self.cols]
-        self.need = opts.need[self.cols]
-        self.neg_fit = -opts.fit[self.cols]
+        del key
+        self.cols = cols[order].astype(np.int32)
+        del order
         n_h = len(opts.failed_counts)
-        start = np.searchsorted(h[order], np.arange(n_h + 1))
-        self.start = start.tolist()
-        counts = np.diff(start)
-        # Rank of each option within its household (0: the best fit).
-        self.rank = np.arange(len(cols), dtype=np.int64) - np.repeat(start[:-1], counts)
+        sorted_h = opts.household[self.cols]
+        self.start = np.searchsorted(sorted_h, np.arange(n_h + 1)).tolist()
+        self.opts = opts
 
     def top(self, k: int) -> IntArray:
         """The `k` best options by fit of every household, in increasing index order."""
-        return np.sort(self.cols[self.rank < k])
+        start = np.asarray(self.start)
+        counts = np.diff(start)
+        # Rank of each option within its household (0: the best fit).
+        rank = np.arange(len(self.cols), dtype=np.int64) - np.repeat(start[:-1], counts)
+        return np.sort(self.cols[rank < k])
+
+    def res(self, a: int, b: int) -> IntArray:
+        return self.opts.resource[self.cols[a:b]]
+
+    def need(self, a: int, b: int) -> IntArray:
+        return self.opts.need[self.cols[a:b]]
+
+    def neg_fit(self, a: int, b: int) -> IntArray:
+        return -self.opts.fit[self.cols[a:b]]
 
 
 def greedy_plan(
@@ -56,12 +66,13 @@ def greedy_plan(
     chosen: list[int] = []
     for h in order[counts[order] > 0].tolist():
         a, b = start[h], start[h + 1]
-        res = srt.res[a:b]
-        ok = np.flatnonzero(room[res] >= srt.need[a:b])
+        need = srt.need(a, b)
+        ok = np.flatnonzero(room[srt.res(a, b)] >= need)
         if len(ok):
-            k = a + int(ok[0])
-            room[srt.res[k]] -= srt.need[k]
-            chosen.append(int(srt.cols[k]))
+            k = int(ok[0])
+            j = int(srt.cols[a + k])
+            room[opts.resource[j]] -= need[k]
+            chosen.append(j)
     chosen.sort()
     return as_array(chosen)
 
@@ -87,15 +98,16 @@ def improve_plan(
             j0 = current[h]
             a, e = srt.start[h], srt.start[h + 1]
             # Options of h with a strictly better fit than the current one come first.
-            b = a + int(np.searchsorted(srt.neg_fit[a:e], -fit[j0], side="left"))
+            b = a + int(np.searchsorted(srt.neg_fit(a, e), -fit[j0], side="left"))
             if b == a:
                 continue
-            ok = np.flatnonzero(room[srt.res[a:b]] >= srt.need[a:b])
+            need = srt.need(a, b)
+            ok = np.flatnonzero(room[srt.res(a, b)] >= need)
             if len(ok):
-                k = a + int(ok[0])
-                room[srt.res[k]] -= srt.need[k]
+                j = int(srt.cols[a + int(ok[0])])
+                room[opts.resource[j]] -= opts.need[j]
                 room[opts.resource[j0]] += opts.need[j0]
-                current[h] = int(srt.cols[k])
+                current[h] = j
                 moved = True
         if not moved:
             break

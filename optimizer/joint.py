@@ -69,7 +69,7 @@ from optimizer.validate import (
 
 # Kept from the limit for writing the explanations after the last solve (per household), and
 # the least time worth giving CP-SAT at all.
-EXPLAIN_S_PER_HOUSEHOLD = 1.5e-4
+EXPLAIN_S_PER_HOUSEHOLD = 2.5e-4
 MIN_SOLVE_S = 0.05
 PRUNE_S_PER_OPTION = 1.5e-6  # what exact pruning costs; skipped when the time is not there
 
@@ -154,7 +154,7 @@ def solve_joint(
     w = as_array([weights[i] for i in valid])
     clock.end -= EXPLAIN_S_PER_HOUSEHOLD * len(hhs)
     opts = build_options(hhs, unit_list, dmap, policy, count_until=clock.share(0.3))
-    all_cols = np.arange(len(opts), dtype=np.int64)
+    all_cols = np.arange(len(opts), dtype=np.int32)
     if len(opts) and len(opts) * PRUNE_S_PER_OPTION < 0.2 * clock.left():
         all_cols = prune_exact(opts, [hh.size for hh in hhs])
     heuristic = False
@@ -231,7 +231,7 @@ def solve_joint(
                 opts, core2, all_cols, opts.fit, w, level1, clock.share(0.3)
             )
             if duals2 is not None:
-                rounded = round_plan(opts, w, duals2.primal, level1, all_cols)
+                rounded = round_plan(opts, w, duals2.primal, level1, srt)
                 if rounded is not None:
                     starts.append(improve_plan(opts, rounded, all_cols, srt))
         hint2 = max(starts, key=lambda p: _value(opts.fit, p))
@@ -290,7 +290,7 @@ def _value(obj: IntArray, plan: IntArray) -> int:
 
 
 def _union(a: IntArray, b: IntArray) -> IntArray:
-    return np.union1d(a, b).astype(np.int64)
+    return np.union1d(a, b).astype(np.int32)
 
 
 def _stats(objective: int, bound: int, status: str, wall: float) -> LevelStats:

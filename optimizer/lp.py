@@ -26,10 +26,12 @@ from dataclasses import dataclass
 import numpy as np
 from ortools.linear_solver import pywraplp
 
-from optimizer.candidates import IntArray, Options, as_array
+from optimizer.candidates import IntArray, Options, as_array, take
+from optimizer.greedy import SortedOptions
 
 EPS = 1e-6
 LP_S_PER_COLUMN = 2e-5  # GLOP round on the core, built through pywraplp (measured, unloaded)
+PRICE_S_PER_OPTION = 1.5e-7  # reduced costs and bounds over every option, per round
 FloatArray = np.ndarray
 
 
@@ -99,9 +101,13 @@ def lp_duals(
 def reduced_costs(
     opts: Options, cols: IntArray, obj: IntArray, weights: IntArray, duals: Duals
 ) -> FloatArray:
-    h = opts.household[cols]
-    d = obj[cols] - duals.u[h] - opts.need[cols] * duals.v[opts.resource[cols]]
-    return np.asarray(d + duals.mu * weights[h], dtype=np.float64)
+    h = take(opts.household, cols)
+    d = duals.u[h]
+    np.subtract(take(obj, cols), d, out=d)
+    d -= take(opts.need, cols) * duals.v[take(opts.resource, cols)]
+    if duals.mu:
+        d += duals.mu * weights[h]
+    return d
 
 
 def dual_bound(opts: Options, d_all: FloatArray, duals: Duals, level1_rhs: int | None) -> float:
@@ -124,8 +130,11 @@ def lagrangian_bound(
     level-1 row moved into the objective, each household alone takes its best option (or
     none), so  sum_R v_R cap_R - mu P1 + sum_h max(0, max_j (c_j - a_j v_R + mu w_h))  bounds
     every plan of the full model (weak duality); Z is this with a worse choice of u."""
-    h = opts.household[cols]
-    gain = obj[cols] - opts.need[cols] * duals.v[opts.resource[cols]] + duals.mu * weights[h]
+    h = take(opts.household, cols)
+    gain = take(opts.need, cols) * duals.v[take(opts.resource, cols)]
+    np.subtract(take(obj, cols), gain, out=gain)
+    if duals.mu:
+        gain += duals.mu * weights[h]
     best = np.zeros(len(duals.u))
     np.maximum.at(best, h, gain)
     z = float((duals.v * opts.capacity).sum()) + float(best.sum())
@@ -156,7 +165,8 @@ def column_generation(
     last: Duals | None = None
     level1 = (weights, level1_rhs) if level1_rhs is not None else None
     n_h = len(opts.failed_counts)
-    round_s = len(core) * LP_S_PER_COLUMN  # a guess until the first round is measured
+    # A guess until the first round is measured.
+    round_s = len(core) * LP_S_PER_COLUMN + len(all_cols) * PRICE_S_PER_OPTION
     bound: float | None = None
     for _ in range(rounds):
         t = time.perf_counter()
@@ -200,8 +210,9 @@ def violators(
 ) -> IntArray:
     """Options outside the core that could still be in a plan better than the incumbent."""
     limit = incumbent + 1 - EPS * max(1.0, abs(z))
-    outside = ~np.isin(all_cols, core, assume_unique=True)
-    return all_cols[outside & (z + d_all >= limit)]
+    could = np.flatnonzero(z + d_all >= limit)
+    js = all_cols[could]
+    return js[~np.isin(js, core)]
 
 
 def round_plan(
@@ -209,45 +220,37 @@ def round_plan(
     weights: IntArray,
     primal: dict[int, float],
     level1_rhs: int,
-    all_cols: IntArray,
+    srt: SortedOptions,
 ) -> IntArray | None:
     """A plan from the LP values: options by decreasing LP value (then fit), each taken if its
     household is still free and its resource still has room; then households left out, heaviest
-    first, take their best option that still has room. None if it places less weight than
-    `level1_rhs` (phase 2 must keep the phase-1 level)."""
-    room = opts.capacity.tolist()
-    res = opts.resource.tolist()
-    need = opts.need.tolist()
-    fit = opts.fit.tolist()
-    hh = opts.household.tolist()
-    taken: set[int] = set()
+    first, take their best option (of `srt`) that still has room. None if it places less
+    weight than `level1_rhs` (phase 2 must keep the phase-1 level)."""
+    room = opts.capacity.copy()
+    fit = opts.fit
+    taken = np.zeros(len(srt.start) - 1, dtype=bool)
     plan: list[int] = []
     order = sorted(
         (j for j, val in primal.items() if val > 1e-6),
-        key=lambda j: (-primal[j], -fit[j], j),
+        key=lambda j: (-primal[j], -int(fit[j]), j),
     )
-
-    def take(j: int) -> bool:
-        r = res[j]
-        if need[j] > room[r]:
-            return False
-        room[r] -= need[j]
-        taken.add(hh[j])
-        plan.append(j)
-        return True
-
     for j in order:
-        if hh[j] not in taken:
-            take(j)
-    rest: dict[int, list[int]] = {}
-    for j in all_cols.tolist():
-        h = hh[j]
-        if h not in taken:
-            rest.setdefault(h, []).append(j)
-    w = weights.tolist()
-    for h in sorted(rest, key=lambda h: (-w[h], h)):
-        for j in sorted(rest[h], key=lambda j: (-fit[j], j)):
-            if take(j):
-                break
-    placed = sum(w[h] for h in taken)
+        h = int(opts.household[j])
+        r = int(opts.resource[j])
+        if not taken[h] and opts.need[j] <= room[r]:
+            room[r] -= opts.need[j]
+            taken[h] = True
+            plan.append(j)
+    counts = np.diff(np.asarray(srt.start))
+    rest = np.flatnonzero(~taken & (counts > 0))
+    for h in rest[np.lexsort((rest, -weights[rest]))].tolist():
+        a, b = srt.start[h], srt.start[h + 1]
+        need = srt.need(a, b)
+        ok = np.flatnonzero(room[srt.res(a, b)] >= need)
+        if len(ok):
+            j = int(srt.cols[a + int(ok[0])])
+            room[opts.resource[j]] -= need[int(ok[0])]
+            taken[h] = True
+            plan.append(j)
+    placed = int(weights[taken].sum())
     return as_array(sorted(plan)) if placed >= level1_rhs else None
