@@ -9,6 +9,8 @@ is always feasible, so the joint plan has a plan even when the solver gets no ti
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 
 from optimizer.candidates import IntArray, Options, as_array, take
@@ -111,4 +113,75 @@ def improve_plan(
                 moved = True
         if not moved:
             break
+    return as_array(sorted(current.values()))
+
+
+def augment_plan(
+    opts: Options,
+    weights: IntArray,
+    plan: IntArray,
+    srt: SortedOptions,
+    deadline: float,
+) -> IntArray:
+    """Local search on the placed weight: each household left out (heaviest first) tries its
+    options best fit first; where the resource is full, one household on it moves to another
+    option that has room (an ejection of length one), or, failing that, a lighter household
+    on it makes way (the placed weight grows by the difference). Stops at `deadline`."""
+    if len(plan) == 0:
+        return plan
+    room = opts.capacity.copy()
+    np.subtract.at(room, opts.resource[plan], opts.need[plan])
+    current: dict[int, int] = dict(zip(opts.household[plan].tolist(), plan.tolist(), strict=True))
+    holders: dict[int, list[int]] = {}
+    for j in plan.tolist():
+        holders.setdefault(int(opts.resource[j]), []).append(j)
+    counts = np.diff(np.asarray(srt.start))
+    left = [h for h in np.flatnonzero(counts > 0).tolist() if h not in current]
+    left.sort(key=lambda h: (-int(weights[h]), h))
+    res, need, hh = opts.resource, opts.need, opts.household
+
+    def take(h: int, j: int) -> None:
+        r = int(res[j])
+        room[r] -= need[j]
+        holders.setdefault(r, []).append(j)
+        current[h] = j
+
+    def drop(j: int) -> None:
+        r = int(res[j])
+        room[r] += need[j]
+        holders[r].remove(j)
+        del current[int(hh[j])]
+
+    for h in left:
+        if time.perf_counter() > deadline:
+            break
+        a, b = srt.start[h], srt.start[h + 1]
+        done = False
+        lightest: tuple[int, int, int] | None = None  # (weight, option of h, option evicted)
+        for j in srt.cols[a:b].tolist():
+            r = int(res[j])
+            if room[r] >= need[j]:
+                take(h, j)
+                done = True
+                break
+            for jg in list(holders.get(r, ())):
+                if room[r] + need[jg] < need[j]:
+                    continue
+                g = int(hh[jg])
+                ga, gb = srt.start[g], srt.start[g + 1]
+                alt = srt.cols[ga:gb]
+                ok = np.flatnonzero((res[alt] != r) & (room[res[alt]] >= need[alt]))
+                if len(ok):
+                    drop(jg)
+                    take(g, int(alt[int(ok[0])]))
+                    take(h, j)
+                    done = True
+                    break
+                if weights[g] < weights[h] and (lightest is None or weights[g] < lightest[0]):
+                    lightest = (int(weights[g]), j, jg)
+            if done:
+                break
+        if not done and lightest is not None:
+            drop(lightest[2])
+            take(h, lightest[1])
     return as_array(sorted(current.values()))

@@ -48,7 +48,7 @@ from optimizer.candidates import (
 from optimizer.common import Districts, as_district_map, explain_option
 from optimizer.cpsat import build_model, solve
 from optimizer.explain import RULE_LABELS, plan_summary
-from optimizer.greedy import SortedOptions, greedy_plan, improve_plan
+from optimizer.greedy import SortedOptions, augment_plan, greedy_plan, improve_plan
 from optimizer.lp import column_generation, round_plan, violators
 from optimizer.problem import DistrictInfo, Household, Policy, Resource, Unit
 from optimizer.results import (
@@ -164,7 +164,9 @@ def solve_joint(
 
     # --- a plan at once ---
     srt = SortedOptions(opts, all_cols)
-    plan = improve_plan(opts, greedy_plan(opts, w, all_cols, srt), all_cols, srt)
+    plan = greedy_plan(opts, w, all_cols, srt)
+    plan = augment_plan(opts, w, plan, srt, clock.share(0.05))
+    plan = improve_plan(opts, plan, all_cols, srt)
     ub1 = int(w[np.unique(opts.household[all_cols])].sum()) if len(all_cols) else 0
     s1 = _stats(_value(placed_obj, plan), ub1, "GREEDY", 0.0)
     solved = False

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import random
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from opt_factory import DISTRICTS, household, random_instance, unit
@@ -89,3 +90,34 @@ def test_move_on_keeps_its_limit_with_a_plan() -> None:
     assert res.plan.status == "GREEDY"
     res = propose_move_on(hhs, [shelter, *flats], DISTRICTS, time_limit_s=5)
     assert len(res.moves) == 30 and res.plan is not None and res.plan.status == "OPTIMAL"
+
+
+def test_augmenting_moves_a_household_to_make_room() -> None:
+    """Greedy gives the heavier household its best unit, which the other could only use; the
+    local search moves the first one to its second choice and places both."""
+    import time
+
+    import numpy as np
+
+    from optimizer.candidates import as_array, build_options, placement_weight
+    from optimizer.common import as_district_map
+    from optimizer.greedy import SortedOptions, augment_plan, greedy_plan
+
+    heavy = household("heavy", risk_level="high")
+    light = household("light", risk_level="high", needs_wheelchair=True, waiting_hours=0.0)
+    cheap = unit("cheap", free_places=1, free_family_rooms=(), nightly_cost=100)
+    dear = unit(
+        "dear", free_places=1, free_family_rooms=(), nightly_cost=2000, wheelchair_accessible=False
+    )
+    hhs = [replace(heavy, waiting_hours=100.0), light]
+    policy = Policy()
+    opts = build_options(hhs, [cheap, dear], as_district_map(DISTRICTS), policy)
+    w = as_array([placement_weight(h, policy) for h in hhs])
+    cols = np.arange(len(opts), dtype=np.int32)
+    srt = SortedOptions(opts, cols)
+    first = greedy_plan(opts, w, cols, srt)
+    assert sorted(opts.household[first].tolist()) == [0]  # greedy: only the heavier one
+    both = augment_plan(opts, w, first, srt, time.perf_counter() + 5)
+    assert sorted(opts.household[both].tolist()) == [0, 1]
+    res = plan_jointly(hhs, [cheap, dear], DISTRICTS, policy)
+    assert res.status == "OPTIMAL" and all(a.unit_id for a in res.assignments)
