@@ -214,6 +214,19 @@ def solve_joint(
                 bound = ub1  # no LP duals: nothing proves the core enough
             s1 = _stats(value, max(bound, value), status, wall)
 
+    if len(all_cols) and s1.objective < s1.bound and clock.left() > MIN_SOLVE_S:
+        # Not proven: the LP relaxation (its Lagrangian bound over every option) is often
+        # much tighter than what the search proved in its share of the time.
+        core = _union(_initial_core(srt, settings.max_core_variables), plan)
+        _c, _d, _dd, z, lag = column_generation(
+            opts, core, all_cols, placed_obj, w, None, clock.share(0.1)
+        )
+        if z is not None and lag is not None:
+            lp_bound = min(math.floor(z + 1e-6), math.floor(lag + 1e-6))
+            s1 = _stats(
+                s1.objective, max(s1.objective, min(s1.bound, lp_bound)), s1.status, s1.wall_time_s
+            )
+
     # --- phase 2: fit, with level 1 held at the plan's placed weight ---
     level1 = s1.objective
     starts = [improve_plan(opts, plan, all_cols, srt)]
