@@ -52,6 +52,8 @@ SIZES = {
     )
 }
 MEMORY_LIMIT_MB = 1536
+LP_TIME_LIMIT_S = 120.0  # per HiGHS solve; at huge size the full LP has millions of columns
+LP_MEMORY_LIMIT_GB = 8  # address-space cap of the LP process (the machine is shared)
 
 
 def _instance(size: Size) -> tuple[list[Any], list[Any], list[Any]]:
@@ -104,6 +106,8 @@ def run_lp(size: Size, level1: int) -> dict[str, Any]:
     from optimizer.candidates import build_options, placement_weight
     from optimizer.common import as_district_map
 
+    cap = LP_MEMORY_LIMIT_GB * 2**30
+    resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
     households, units, districts = _instance(size)
     policy = Policy()
     t = time.perf_counter()
@@ -122,7 +126,8 @@ def run_lp(size: Size, level1: int) -> dict[str, Any]:
     b = np.concatenate([np.ones(n_h), opts.capacity.astype(np.float64)])
     wx = w[opts.household]
     t = time.perf_counter()
-    lp1 = linprog(-wx, A_ub=a, b_ub=b, bounds=(0, 1), method="highs")
+    limits = {"time_limit": LP_TIME_LIMIT_S}
+    lp1 = linprog(-wx, A_ub=a, b_ub=b, bounds=(0, 1), method="highs", options=limits)
     t_lp1 = time.perf_counter() - t
     row = coo_matrix(-wx.reshape(1, -1))
     t = time.perf_counter()
@@ -132,6 +137,7 @@ def run_lp(size: Size, level1: int) -> dict[str, Any]:
         b_ub=np.concatenate([b, [-float(level1)]]),
         bounds=(0, 1),
         method="highs",
+        options=limits,
     )
     t_lp2 = time.perf_counter() - t
     return {

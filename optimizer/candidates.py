@@ -42,6 +42,8 @@ IntArray = npt.NDArray[np.signedinteger[Any]]  # int32 per option, int64 elsewhe
 
 # In `failed_counts`: the household had no option and its obstacles were not counted in time.
 NOT_COUNTED = "not_counted"
+# In `failed_counts`: the time for building options ran out before this household.
+NOT_CONSIDERED = "not_considered"
 
 
 @dataclass(slots=True)
@@ -112,10 +114,16 @@ def build_options(
     dmap: Mapping[str, DistrictInfo],
     policy: Policy,
     count_until: float | None = None,
+    stop_at: float | None = None,
+    order: Sequence[int] | None = None,
+    min_build_s: float = 0.0,
 ) -> Options:
     """Every option passing every hard rule, with its fit, as arrays (see `UnitTable`).
     `count_until`: a perf_counter time after which the obstacles of households without any
-    option are no longer counted (their reason then says so)."""
+    option are no longer counted (their reason then says so). `stop_at`: after this time the
+    households not yet reached get no options (marked NOT_CONSIDERED), so that the plan still
+    keeps its time limit on a machine slower than expected; `order` (highest priority first)
+    decides who is reached first, and at least `min_build_s` is spent on the households."""
     table = DistanceTable(dmap)
     ut = UnitTable(units, dmap, table)
     spare_w = policy.weights.family_room_spare_bed
@@ -123,12 +131,19 @@ def build_options(
     parts_h: list[IntArray] = []
     parts_r: list[IntArray] = []
     parts_f: list[IntArray] = []
-    failed_counts: list[dict[str, int]] = []
-    contexts: list[RuleContext] = []
+    failed_counts: list[dict[str, int]] = [{} for _ in households]
+    contexts: list[RuleContext] = [make_context(hh, dmap, policy) for hh in households]
     feasible = 0
-    for hi, hh in enumerate(households):
-        ctx = make_context(hh, dmap, policy)
-        contexts.append(ctx)
+    if stop_at is not None:
+        stop_at = max(stop_at, time.perf_counter() + min_build_s)
+    stopped = False
+    for step, hi in enumerate(order if order is not None else range(len(households))):
+        ctx = contexts[hi]
+        if stop_at is not None and step % 32 == 0 and time.perf_counter() > stop_at:
+            stopped = True  # from here on, every household is skipped
+        if stopped:
+            failed_counts[hi] = {NOT_CONSIDERED: 0}
+            continue
         idx = ut.prefilter(ctx)
         if len(idx):
             idx = idx[ut.check(ctx, idx) == 0]
@@ -136,11 +151,10 @@ def build_options(
             # No option at all: count the failures over every unit, so the reason names the
             # real obstacle.
             if count_until is not None and time.perf_counter() > count_until:
-                failed_counts.append({NOT_COUNTED: 0})
+                failed_counts[hi] = {NOT_COUNTED: 0}
             else:
-                failed_counts.append(_counts(ut.check(ctx)))
+                failed_counts[hi] = _counts(ut.check(ctx))
             continue
-        failed_counts.append({})
         feasible += len(idx)
         size = ctx.size
         base = ut.scores(ctx, policy, idx)
@@ -154,10 +168,17 @@ def build_options(
         fit = np.concatenate([base[okp], (base[:, None] - (rc - size) * spare_w)[okr]])
         # Per unit: its single places first, then its rooms by size (the order of old).
         slot = pos[:, None] * (width + 1) + 1 + np.arange(width, dtype=np.int64)[None, :]
-        order = np.argsort(np.concatenate([pos[okp] * (width + 1), slot[okr]]), kind="stable")
+        by_slot = np.argsort(np.concatenate([pos[okp] * (width + 1), slot[okr]]), kind="stable")
+        if not len(res):
+            continue
         parts_h.append(np.full(len(res), hi, dtype=np.int32))
-        parts_r.append(res[order].astype(np.int32))
-        parts_f.append(fit[order].astype(np.int32))
+        parts_r.append(res[by_slot].astype(np.int32))
+        parts_f.append(fit[by_slot].astype(np.int32))
+    # Options by household index, whatever order the households were reached in.
+    by_h = sorted(range(len(parts_h)), key=lambda k: int(parts_h[k][0]))
+    parts_h = [parts_h[k] for k in by_h]
+    parts_r = [parts_r[k] for k in by_h]
+    parts_f = [parts_f[k] for k in by_h]
     household = np.concatenate(parts_h) if parts_h else as_array([])
     resource = np.concatenate(parts_r) if parts_r else as_array([])
     sizes = as_array([hh.size for hh in households])

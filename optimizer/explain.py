@@ -374,9 +374,19 @@ def _pct(gap: float, decimal: str) -> str:
     return f"{gap * 100:.1f}".replace(".", decimal) + " %"
 
 
-def plan_summary(status: str, placed_gap: float, fit_gap: float) -> tuple[str, str]:
+def plan_summary(
+    status: str, placed_gap: float, fit_gap: float, not_considered: int = 0
+) -> tuple[str, str]:
     """What the joint plan reached, honestly: proven, a solver plan and how far from the best
-    possible it may be, or only the fast plan."""
+    possible it may be, or only the fast plan; and how many requests were not considered."""
+    sv, en = _plan_summary(status, placed_gap, fit_gap)
+    if not_considered:
+        sv += f". {not_considered} ärenden hann inte prövas inom tidsgränsen"
+        en += f". {not_considered} requests could not be considered within the time limit"
+    return sv, en
+
+
+def _plan_summary(status: str, placed_gap: float, fit_gap: float) -> tuple[str, str]:
     if status == "OPTIMAL":
         return (
             "Optimal plan: ingen plan placerar fler efter prioritet eller passar bättre",

@@ -37,6 +37,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from optimizer.candidates import (
+    NOT_CONSIDERED,
     NOT_COUNTED,
     IntArray,
     Options,
@@ -71,6 +72,7 @@ from optimizer.validate import (
 # the least time worth giving CP-SAT at all.
 EXPLAIN_S_PER_HOUSEHOLD = 2.5e-4
 MIN_SOLVE_S = 0.05
+MIN_BUILD_S = 0.2  # options are built for at least this long, however short the limit
 PRUNE_S_PER_OPTION = 1.5e-6  # what exact pruning costs; skipped when the time is not there
 
 
@@ -153,7 +155,17 @@ def solve_joint(
     hhs = [households[i] for i in valid]
     w = as_array([weights[i] for i in valid])
     clock.end -= EXPLAIN_S_PER_HOUSEHOLD * len(hhs)
-    opts = build_options(hhs, unit_list, dmap, policy, count_until=clock.share(0.3))
+    opts = build_options(
+        hhs,
+        unit_list,
+        dmap,
+        policy,
+        count_until=clock.share(0.3),
+        stop_at=clock.share(0.6),
+        order=np.lexsort((np.arange(len(hhs)), -w)).tolist() if len(hhs) else [],
+        min_build_s=MIN_BUILD_S,
+    )
+    skipped = [vi for vi, c in enumerate(opts.failed_counts) if NOT_CONSIDERED in c]
     all_cols = np.arange(len(opts), dtype=np.int32)
     if len(opts) and len(opts) * PRUNE_S_PER_OPTION < 0.2 * clock.left():
         all_cols = prune_exact(opts, [hh.size for hh in hhs])
@@ -278,13 +290,19 @@ def solve_joint(
         s2 = _stats(fit, max(trivial2, fit), s2.status, 0.0)
 
     # --- solution and explanations ---
-    if not len(opts):
+    if skipped:
+        # Households never considered could have been placed: the bound counts them all, and
+        # the plan cannot be called optimal.
+        s1 = _stats(s1.objective, s1.bound + int(w[skipped].sum()), s1.status, s1.wall_time_s)
+    if not len(opts) and not skipped:
         solved = True  # nothing to place: the empty plan is optimal
     chosen = {int(opts.household[j]): int(j) for j in plan.tolist()}
     status = _overall_status(s1, s2, solved)
+    if skipped and status == "OPTIMAL":
+        status = "FEASIBLE"
     assignments = _assignments(households, valid, hhs, w, opts, chosen, status == "OPTIMAL")
     exact = (certified1 and certified2) or not len(all_cols)
-    summary_sv, summary_en = plan_summary(status, s1.gap, s2.gap)
+    summary_sv, summary_en = plan_summary(status, s1.gap, s2.gap, len(skipped))
     return JointPlanResult(
         assignments=assignments,
         status=status,
@@ -473,6 +491,14 @@ def _why_unplaced(counts: dict[str, int], had_options: bool, proven: bool) -> Re
             "inte bevisat bäst (se dess status)",
             "Suitable places existed but went to other households in this plan; the plan is "
             "not proven to be the best (see its status)",
+        )
+    if NOT_CONSIDERED in counts:
+        return Reason(
+            "not_considered",
+            0,
+            "Ärendet hann inte prövas inom tidsgränsen: kör planen igen eller med längre tid",
+            "The request could not be considered within the time limit: run the plan again or "
+            "with more time",
         )
     if NOT_COUNTED in counts:
         return Reason(

@@ -145,6 +145,7 @@ class UnitTable:
         self.active_use = self.substance == SUBSTANCE_CODES["active_use_accepted"]
         self.pets = np.array([u.pets_allowed for u in us], dtype=bool)
         self._resources(us)
+        self.groups = self._sharing_groups()
 
     def id_of(self, did: str) -> int:
         i = self.ids.get(did)
@@ -189,18 +190,47 @@ class UnitTable:
 
     # --- hard rules ---------------------------------------------------------------------------
 
+    def _sharing_groups(self) -> dict[tuple[str, int], IntArray]:
+        """Units with free capacity by who may use them: ("o", 0) open to all, ("d", owner)
+        the owner's own, ("m", municipality) city-wide, ("p", pool) the regional pool."""
+        groups: dict[tuple[str, int], list[int]] = {}
+        sp = self.sharing.tolist()
+        keys = (
+            self.owner.tolist(),
+            self.owner_municipality.tolist(),
+            self.owner_pool.tolist(),
+        )
+        for i in np.flatnonzero(self.has_capacity).tolist():
+            code = sp[i]
+            if code == 0:
+                groups.setdefault(("o", 0), []).append(i)
+            elif keys[code - 1][i] >= 0:
+                groups.setdefault(("dmp"[code - 1], keys[code - 1][i]), []).append(i)
+        return {k: _ints(v) for k, v in groups.items()}
+
     def prefilter(self, c: RuleContext) -> IntArray:
         """Units that can pass for this household: those with free capacity passing the
-        protection, gender and sharing rules (cheap, and they exclude most units)."""
-        ok = self.has_capacity.copy()
+        sharing, protection and gender rules (cheap, and they exclude most units)."""
         skip = c.household.overridden_rules
+        if "sharing_policy" in skip:
+            idx = np.flatnonzero(self.has_capacity)
+        else:
+            r = c.requester
+            wanted = [("o", 0), ("d", self.ids.get(c.household.requesting_district_id, -2))]
+            if r is not None:
+                wanted.append(("m", self.municipality_of.get(r.municipality, -2)))
+                if r.pool is not None:
+                    wanted.append(("p", self.pool_of.get(r.pool, -2)))
+            parts = [g for k in wanted if (g := self.groups.get(k)) is not None]
+            if not parts:
+                return _ints([])
+            idx = np.sort(np.concatenate(parts)) if len(parts) > 1 else parts[0]
+        ok = np.ones(len(idx), dtype=bool)
         if "protection_level" not in skip:
-            ok &= self.protection >= c.required_protection
+            ok &= self.protection[idx] >= c.required_protection
         if "gender" not in skip:
-            ok &= (self.genders & GENDER_BITS.get(c.household.gender, 0)) != 0
-        if "sharing_policy" not in skip:
-            ok &= self._shared(c, None)
-        return np.flatnonzero(ok)
+            ok &= (self.genders[idx] & GENDER_BITS.get(c.household.gender, 0)) != 0
+        return idx[ok]
 
     def _shared(self, c: RuleContext, idx: IntArray | None) -> BoolArray:
         sp = self.sharing if idx is None else self.sharing[idx]
