@@ -188,6 +188,28 @@ def household_problems(
 
 def unit_number_faults(u: Unit) -> list[str]:
     """The numeric fields of a unit that are not finite numbers in their range."""
+    # Fast path for the usual unit (plain ints, "now" checks thousands per call); anything
+    # else goes through the field-by-field checks below, which name the faulty fields.
+    va = u.vacancy_age_hours
+    lo, hi, ca, ba = u.min_age, u.max_age, u.max_child_age, u.max_boy_age
+    rooms = u.free_family_rooms
+    if (
+        type(u.free_places) is int
+        and 0 <= u.free_places <= MAX_PLACES
+        and type(u.max_children) is int
+        and 0 <= u.max_children <= MAX_PLACES
+        and type(u.nightly_cost) is int
+        and 0 <= u.nightly_cost <= 10_000_000
+        and type(u.protection_level) is int
+        and u.protection_level in PROTECTION_LEVELS
+        and (va is None or (type(va) is float and 0.0 <= va < math.inf))
+        and (lo is None or (type(lo) is int and 0 <= lo <= MAX_AGE))
+        and (hi is None or (type(hi) is int and 0 <= hi <= MAX_AGE))
+        and (ca is None or (type(ca) is int and 0 <= ca <= MAX_AGE))
+        and (ba is None or (type(ba) is int and 0 <= ba <= MAX_AGE))
+        and (not rooms or all(type(c) is int and 1 <= c <= MAX_PLACES for c in rooms))
+    ):
+        return []
     bad: list[str] = []
     if not is_whole(u.free_places, 0, MAX_PLACES):
         bad.append("free_places")
