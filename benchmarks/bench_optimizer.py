@@ -234,7 +234,10 @@ def flow_relaxation(
     opts = build_options(households, units, as_district_map(districts), policy)
     w = [placement_weight(hh, policy) for hh in households]
     best: dict[tuple[int, str], int] = {}
-    for hi, ri, fit in zip(opts.household, opts.resource, opts.fit, strict=True):
+    # Python ints: the option arrays are int32, and the lexicographic costs need more bits.
+    for hi, ri, fit in zip(
+        opts.household.tolist(), opts.resource.tolist(), opts.fit.tolist(), strict=True
+    ):
         key = (hi, opts.resources[ri].unit.unit_id)
         best[key] = max(best.get(key, fit), fit)
     unit_ids = sorted({u for _h, u in best})

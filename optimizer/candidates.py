@@ -1,9 +1,11 @@
 """Feasible (household, unit, resource) options for the joint plan, and exact pruning.
 
 Data step of the CP-SAT model: a variable will exist only for an option that passes every hard
-rule. To avoid checking every household against every unit, units are first bucketed by what
-the sharing policy, gender and protection level allow (a superset of the passing units when
-those rules are not overridden); the full rule check then runs on the bucket only.
+rule. The rules and the fit run over all units at once per household, on numpy columns
+(`optimizer/unit_table.py`): first the cheap, selective ones (free capacity, protection level,
+gender, sharing), then all of them on the units left. The options are parallel arrays
+(household, resource, fit, need): at 5,000 households x 30,000 units there are millions of
+options, and a Python object per option would cost gigabytes.
 
 Resources: a unit's single places form one resource with capacity `free_places` (a household
 of n persons takes n of them); its free family rooms are grouped by capacity, each group one
@@ -13,24 +15,35 @@ capacity are interchangeable, so grouping them is exact.
 
 from __future__ import annotations
 
+import math
+import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import Any
 
-from optimizer.common import fast_unit_score
+import numpy as np
+import numpy.typing as npt
+
 from optimizer.geo import DistanceTable
 from optimizer.problem import (
-    GENDERS,
     RESOURCE_FAMILY_ROOM,
     RESOURCE_PLACES,
+    RULE_CODES,
     DistrictInfo,
     Household,
     Policy,
     Unit,
 )
-from optimizer.rules import RuleContext, codes_of, compile_checker, make_context
+from optimizer.rules import RuleContext, make_context
 from optimizer.scoring import ScoreContext, make_score_context
+from optimizer.unit_table import UnitTable
 
-EXPLAIN_UNPLACED_MAX = 500  # households without options whose obstacles are counted in full
+IntArray = npt.NDArray[np.signedinteger[Any]]  # int32 per option, int64 elsewhere
+
+# In `failed_counts`: the household had no option and its obstacles were not counted in time.
+NOT_COUNTED = "not_counted"
+# In `failed_counts`: the time for building options ran out before this household.
+NOT_CONSIDERED = "not_considered"
 
 
 @dataclass(slots=True)
@@ -43,78 +56,43 @@ class ResourceInfo:
 
 @dataclass(slots=True)
 class Options:
-    """Parallel lists, one entry per option; households and resources by index."""
+    """One entry per option in parallel numpy arrays; households and resources by index.
 
-    household: list[int] = field(default_factory=list)
-    resource: list[int] = field(default_factory=list)
-    fit: list[int] = field(default_factory=list)
-    resources: list[ResourceInfo] = field(default_factory=list)
+    `need` is what the option takes from its resource (persons for single places, 1 for a
+    family room); `capacity` is per resource. No Python object exists per option."""
+
+    household: IntArray
+    resource: IntArray
+    fit: IntArray
+    need: IntArray
+    capacity: IntArray
+    resources: list[ResourceInfo]
     # Per household: how many candidate units failed each rule (for "why not placed").
-    failed_counts: list[dict[str, int]] = field(default_factory=list)
-    contexts: list[tuple[RuleContext, ScoreContext]] = field(default_factory=list)
-    feasible_pairs: int = 0
+    failed_counts: list[dict[str, int]]
+    contexts: list[RuleContext]
+    feasible_pairs: int
+    table: DistanceTable
+    districts: Mapping[str, DistrictInfo]
+    policy: Policy
+
+    def __len__(self) -> int:
+        return len(self.household)
+
+    def score_context(self, hi: int) -> ScoreContext:
+        """For explaining household `hi`'s option (built only for the households shown)."""
+        c = self.contexts[hi]
+        return make_score_context(c.household, self.districts, self.policy, c, self.table)
 
 
-def _group_keys(u: Unit, dmap: Mapping[str, DistrictInfo]) -> str | None:
-    """The sharing group a unit belongs to; a household may use the groups it is part of."""
-    p = u.sharing_policy
-    if p == "open":
-        return "open"
-    if p == "own_district":
-        return f"own:{u.owner}"
-    owner = dmap.get(u.owner)
-    if owner is None:
-        return None
-    if p == "city_wide":
-        return f"city:{owner.municipality}"
-    if p == "regional_pool":
-        return f"pool:{owner.pool}" if owner.pool is not None else None
-    return None
+def as_array(values: Sequence[int] | IntArray) -> IntArray:
+    return np.asarray(values, dtype=np.int64)
 
 
-def _household_groups(hh: Household, dmap: Mapping[str, DistrictInfo]) -> list[str]:
-    groups = ["open", f"own:{hh.requesting_district_id}"]
-    req = dmap.get(hh.requesting_district_id)
-    if req is not None:
-        groups.append(f"city:{req.municipality}")
-        if req.pool is not None:
-            groups.append(f"pool:{req.pool}")
-    return groups
-
-
-class UnitIndex:
-    """Units with free capacity, bucketed by (sharing group, accepted gender, level)."""
-
-    def __init__(self, units: Sequence[Unit], dmap: Mapping[str, DistrictInfo]) -> None:
-        self.dmap = dmap
-        self.all = [u for u in units if u.free_places > 0 or u.free_family_rooms]
-        self.buckets: dict[tuple[str, str, int], list[Unit]] = {}
-        self.by_group: dict[str, list[Unit]] = {}
-        for u in self.all:
-            g = _group_keys(u, dmap)
-            if g is None:
-                g = "none"
-            self.by_group.setdefault(g, []).append(u)
-            for gender in u.accepted_genders:
-                self.buckets.setdefault((g, gender, u.protection_level), []).append(u)
-
-    def candidates(self, hh: Household, required_level: int) -> list[Unit]:
-        over = hh.overridden_rules
-        groups = (
-            list(self.by_group) if "sharing_policy" in over else _household_groups(hh, self.dmap)
-        )
-        if "gender" in over:
-            # Any gender: use the group lists directly (no duplicates across genders).
-            lo = 0 if "protection_level" in over else required_level
-            return [u for g in groups for u in self.by_group.get(g, ()) if u.protection_level >= lo]
-        if hh.gender not in GENDERS:
-            return []
-        levels = (1, 2, 3) if "protection_level" in over else range(required_level, 4)
-        out: list[Unit] = []
-        for g in groups:
-            for lvl in levels:
-                out.extend(self.buckets.get((g, hh.gender, lvl), ()))
-        return out
+def take(a: IntArray, cols: IntArray) -> IntArray:
+    """a[cols], without a copy when cols is every option in order (the large case)."""
+    if len(cols) == len(a) and (len(cols) == 0 or (cols[0] == 0 and cols[-1] == len(a) - 1)):
+        return a
+    return a[cols]
 
 
 def placement_weight(hh: Household, policy: Policy) -> int:
@@ -123,7 +101,10 @@ def placement_weight(hh: Household, policy: Policy) -> int:
     base = {"low": w.placed_low, "medium": w.placed_medium, "high": w.placed_high}.get(
         hh.risk_level, w.placed_high
     )
-    days = min(int(max(hh.waiting_hours, 0.0) // 24), w.placed_waiting_days_cap)
+    hours = hh.waiting_hours
+    if not isinstance(hours, int | float) or not math.isfinite(hours):
+        hours = 0.0  # refused by validation; the weight must still be a number
+    days = min(int(max(hours, 0.0) // 24), w.placed_waiting_days_cap)
     return base + days * w.placed_per_waiting_day
 
 
@@ -132,66 +113,114 @@ def build_options(
     units: Sequence[Unit],
     dmap: Mapping[str, DistrictInfo],
     policy: Policy,
+    count_until: float | None = None,
+    stop_at: float | None = None,
+    order: Sequence[int] | None = None,
+    min_build_s: float = 0.0,
 ) -> Options:
-    index = UnitIndex(units, dmap)
-    opts = Options()
-    res_index: dict[tuple[str, int], int] = {}  # (unit_id, room capacity or 0) -> resource
-    spare_w = policy.weights.family_room_spare_bed
-    explained = 0
+    """Every option passing every hard rule, with its fit, as arrays (see `UnitTable`).
+    `count_until`: a perf_counter time after which the obstacles of households without any
+    option are no longer counted (their reason then says so). `stop_at`: after this time the
+    households not yet reached get no options (marked NOT_CONSIDERED), so that the plan still
+    keeps its time limit on a machine slower than expected; `order` (highest priority first)
+    decides who is reached first, and at least `min_build_s` is spent on the households."""
     table = DistanceTable(dmap)
-    for hi, hh in enumerate(households):
-        ctx = make_context(hh, dmap, policy)
-        sctx = make_score_context(hh, dmap, policy, ctx, table)
-        opts.contexts.append((ctx, sctx))
-        check = compile_checker(ctx)
-        masks: dict[int, int] = {}
+    ut = UnitTable(units, dmap, table)
+    spare_w = policy.weights.family_room_spare_bed
+    width = ut.room_res.shape[1]
+    parts_h: list[IntArray] = []
+    parts_r: list[IntArray] = []
+    parts_f: list[IntArray] = []
+    failed_counts: list[dict[str, int]] = [{} for _ in households]
+    contexts: list[RuleContext] = [make_context(hh, dmap, policy) for hh in households]
+    feasible = 0
+    if stop_at is not None:
+        stop_at = max(stop_at, time.perf_counter() + min_build_s)
+    stopped = False
+    for step, hi in enumerate(order if order is not None else range(len(households))):
+        ctx = contexts[hi]
+        if stop_at is not None and step % 32 == 0 and time.perf_counter() > stop_at:
+            stopped = True  # from here on, every household is skipped
+        if stopped:
+            failed_counts[hi] = {NOT_CONSIDERED: 0}
+            continue
+        idx = ut.prefilter(ctx)
+        if len(idx):
+            idx = idx[ut.check(ctx, idx) == 0]
+        if not len(idx):
+            # No option at all: count the failures over every unit, so the reason names the
+            # real obstacle.
+            if count_until is not None and time.perf_counter() > count_until:
+                failed_counts[hi] = {NOT_COUNTED: 0}
+            else:
+                failed_counts[hi] = _counts(ut.check(ctx))
+            continue
+        feasible += len(idx)
         size = ctx.size
-        before = opts.feasible_pairs
-        for u in index.candidates(hh, ctx.required_protection):
-            if m := check(u):
-                masks[m] = masks.get(m, 0) + 1
-                continue
-            opts.feasible_pairs += 1
-            base = fast_unit_score(sctx, u)
-            if size <= u.free_places:
-                _add(opts, res_index, hi, u, 0, base)
-            for cap in sorted({c for c in u.free_family_rooms if c >= size}):
-                _add(opts, res_index, hi, u, cap, base - (cap - size) * spare_w)
-        if opts.feasible_pairs == before and explained < EXPLAIN_UNPLACED_MAX:
-            # No option at all: count the failures over every unit (the buckets above skip
-            # units by sharing, gender and level), so the reason names the real obstacle.
-            explained += 1
-            masks = {}
-            for u in units:
-                if m := check(u):
-                    masks[m] = masks.get(m, 0) + 1
-        counts: dict[str, int] = {}
-        for m, n in masks.items():
-            for code in codes_of(m):
-                counts[code] = counts.get(code, 0) + n
-        opts.failed_counts.append(counts)
-    return opts
+        base = ut.scores(ctx, policy, idx)
+        pos = np.arange(len(idx), dtype=np.int64)
+        pr = ut.places_res[idx]
+        okp = (pr >= 0) & (ut.free_places[idx] >= size)
+        rr = ut.room_res[idx]
+        rc = ut.room_cap[idx]
+        okr = (rr >= 0) & (rc >= size)
+        res = np.concatenate([pr[okp], rr[okr]])
+        fit = np.concatenate([base[okp], (base[:, None] - (rc - size) * spare_w)[okr]])
+        # Per unit: its single places first, then its rooms by size (the order of old).
+        slot = pos[:, None] * (width + 1) + 1 + np.arange(width, dtype=np.int64)[None, :]
+        by_slot = np.argsort(np.concatenate([pos[okp] * (width + 1), slot[okr]]), kind="stable")
+        if not len(res):
+            continue
+        parts_h.append(np.full(len(res), hi, dtype=np.int32))
+        parts_r.append(res[by_slot].astype(np.int32))
+        parts_f.append(fit[by_slot].astype(np.int32))
+    # Options by household index, whatever order the households were reached in.
+    by_h = sorted(range(len(parts_h)), key=lambda k: int(parts_h[k][0]))
+    parts_h = [parts_h[k] for k in by_h]
+    parts_r = [parts_r[k] for k in by_h]
+    parts_f = [parts_f[k] for k in by_h]
+    household = np.concatenate(parts_h) if parts_h else as_array([])
+    resource = np.concatenate(parts_r) if parts_r else as_array([])
+    sizes = as_array([hh.size for hh in households])
+    is_places = np.array([k == RESOURCE_PLACES for k in ut.res_kind], dtype=bool)
+    need = np.where(is_places[resource], sizes[household], 1) if len(resource) else resource
+    need = need.astype(np.int32)
+    resources = [
+        ResourceInfo(ut.units[u], kind, room, cap)
+        for u, kind, room, cap in zip(
+            ut.res_unit.tolist(),
+            ut.res_kind,
+            ut.res_room.tolist(),
+            ut.res_capacity.tolist(),
+            strict=True,
+        )
+    ]
+    return Options(
+        household=household,
+        resource=resource,
+        fit=np.concatenate(parts_f) if parts_f else as_array([]),
+        need=need,
+        capacity=ut.res_capacity,
+        resources=resources,
+        failed_counts=failed_counts,
+        contexts=contexts,
+        feasible_pairs=feasible,
+        table=table,
+        districts=dmap,
+        policy=policy,
+    )
 
 
-def _add(
-    opts: Options, res_index: dict[tuple[str, int], int], hi: int, u: Unit, cap: int, fit: int
-) -> None:
-    key = (u.unit_id, cap)
-    ri = res_index.get(key)
-    if ri is None:
-        ri = len(opts.resources)
-        res_index[key] = ri
-        if cap == 0:
-            opts.resources.append(ResourceInfo(u, RESOURCE_PLACES, 0, u.free_places))
-        else:
-            rooms = sum(1 for c in u.free_family_rooms if c == cap)
-            opts.resources.append(ResourceInfo(u, RESOURCE_FAMILY_ROOM, cap, rooms))
-    opts.household.append(hi)
-    opts.resource.append(ri)
-    opts.fit.append(fit)
+def _counts(masks: IntArray) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for bit, code in enumerate(RULE_CODES):
+        n = int(np.count_nonzero(masks & (1 << bit)))
+        if n:
+            out[code] = n
+    return out
 
 
-def prune_exact(opts: Options, sizes: Sequence[int]) -> list[int]:
+def prune_exact(opts: Options, sizes: Sequence[int]) -> IntArray:
     """Indices of the options to keep. Never changes either optimum (placed weight or fit).
 
     Argument. For household h take its options by decreasing fit and stop once the kept
@@ -210,20 +239,21 @@ def prune_exact(opts: Options, sizes: Sequence[int]) -> list[int]:
     model is a restriction of the full one, so both optima are equal.
     """
     n = len(sizes)
+    o_h = opts.household.tolist()
+    o_r = opts.resource.tolist()
+    fit = opts.fit.tolist()
     by_h: list[list[int]] = [[] for _ in range(n)]
-    for oi, hi in enumerate(opts.household):
+    for oi, hi in enumerate(o_h):
         by_h[hi].append(oi)
     # Who can use each resource (a bit set over households) and the largest size among them.
     # Using the largest size over all users, h included, can only underestimate b_h(R),
     # which keeps the stopping test safe.
     reach = [0] * len(opts.resources)
     biggest = [0] * len(opts.resources)
-    for oi, hi in enumerate(opts.household):
-        ri = opts.resource[oi]
+    for hi, ri in zip(o_h, o_r, strict=True):
         reach[ri] |= 1 << hi
         biggest[ri] = max(biggest[ri], sizes[hi])
     keep: list[int] = []
-    fit = opts.fit
     for hi, own in enumerate(by_h):
         if not own:
             continue
@@ -234,7 +264,7 @@ def prune_exact(opts: Options, sizes: Sequence[int]) -> list[int]:
         need = 0
         for oi in own:
             keep.append(oi)
-            ri = opts.resource[oi]
+            ri = o_r[oi]
             if ri in seen:
                 continue
             seen.add(ri)
@@ -249,47 +279,4 @@ def prune_exact(opts: Options, sizes: Sequence[int]) -> list[int]:
             if need > others.bit_count():
                 break
     keep.sort()
-    return keep
-
-
-def improve_plan(
-    opts: Options, sizes: Sequence[int], plan: Sequence[int], cols: Sequence[int], passes: int = 3
-) -> list[int]:
-    """Hill-climb on fit: move a placed household to a better option that still has room.
-    The same households stay placed, so the placed weight (level 1) does not change."""
-    room: dict[int, int] = {}
-
-    def need(j: int) -> int:
-        info = opts.resources[opts.resource[j]]
-        return sizes[opts.household[j]] if info.kind == RESOURCE_PLACES else 1
-
-    current: dict[int, int] = {}
-    for j in plan:
-        r = opts.resource[j]
-        room[r] = room.get(r, opts.resources[r].capacity) - need(j)
-        current[opts.household[j]] = j
-    better: dict[int, list[int]] = {}
-    for j in cols:
-        h = opts.household[j]
-        if h in current and opts.fit[j] > opts.fit[current[h]]:
-            better.setdefault(h, []).append(j)
-    for ls in better.values():
-        ls.sort(key=lambda j: (-opts.fit[j], j))
-    for _ in range(passes):
-        moved = False
-        for h in sorted(better):
-            j0 = current[h]
-            for j in better[h]:
-                if opts.fit[j] <= opts.fit[j0]:
-                    break
-                r = opts.resource[j]
-                if room.get(r, opts.resources[r].capacity) >= need(j):
-                    room[r] = room.get(r, opts.resources[r].capacity) - need(j)
-                    r0 = opts.resource[j0]
-                    room[r0] += need(j0)
-                    current[h] = j
-                    moved = True
-                    break
-        if not moved:
-            break
-    return sorted(current.values())
+    return as_array(keep)

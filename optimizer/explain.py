@@ -365,3 +365,47 @@ def nothing_fits_message(top_rule: str | None, count: int) -> tuple[str, str]:
         f"Ingen enhet uppfyller alla krav just nu. Vanligaste hindret: {ls} ({count} enheter).",
         f"No unit meets every requirement right now. Most common obstacle: {le} ({count} units).",
     )
+
+
+# --- joint plan status --------------------------------------------------------------------------
+
+
+def _pct(gap: float, decimal: str) -> str:
+    return f"{gap * 100:.1f}".replace(".", decimal) + " %"
+
+
+def plan_summary(
+    status: str, placed_gap: float, fit_gap: float, not_considered: int = 0
+) -> tuple[str, str]:
+    """What the joint plan reached, honestly: proven, a solver plan and how far from the best
+    possible it may be, or only the fast plan; and how many requests were not considered."""
+    sv, en = _plan_summary(status, placed_gap, fit_gap)
+    if not_considered:
+        sv += f". {not_considered} ärenden hann inte prövas inom tidsgränsen"
+        en += f". {not_considered} requests could not be considered within the time limit"
+    return sv, en
+
+
+def _plan_summary(status: str, placed_gap: float, fit_gap: float) -> tuple[str, str]:
+    if status == "OPTIMAL":
+        return (
+            "Optimal plan: ingen plan placerar fler efter prioritet eller passar bättre",
+            "Optimal plan: no plan places more by priority or fits better",
+        )
+    gaps_sv = (
+        f"högst {_pct(placed_gap, ',')} från bästa möjliga placering efter prioritet och "
+        f"{_pct(fit_gap, ',')} från bästa passform"
+    )
+    gaps_en = (
+        f"at most {_pct(placed_gap, '.')} from the best possible placement by priority and "
+        f"{_pct(fit_gap, '.')} from the best fit"
+    )
+    if status == "FEASIBLE":
+        return (
+            f"Genomförbar plan från lösaren, inte bevisat bäst inom tidsgränsen: {gaps_sv}",
+            f"Feasible plan from the solver, not proven best within the time limit: {gaps_en}",
+        )
+    return (
+        f"Bara en snabb plan (girig): lösaren hann inte förbättra den: {gaps_sv}",
+        f"Fast (greedy) plan only: the solver had no time to improve it: {gaps_en}",
+    )

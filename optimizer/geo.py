@@ -5,7 +5,12 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 
+import numpy as np
+import numpy.typing as npt
+
 from optimizer.problem import DistrictInfo
+
+FloatArray = npt.NDArray[np.float64]
 
 EARTH_RADIUS_KM = 6371.0
 
@@ -21,44 +26,54 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 class DistanceTable:
     """Distances from target districts to every district, computed once per target and
-    reused for every household of a call (the joint plan has thousands of households)."""
+    reused for every household of a call (the joint plan has thousands of households).
+
+    Rows are numpy arrays in the order of `ids`; `nearest` (a dict) and `nearest_array` give
+    the very same floats, so the vectorised options and the explanations agree to the point."""
 
     def __init__(self, districts: Mapping[str, DistrictInfo]) -> None:
-        self._points = {
-            did: (math.radians(d.lat), math.radians(d.lon), math.cos(math.radians(d.lat)))
-            for did, d in districts.items()
-        }
-        self._rows: dict[str, dict[str, float]] = {}
-        self._nearest: dict[frozenset[str], dict[str, float]] = {}
+        self.ids: list[str] = list(districts)
+        self.position = {did: i for i, did in enumerate(self.ids)}
+        lat = np.radians(np.array([districts[d].lat for d in self.ids], dtype=np.float64))
+        lon = np.radians(np.array([districts[d].lon for d in self.ids], dtype=np.float64))
+        self._lat, self._lon, self._cos = lat, lon, np.cos(lat)
+        self._rows: dict[str, FloatArray] = {}
+        self._nearest: dict[frozenset[str], FloatArray | None] = {}
+        self._dicts: dict[frozenset[str], dict[str, float]] = {}
 
-    def _row(self, target: str) -> dict[str, float] | None:
+    def _row(self, target: str) -> FloatArray | None:
         row = self._rows.get(target)
         if row is None:
-            p = self._points.get(target)
-            if p is None:
+            i = self.position.get(target)
+            if i is None:
                 return None
-            lat1, lon1, cos1 = p
-            sin, asin, sqrt = math.sin, math.asin, math.sqrt
-            row = {}
-            for did, (lat2, lon2, cos2) in self._points.items():
-                a = sin((lat2 - lat1) / 2) ** 2 + cos1 * cos2 * sin((lon2 - lon1) / 2) ** 2
-                row[did] = 2 * EARTH_RADIUS_KM * asin(min(1.0, sqrt(a)))
+            a = (
+                np.sin((self._lat - self._lat[i]) / 2) ** 2
+                + self._cos[i] * self._cos * np.sin((self._lon - self._lon[i]) / 2) ** 2
+            )
+            row = 2 * EARTH_RADIUS_KM * np.arcsin(np.minimum(1.0, np.sqrt(a)))
             self._rows[target] = row
         return row
+
+    def nearest_array(self, targets: Iterable[str]) -> FloatArray | None:
+        """Per district (in `ids` order), km to the nearest known target; None if none is
+        known."""
+        key = frozenset(targets)
+        if key in self._nearest:
+            return self._nearest[key]
+        rows = [r for t in sorted(key) if (r := self._row(t)) is not None]
+        out = None if not rows else rows[0] if len(rows) == 1 else np.minimum.reduce(rows)
+        self._nearest[key] = out
+        return out
 
     def nearest(self, targets: Iterable[str]) -> dict[str, float]:
         """For every known district, km to the nearest known target ({} if none is known)."""
         key = frozenset(targets)
-        out = self._nearest.get(key)
+        out = self._dicts.get(key)
         if out is None:
-            rows = [r for t in sorted(key) if (r := self._row(t)) is not None]
-            if not rows:
-                out = {}
-            elif len(rows) == 1:
-                out = rows[0]
-            else:
-                out = {did: min(r[did] for r in rows) for did in rows[0]}
-            self._nearest[key] = out
+            arr = self.nearest_array(key)
+            out = {} if arr is None else dict(zip(self.ids, arr.tolist(), strict=True))
+            self._dicts[key] = out
         return out
 
 

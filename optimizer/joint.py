@@ -1,11 +1,16 @@
-"""Mode 2, joint plan: all open requests at once with CP-SAT.
+"""Mode 2, joint plan: all open requests at once with CP-SAT, within the time limit.
 
-Lexicographic objective, two CP-SAT solves:
-  1. maximise the weighted number of placed households (weight: risk and waiting time);
-  2. require placed weight >= the phase-1 value and maximise the fit (sum of soft scores),
-     starting from the phase-1 plan (a complete hint).
-When phase 1 is proven optimal, phase 2's optimum is the lexicographic optimum. A level-2 bound
-is a bound among plans that keep the phase-1 placed weight.
+The limit covers everything, from reading the input to the last explanation:
+  0. options (every hard rule, vectorised) and, when there is time, their exact pruning;
+  1. a fast feasible plan at once (`optimizer/greedy.py`), so there is always a plan;
+  2. CP-SAT phase 1 maximises the weighted number of placed households (risk and waiting
+     time), starting from that plan (a complete hint);
+  3. CP-SAT phase 2 keeps placed weight >= the phase-1 value and maximises the fit (sum of
+     soft scores), starting from the best of the plans so far.
+Each phase gets a share of the time that is left; what no phase improves stays as it was.
+`status` says what was reached: OPTIMAL (both levels meet valid bounds), FEASIBLE (a solver
+plan, gaps against valid bounds), GREEDY (the fast plan only: the solver had no time or found
+nothing), and `summary_sv`/`summary_en` say it in words with the gaps.
 
 Model size. Variables exist only for (household, unit, resource) options that pass every hard
 rule, rooms of equal capacity are one resource (exact), and `prune_exact` drops options that
@@ -29,19 +34,24 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ortools.sat.python import cp_model
+import numpy as np
 
 from optimizer.candidates import (
+    NOT_CONSIDERED,
+    NOT_COUNTED,
+    IntArray,
     Options,
+    as_array,
     build_options,
-    improve_plan,
     placement_weight,
     prune_exact,
 )
 from optimizer.common import Districts, as_district_map, explain_option
-from optimizer.explain import RULE_LABELS
+from optimizer.cpsat import build_model, solve
+from optimizer.explain import RULE_LABELS, plan_summary
+from optimizer.greedy import SortedOptions, augment_plan, greedy_plan, improve_plan
 from optimizer.lp import column_generation, round_plan, violators
-from optimizer.problem import RESOURCE_PLACES, DistrictInfo, Household, Policy, Resource, Unit
+from optimizer.problem import DistrictInfo, Household, Policy, Resource, Unit
 from optimizer.results import (
     InputProblem,
     JointAssignment,
@@ -49,7 +59,21 @@ from optimizer.results import (
     LevelStats,
     Reason,
 )
-from optimizer.validate import household_problems, problem, usable_units
+from optimizer.validate import (
+    duplicate_ids,
+    household_problems,
+    policy_problems,
+    problem,
+    usable_districts,
+    usable_units,
+)
+
+# Kept from the limit for writing the explanations after the last solve (per household), and
+# the least time worth giving CP-SAT at all.
+EXPLAIN_S_PER_HOUSEHOLD = 4e-4  # measured 1.2e-4 on an idle core; the machine may be loaded
+MIN_SOLVE_S = 0.05
+MIN_BUILD_S = 0.2  # options are built for at least this long, however short the limit
+PRUNE_S_PER_OPTION = 1.5e-6  # what exact pruning costs; skipped when the time is not there
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +102,7 @@ def plan_jointly(
     max_core_variables: int = 12_000,
     max_phase1_variables: int = 150_000,
 ) -> JointPlanResult:
+    t0 = time.perf_counter()
     policy = policy or Policy()
     settings = SolverSettings(
         time_limit_s=time_limit_s,
@@ -90,7 +115,21 @@ def plan_jointly(
         max_phase1_variables=max_phase1_variables,
     )
     weights = [placement_weight(hh, policy) for hh in households]
-    return solve_joint(households, units, districts, policy, weights, settings)
+    return solve_joint(households, units, districts, policy, weights, settings, t0)
+
+
+class _Clock:
+    def __init__(self, t0: float, limit_s: float) -> None:
+        self.t0 = t0
+        self.end = t0 + limit_s * 0.97
+
+    def left(self) -> float:
+        return self.end - time.perf_counter()
+
+    def share(self, fraction: float) -> float:
+        """A perf_counter time: `fraction` of what is left from now."""
+        now = time.perf_counter()
+        return now + max(0.0, self.end - now) * fraction
 
 
 def solve_joint(
@@ -100,109 +139,170 @@ def solve_joint(
     policy: Policy,
     weights: Sequence[int],
     settings: SolverSettings,
+    t0: float | None = None,
 ) -> JointPlanResult:
-    """The shared engine of the joint plan and of move-on (which passes its own weights)."""
-    t0 = time.perf_counter()
-    # Keep a little of the limit for writing the explanations after the last solve.
-    deadline = t0 + settings.time_limit_s * 0.97
+    """The shared engine of the joint plan and of move-on (which passes its own weights).
+    `t0`: when the caller's clock started (the limit counts from there)."""
+    t0 = time.perf_counter() if t0 is None else t0
+    clock = _Clock(t0, settings.time_limit_s)
 
     # --- data ---
-    dmap = as_district_map(districts)
-    unit_list, problems = usable_units(units)
-    valid = _valid_households(households, dmap, problems)
+    dmap, problems = usable_districts(as_district_map(districts))
+    unit_list, unit_problems = usable_units(units)
+    bad_policy = policy_problems(policy)
+    problems += unit_problems + bad_policy
+    valid = [] if bad_policy else _valid_households(households, dmap, problems)
     hhs = [households[i] for i in valid]
-    w = [weights[i] for i in valid]
-    sizes = [hh.size for hh in hhs]
-    opts = build_options(hhs, unit_list, dmap, policy)
-    all_cols = prune_exact(opts, sizes)
+    w = as_array([weights[i] for i in valid])
+    clock.end -= EXPLAIN_S_PER_HOUSEHOLD * len(hhs)
+    opts = build_options(
+        hhs,
+        unit_list,
+        dmap,
+        policy,
+        count_until=clock.share(0.3),
+        stop_at=clock.share(0.6),
+        order=np.lexsort((np.arange(len(hhs)), -w)).tolist() if len(hhs) else [],
+        min_build_s=MIN_BUILD_S,
+    )
+    skipped = [vi for vi, c in enumerate(opts.failed_counts) if NOT_CONSIDERED in c]
+    all_cols = np.arange(len(opts), dtype=np.int32)
+    if len(opts) and len(opts) * PRUNE_S_PER_OPTION < 0.2 * clock.left():
+        all_cols = prune_exact(opts, [hh.size for hh in hhs])
     heuristic = False
     if settings.max_options_per_household is not None:
         all_cols, heuristic = _cap_options(opts, all_cols, settings.max_options_per_household)
-    placed_obj = [w[h] for h in opts.household]
-    # Phase 1 (placed weight) is easy for CP-SAT and runs on every option up to a generous
-    # size; phase 2 (fit) is hard and uses an LP-checked core above `max_core_variables`.
-    big1 = len(all_cols) > settings.max_phase1_variables
-    big = len(all_cols) > settings.max_core_variables
-    core = _initial_core(opts, all_cols, settings.max_core_variables) if big else all_cols
+    placed_obj = w[opts.household] if len(opts) else as_array([])
+
+    # --- a plan at once ---
+    srt = SortedOptions(opts, all_cols)
+    plan = greedy_plan(opts, w, all_cols, srt)
+    plan = augment_plan(opts, w, plan, srt, clock.share(0.05))
+    plan = improve_plan(opts, plan, all_cols, srt)
+    ub1 = int(w[np.unique(opts.household[all_cols])].sum()) if len(all_cols) else 0
+    s1 = _stats(_value(placed_obj, plan), ub1, "GREEDY", 0.0)
+    solved = False
+    certified1 = False
+    n_vars = 0
 
     # --- phase 1: weighted number placed ---
-    sol1: list[int] | None = None
-    s1 = LevelStats(0, 0, 0.0, "OPTIMAL", 0.0)
-    d1: list[float] = []
-    z1: float | None = None
-    if big1:
-        cg_deadline = t0 + settings.time_limit_s * 0.4
-        core, _duals1, d1, z1 = column_generation(
-            opts, core, all_cols, sizes, placed_obj, w, None, cg_deadline
-        )
-    n_vars = 0
-    if all_cols:
-        cols1 = core if big1 else all_cols
+    if len(all_cols) and clock.left() > MIN_SOLVE_S:
+        phase_end = clock.share(0.4)
+        big1 = len(all_cols) > settings.max_phase1_variables
+        cols1 = all_cols
+        z1: float | None = None
+        lag1: float | None = None
+        d1 = np.zeros(0)
+        if big1:
+            core = _union(_initial_core(srt, settings.max_core_variables), plan)
+            cg_end = time.perf_counter() + (phase_end - time.perf_counter()) * 0.5
+            core, _duals, d1, z1, lag1 = column_generation(
+                opts, core, all_cols, placed_obj, w, None, cg_end
+            )
+            cols1 = _union(core, plan)
         n_vars = len(cols1)
-        s1, sol1 = _phase(opts, cols1, sizes, w, None, None, settings, deadline, 0.4)
-    certified1 = not big1
-    if big1 and sol1 is not None and z1 is not None:
-        extra = violators(all_cols, d1, z1, s1.objective, set(core))
-        if extra and len(extra) <= settings.max_core_variables:
-            core = sorted(set(core) | set(extra))
-            s1b, sol1b = _phase(opts, core, sizes, w, None, sol1, settings, deadline, 0.5)
-            if sol1b is not None and s1b.objective >= s1.objective:
-                s1, sol1 = s1b, sol1b
-                extra = []  # every option that could beat the first plan was in this solve
-        certified1 = not extra
-        bound = math.floor(z1 + 1e-6)
-        if certified1:
-            bound = min(bound, s1.bound)
-        s1 = _with_bound(s1, max(bound, s1.objective))
-    elif big1 and sol1 is not None:  # no LP duals: nothing proves the core enough
-        s1 = _with_bound(s1, sum(max(w[h], 0) for h in set(opts.household)))
+        out = _phase(opts, cols1, placed_obj, None, plan, phase_end, settings)
+        if out is not None:
+            sol, status, bound, wall = out
+            solved = True
+            if _value(placed_obj, sol) >= s1.objective:
+                plan = sol
+            value = _value(placed_obj, plan)
+            if not big1:
+                certified1 = True
+            elif z1 is not None:
+                extra = violators(all_cols, d1, z1, value, cols1)
+                if len(extra) and len(extra) <= settings.max_core_variables:
+                    cols1b = _union(cols1, extra)
+                    out_b = _phase(opts, cols1b, placed_obj, None, plan, phase_end, settings)
+                    if out_b is not None and _value(placed_obj, out_b[0]) >= value:
+                        plan, status, bound, wall = out_b[0], out_b[1], out_b[2], wall + out_b[3]
+                        value = _value(placed_obj, plan)
+                        extra = as_array([])  # all that could beat the first plan was in it
+                certified1 = len(extra) == 0
+                lp_bound = min(math.floor(z1 + 1e-6), math.floor((lag1 or z1) + 1e-6), ub1)
+                bound = min(lp_bound, bound) if certified1 else lp_bound
+            else:
+                bound = ub1  # no LP duals: nothing proves the core enough
+            s1 = _stats(value, max(bound, value), status, wall)
 
-    # --- phase 2: fit, with level 1 held at the phase-1 value ---
-    s2 = LevelStats(0, 0, 0.0, s1.status, 0.0)
-    sol2 = sol1
-    certified2 = not big
-    if sol1 is not None:
-        core2 = sorted(set(core) | set(sol1))
-        # Start phase 2 from the best of: the phase-1 plan moved to better free options, and
-        # (large models) the rounded LP plan when it keeps the phase-1 placed weight.
-        starts = [improve_plan(opts, sizes, sol1, all_cols)]
-        d2: list[float] = []
+    if len(all_cols) and s1.objective < s1.bound and clock.left() > MIN_SOLVE_S:
+        # Not proven: the LP relaxation (its Lagrangian bound over every option) is often
+        # much tighter than what the search proved in its share of the time.
+        core = _union(_initial_core(srt, settings.max_core_variables), plan)
+        _c, _d, _dd, z, lag = column_generation(
+            opts, core, all_cols, placed_obj, w, None, clock.share(0.1)
+        )
+        if z is not None and lag is not None:
+            lp_bound = min(math.floor(z + 1e-6), math.floor(lag + 1e-6))
+            s1 = _stats(
+                s1.objective, max(s1.objective, min(s1.bound, lp_bound)), s1.status, s1.wall_time_s
+            )
+
+    # --- phase 2: fit, with level 1 held at the plan's placed weight ---
+    level1 = s1.objective
+    starts = [improve_plan(opts, plan, all_cols, srt)]
+    s2 = _stats(_value(opts.fit, starts[0]), 0, "GREEDY", 0.0)
+    certified2 = False
+    trivial2 = _trivial_fit_bound(opts, all_cols)
+    bound2 = trivial2
+    if len(all_cols) and clock.left() > MIN_SOLVE_S:
+        big = len(all_cols) > settings.max_core_variables
+        core2 = all_cols
         z2: float | None = None
+        lag2: float | None = None
+        d2 = np.zeros(0)
         if big:
-            cg_deadline = time.perf_counter() + (deadline - time.perf_counter()) * 0.3
-            core2, duals2, d2, z2 = column_generation(
-                opts, core2, all_cols, sizes, opts.fit, w, s1.objective, cg_deadline
+            core2 = _union(_initial_core(srt, settings.max_core_variables), plan)
+            core2, duals2, d2, z2, lag2 = column_generation(
+                opts, core2, all_cols, opts.fit, w, level1, clock.share(0.3)
             )
             if duals2 is not None:
-                rounded = round_plan(opts, sizes, w, duals2.primal, s1.objective, all_cols)
+                rounded = round_plan(opts, w, duals2.primal, level1, srt)
                 if rounded is not None:
-                    starts.append(improve_plan(opts, sizes, rounded, all_cols))
-        hint2 = max(starts, key=lambda p: sum(opts.fit[j] for j in p))
-        core2 = sorted(set(core2) | set(hint2))
-        s2, sol2b = _phase(opts, core2, sizes, w, s1.objective, hint2, settings, deadline, 1.0)
-        if sol2b is not None:
-            sol2 = sol2b
-        else:  # keep the starting plan; its fit is what it is, the bound only the trivial one
-            sol2 = hint2
-            fit1 = sum(opts.fit[j] for j in hint2)
-            trivial = max(_trivial_fit_bound(opts, all_cols), fit1)
-            s2 = LevelStats(fit1, trivial, _gap(fit1, trivial), s2.status, s2.wall_time_s)
-        n_vars = max(n_vars, len(core2))
-        if big and z2 is not None:
-            extra = violators(all_cols, d2, z2, s2.objective, set(core2))
-            certified2 = not extra
-            bound = math.floor(z2 + 1e-6)
-            if certified2:
-                bound = min(bound, s2.bound)
-            s2 = _with_bound(s2, max(bound, s2.objective))
-        elif big:  # no LP duals: only the trivial bound is valid for the full model
-            s2 = _with_bound(s2, max(_trivial_fit_bound(opts, all_cols), s2.objective))
+                    starts.append(improve_plan(opts, rounded, all_cols, srt))
+        hint2 = max(starts, key=lambda p: _value(opts.fit, p))
+        cols2 = _union(core2, hint2)
+        n_vars = max(n_vars, len(cols2))
+        out = _phase(opts, cols2, opts.fit, (placed_obj, level1), hint2, clock.end, settings)
+        plan = hint2
+        if out is not None:
+            sol, status, bound, wall = out
+            solved = True
+            if _value(opts.fit, sol) >= _value(opts.fit, plan):
+                plan = sol
+            fit = _value(opts.fit, plan)
+            if not big:
+                certified2 = True
+                bound2 = bound
+            elif z2 is not None:
+                extra = violators(all_cols, d2, z2, fit, cols2)
+                certified2 = len(extra) == 0
+                lp_bound = min(math.floor(z2 + 1e-6), math.floor((lag2 or z2) + 1e-6), trivial2)
+                bound2 = min(lp_bound, bound) if certified2 else lp_bound
+            s2 = _stats(fit, max(bound2, fit), status, wall)
+        else:
+            fit = _value(opts.fit, plan)
+            s2 = _stats(fit, max(trivial2, fit), s2.status, 0.0)
+    else:
+        plan = starts[0]
+        fit = _value(opts.fit, plan)
+        s2 = _stats(fit, max(trivial2, fit), s2.status, 0.0)
 
     # --- solution and explanations ---
-    chosen = {opts.household[j]: j for j in (sol2 or [])}
-    assignments = _assignments(households, valid, hhs, w, opts, chosen, sol2 is not None)
-    exact = certified1 and certified2
-    status = _overall_status(s1, s2, sol2 is not None or not all_cols)
+    if skipped:
+        # Households never considered could have been placed: the bound counts them all, and
+        # the plan cannot be called optimal.
+        s1 = _stats(s1.objective, s1.bound + int(w[skipped].sum()), s1.status, s1.wall_time_s)
+    if not len(opts) and not skipped:
+        solved = True  # nothing to place: the empty plan is optimal
+    chosen = {int(opts.household[j]): int(j) for j in plan.tolist()}
+    status = _overall_status(s1, s2, solved)
+    if skipped and status == "OPTIMAL":
+        status = "FEASIBLE"
+    assignments = _assignments(households, valid, hhs, w, opts, chosen, status == "OPTIMAL")
+    exact = (certified1 and certified2) or not len(all_cols)
+    summary_sv, summary_en = plan_summary(status, s1.gap, s2.gap, len(skipped))
     return JointPlanResult(
         assignments=assignments,
         status=status,
@@ -210,148 +310,102 @@ def solve_joint(
         fit=s2,
         wall_time_s=time.perf_counter() - t0,
         num_variables=n_vars,
-        num_pairs_feasible=len(opts.household),
+        num_pairs_feasible=len(opts),
         pruning="heuristic" if heuristic else ("exact" if exact else "core"),
         problems=tuple(problems),
+        summary_sv=summary_sv,
+        summary_en=summary_en,
     )
+
+
+def _value(obj: IntArray, plan: IntArray) -> int:
+    return int(obj[plan].sum()) if len(plan) else 0
+
+
+def _union(a: IntArray, b: IntArray) -> IntArray:
+    return np.union1d(a, b).astype(np.int32)
+
+
+def _stats(objective: int, bound: int, status: str, wall: float) -> LevelStats:
+    return LevelStats(objective, bound, _gap(objective, bound), status, wall)
 
 
 def _valid_households(
     households: Sequence[Household], dmap: dict[str, DistrictInfo], problems: list[InputProblem]
 ) -> list[int]:
+    """Indices of the households to match. A request id that appears more than once is
+    refused in every copy: placing one copy would leave a second answer for the same request."""
     valid: list[int] = []
-    seen: set[str] = set()
+    repeated = duplicate_ids(hh.request_id for hh in households)
+    for rid in sorted(repeated):
+        problems.append(
+            problem(
+                "duplicate_request",
+                f"Ärendet {rid} förekommer flera gånger; ingen av kopiorna matchas",
+                f"Request {rid} appears more than once; none of the copies is matched",
+            )
+        )
     for i, hh in enumerate(households):
         probs, ok = household_problems(hh, dmap)
         problems.extend(_tag(hh.request_id, p) for p in probs)
-        if hh.request_id in seen:
-            problems.append(
-                problem(
-                    "duplicate_request",
-                    f"Ärendet {hh.request_id} förekommer flera gånger (första används)",
-                    f"Request {hh.request_id} appears more than once (the first is used)",
-                )
-            )
-        elif ok:
+        if ok and hh.request_id not in repeated:
             valid.append(i)
-        seen.add(hh.request_id)
     return valid
 
 
-def _initial_core(opts: Options, cols: list[int], budget: int) -> list[int]:
+def _initial_core(srt: SortedOptions, budget: int) -> IntArray:
     """The best options per household by fit, about half the budget in all; column
     generation and the reduced-cost check add what the LP says may matter."""
-    by_h: dict[int, list[int]] = {}
-    for j in cols:
-        by_h.setdefault(opts.household[j], []).append(j)
-    k = max(8, budget // (2 * max(1, len(by_h))))
-    out: list[int] = []
-    for js in by_h.values():
-        js.sort(key=lambda j: (-opts.fit[j], j))
-        out.extend(js[:k])
-    out.sort()
-    return out
+    n_h = sum(1 for a, b in zip(srt.start, srt.start[1:], strict=False) if b > a)
+    return srt.top(max(8, budget // (2 * max(1, n_h))))
 
 
 def _phase(
     opts: Options,
-    cols: list[int],
-    sizes: list[int],
-    w: list[int],
-    level1: int | None,
-    hint: list[int] | None,
+    cols: IntArray,
+    objective: IntArray,
+    level1: tuple[IntArray, int] | None,
+    hint: IntArray,
+    phase_end: float,
     settings: SolverSettings,
-    deadline: float,
-    share: float,
-) -> tuple[LevelStats, list[int] | None]:
-    """One CP-SAT solve over the options `cols`. Phase 1 (level1 None): maximise placed
-    weight. Phase 2: maximise fit subject to placed weight >= level1. Returns the chosen
-    options."""
-    # --- variables: one per option in cols ---
-    model = cp_model.CpModel()
-    x = [model.new_bool_var(f"x{j}") for j in cols]
-    by_h: dict[int, list[int]] = {}
-    by_r: dict[int, list[int]] = {}
-    for k, j in enumerate(cols):
-        by_h.setdefault(opts.household[j], []).append(k)
-        by_r.setdefault(opts.resource[j], []).append(k)
-
-    # --- constraints: one resource per household, capacities ---
-    for ks in by_h.values():
-        if len(ks) > 1:
-            model.add_at_most_one(x[k] for k in ks)
-    for r, ks in by_r.items():
-        info = opts.resources[r]
-        if info.kind == RESOURCE_PLACES:
-            demand = [sizes[opts.household[cols[k]]] for k in ks]
-            if sum(demand) > info.capacity:
-                model.add(
-                    cp_model.LinearExpr.weighted_sum([x[k] for k in ks], demand) <= info.capacity
-                )
-        elif len(ks) > info.capacity:
-            model.add(cp_model.LinearExpr.sum([x[k] for k in ks]) <= info.capacity)
-    placed = cp_model.LinearExpr.weighted_sum(x, [w[opts.household[j]] for j in cols])
-
-    # --- objective ---
-    if level1 is None:
-        model.maximize(placed)
-    else:
-        model.add(placed >= level1)
-        model.maximize(cp_model.LinearExpr.weighted_sum(x, [opts.fit[j] for j in cols]))
-    if hint is not None:
-        # A complete hint (every variable 0 or 1) is taken as a first solution at once.
-        on = set(hint)
-        for k, j in enumerate(cols):
-            model.add_hint(x[k], 1 if j in on else 0)
-
-    # --- solve ---
-    limit = max(0.05, (deadline - time.perf_counter()) * share)
-    stats, values = _solve(model, settings, limit)
-    if values is None:
-        return stats, None
-    return stats, [cols[k] for k in range(len(cols)) if values[k]]
-
-
-def _trivial_fit_bound(opts: Options, cols: Sequence[int]) -> int:
-    """Every household at its best option (or not placed, if all its options score below 0)."""
-    best: dict[int, int] = {}
-    for j in cols:
-        h = opts.household[j]
-        best[h] = max(best.get(h, 0), opts.fit[j])
-    return sum(best.values())
-
-
-def _with_bound(s: LevelStats, bound: int) -> LevelStats:
-    return LevelStats(s.objective, bound, _gap(s.objective, bound), s.status, s.wall_time_s)
-
-
-def _solve(
-    model: cp_model.CpModel, settings: SolverSettings, limit_s: float
-) -> tuple[LevelStats, list[int] | None]:
-    solver = cp_model.CpSolver()
-    p = solver.parameters
-    p.max_time_in_seconds = limit_s
-    p.num_workers = max(1, settings.num_workers)
-    p.random_seed = settings.seed
-    # Light presolve: on these assignment models the default presolve (probing, symmetry,
-    # repeated passes) can take most of the time limit without helping the search.
-    p.cp_model_probing_level = 0
-    p.symmetry_level = 0
-    p.max_presolve_iterations = 1
-    if settings.deterministic and settings.num_workers > 1:
-        p.interleave_search = True
-    if settings.deterministic_time_s is not None:
-        p.max_deterministic_time = settings.deterministic_time_s
+) -> tuple[IntArray, str, int, float] | None:
+    """One CP-SAT solve over the options `cols`, started from `hint` (options, all in cols).
+    Phase 1 (level1 None): maximise `objective` (the placed weight). Phase 2: maximise the fit
+    subject to placed weight >= level1. Returns (chosen options, status, bound, seconds), or
+    None without a solution or without time."""
     t = time.perf_counter()
-    status = solver.solve(model)
-    wall = time.perf_counter() - t
-    name = solver.status_name(status)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return LevelStats(0, 0, 0.0, name, wall), None
-    obj = round(solver.objective_value)
-    bound = round(solver.best_objective_bound)
-    values = list(solver.response_proto.solution)
-    return LevelStats(obj, bound, _gap(obj, bound), name, wall), values
+    model = build_model(
+        opts.household[cols],
+        opts.resource[cols],
+        opts.need[cols],
+        opts.capacity,
+        objective[cols],
+        (level1[0][cols], level1[1]) if level1 is not None else None,
+        np.isin(cols, hint, assume_unique=True),
+    )
+    limit = phase_end - time.perf_counter()
+    if limit < MIN_SOLVE_S / 2:
+        return None
+    out = solve(
+        model,
+        limit,
+        settings.num_workers,
+        settings.seed,
+        settings.deterministic,
+        settings.deterministic_time_s,
+    )
+    if out.chosen is None:
+        return None
+    return cols[out.chosen], out.status, out.bound, time.perf_counter() - t
+
+
+def _trivial_fit_bound(opts: Options, cols: IntArray) -> int:
+    """Every household at its best option (or not placed, if all its options score below 0)."""
+    if len(cols) == 0:
+        return 0
+    best = np.zeros(len(opts.failed_counts), dtype=np.int64)
+    np.maximum.at(best, opts.household[cols], opts.fit[cols])
+    return int(best.sum())
 
 
 def _gap(obj: int, bound: int) -> float:
@@ -359,28 +413,16 @@ def _gap(obj: int, bound: int) -> float:
 
 
 def _overall_status(s1: LevelStats, s2: LevelStats, solved: bool) -> str:
-    """OPTIMAL only when both levels meet their (valid) bounds."""
-    if not solved:
-        return s1.status if s1.status not in ("OPTIMAL", "FEASIBLE") else "UNKNOWN"
+    """OPTIMAL only when both levels meet their (valid) bounds; GREEDY when no solver plan."""
     if s1.objective >= s1.bound and s2.objective >= s2.bound:
         return "OPTIMAL"
-    return "FEASIBLE"
+    return "FEASIBLE" if solved else "GREEDY"
 
 
-def _cap_options(opts: Options, keep: list[int], cap: int) -> tuple[list[int], bool]:
+def _cap_options(opts: Options, keep: IntArray, cap: int) -> tuple[IntArray, bool]:
     """Heuristic: at most `cap` best options per household (may lose optimality)."""
-    by_h: dict[int, list[int]] = {}
-    for oi in keep:
-        by_h.setdefault(opts.household[oi], []).append(oi)
-    out: list[int] = []
-    cut = False
-    for ois in by_h.values():
-        if len(ois) > cap:
-            cut = True
-            ois = sorted(ois, key=lambda oi: (-opts.fit[oi], oi))[:cap]
-        out.extend(ois)
-    out.sort()
-    return out, cut
+    out = SortedOptions(opts, keep).top(cap)
+    return out, len(out) < len(keep)
 
 
 def _tag(request_id: str, p: InputProblem) -> InputProblem:
@@ -391,26 +433,26 @@ def _assignments(
     households: Sequence[Household],
     valid: list[int],
     hhs: list[Household],
-    w: list[int],
+    w: IntArray,
     opts: Options,
     chosen: dict[int, int],
-    solved: bool,
+    proven: bool,
 ) -> tuple[JointAssignment, ...]:
-    with_options = set(opts.household)
+    with_options = set(opts.household.tolist())
     out: dict[int, JointAssignment] = {}
     for vi, hh in enumerate(hhs):
         oi = chosen.get(vi)
         if oi is not None:
-            info = opts.resources[opts.resource[oi]]
+            info = opts.resources[int(opts.resource[oi])]
             res = Resource(info.kind, info.room_capacity or hh.size)
-            ctx, sctx = opts.contexts[vi]
+            ctx, sctx = opts.contexts[vi], opts.score_context(vi)
             score, reasons = explain_option(ctx, sctx, info.unit, res)
             out[valid[vi]] = JointAssignment(
-                hh.request_id, info.unit.unit_id, res, score, w[vi], reasons
+                hh.request_id, info.unit.unit_id, res, score, int(w[vi]), reasons
             )
         else:
-            why = _why_unplaced(opts.failed_counts[vi], vi in with_options, solved)
-            out[valid[vi]] = JointAssignment(hh.request_id, None, None, None, w[vi], (why,))
+            why = _why_unplaced(opts.failed_counts[vi], vi in with_options, proven)
+            out[valid[vi]] = JointAssignment(hh.request_id, None, None, None, int(w[vi]), (why,))
     for i, hh in enumerate(households):
         if i not in out:
             out[i] = JointAssignment(
@@ -423,23 +465,16 @@ def _assignments(
                     Reason(
                         "invalid_request",
                         0,
-                        "Ärendet har fel i uppgifterna och har inte matchats (se problem)",
-                        "The request has errors in its data and was not matched (see problems)",
+                        "Ärendet har inte matchats: indata har fel (se problemen)",
+                        "The request was not matched: the input has errors (see the problems)",
                     ),
                 ),
             )
     return tuple(out[i] for i in range(len(households)))
 
 
-def _why_unplaced(counts: dict[str, int], had_options: bool, solved: bool) -> Reason:
-    if had_options and not solved:
-        return Reason(
-            "solver_no_solution",
-            0,
-            "Ingen plan hann tas fram inom tidsgränsen",
-            "No plan was found within the time limit",
-        )
-    if had_options:
+def _why_unplaced(counts: dict[str, int], had_options: bool, proven: bool) -> Reason:
+    if had_options and proven:
         return Reason(
             "capacity_taken",
             0,
@@ -448,12 +483,39 @@ def _why_unplaced(counts: dict[str, int], had_options: bool, solved: bool) -> Re
             "Suitable places existed but were not enough: they went to households with higher "
             "priority (risk and waiting time) or with no other option",
         )
+    if had_options:
+        return Reason(
+            "capacity_taken",
+            0,
+            "Passande platser fanns men gick i den här planen till andra hushåll; planen är "
+            "inte bevisat bäst (se dess status)",
+            "Suitable places existed but went to other households in this plan; the plan is "
+            "not proven to be the best (see its status)",
+        )
+    if NOT_CONSIDERED in counts:
+        return Reason(
+            "not_considered",
+            0,
+            "Ärendet hann inte prövas inom tidsgränsen: kör planen igen eller med längre tid",
+            "The request could not be considered within the time limit: run the plan again or "
+            "with more time",
+        )
+    if NOT_COUNTED in counts:
+        return Reason(
+            "no_feasible_unit",
+            0,
+            "Ingen ledig enhet uppfyller alla krav (hindren hann inte räknas inom tidsgränsen)",
+            "No free unit meets every requirement (the obstacles could not be counted within "
+            "the time limit)",
+        )
     if not counts:
+        # Obstacles are counted over every unit for every household without options, so
+        # no counts means there was no unit at all to check.
         return Reason(
             "no_unit_available",
             0,
-            "Ingen enhet som får användas har något ledigt",
-            "No unit that may be used has anything free",
+            "Det finns inga enheter att matcha mot",
+            "There are no units to match against",
         )
     top = max(counts.items(), key=lambda kv: kv[1])
     ls, le = RULE_LABELS.get(top[0], (top[0], top[0]))

@@ -21,205 +21,236 @@ the LP is not solved exactly, it is only less tight.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
 from ortools.linear_solver import pywraplp
 
-from optimizer.candidates import Options
-from optimizer.problem import RESOURCE_PLACES
+from optimizer.candidates import IntArray, Options, as_array, take
+from optimizer.greedy import SortedOptions
 
 EPS = 1e-6
+LP_S_PER_COLUMN = 2e-5  # GLOP round on the core, built through pywraplp (measured, unloaded)
+PRICE_S_PER_OPTION = 1.5e-7  # reduced costs and bounds over every option, per round
+FloatArray = np.ndarray
 
 
 @dataclass(frozen=True, slots=True)
 class Duals:
-    u: dict[int, float]  # household index -> dual
-    v: dict[int, float]  # resource index -> dual
+    u: FloatArray  # per household index
+    v: FloatArray  # per resource index
     mu: float
     primal: dict[int, float]  # option -> LP value (options of the core only)
 
 
 def lp_duals(
     opts: Options,
-    cols: Sequence[int],
-    sizes: Sequence[int],
-    obj: Sequence[int],
-    level1: tuple[Sequence[int], int] | None,
+    cols: IntArray,
+    obj: IntArray,
+    level1: tuple[IntArray, int] | None,
+    n_households: int,
 ) -> Duals | None:
     """Solve the LP relaxation restricted to `cols` with GLOP; None if it fails."""
     solver = pywraplp.Solver.CreateSolver("GLOP")
     if solver is None:
         return None
     inf = solver.infinity()
-    xs = [solver.NumVar(0.0, 1.0, "") for _ in cols]
+    cl = cols.tolist()
+    hs = opts.household[cols].tolist()
+    rs = opts.resource[cols].tolist()
+    need = opts.need[cols].tolist()
+    cs = obj[cols].tolist()
+    ws = level1[0][opts.household[cols]].tolist() if level1 is not None else []
+    xs = [solver.NumVar(0.0, 1.0, "") for _ in cl]
     hrow: dict[int, pywraplp.Constraint] = {}
     rrow: dict[int, pywraplp.Constraint] = {}
     lrow = solver.Constraint(float(level1[1]), inf) if level1 is not None else None
     objective = solver.Objective()
-    for x, j in zip(xs, cols, strict=True):
-        h = opts.household[j]
-        r = opts.resource[j]
+    cap = opts.capacity
+    for k, x in enumerate(xs):
+        h = hs[k]
+        r = rs[k]
         row = hrow.get(h)
         if row is None:
             row = hrow[h] = solver.Constraint(-inf, 1.0)
         row.SetCoefficient(x, 1.0)
-        info = opts.resources[r]
         rr = rrow.get(r)
         if rr is None:
-            rr = rrow[r] = solver.Constraint(-inf, float(info.capacity))
-        rr.SetCoefficient(x, float(sizes[h] if info.kind == RESOURCE_PLACES else 1))
-        if lrow is not None and level1 is not None:
-            lrow.SetCoefficient(x, float(level1[0][h]))
-        objective.SetCoefficient(x, float(obj[j]))
+            rr = rrow[r] = solver.Constraint(-inf, float(cap[r]))
+        rr.SetCoefficient(x, float(need[k]))
+        if lrow is not None:
+            lrow.SetCoefficient(x, float(ws[k]))
+        objective.SetCoefficient(x, float(cs[k]))
     objective.SetMaximization()
     if solver.Solve() != pywraplp.Solver.OPTIMAL:
         return None
+    u = np.zeros(n_households)
+    v = np.zeros(len(opts.resources))
+    for h, c in hrow.items():
+        u[h] = max(0.0, c.dual_value())
+    for r, c in rrow.items():
+        v[r] = max(0.0, c.dual_value())
     return Duals(
-        u={h: max(0.0, c.dual_value()) for h, c in hrow.items()},
-        v={r: max(0.0, c.dual_value()) for r, c in rrow.items()},
+        u=u,
+        v=v,
         mu=max(0.0, -lrow.dual_value()) if lrow is not None else 0.0,
-        primal={j: x.solution_value() for x, j in zip(xs, cols, strict=True)},
+        primal={j: x.solution_value() for x, j in zip(xs, cl, strict=True)},
     )
 
 
 def reduced_costs(
-    opts: Options,
-    cols: Sequence[int],
-    sizes: Sequence[int],
-    obj: Sequence[int],
-    weights: Sequence[int],
-    duals: Duals,
-) -> list[float]:
-    u, v, mu = duals.u, duals.v, duals.mu
-    out: list[float] = []
-    res = opts.resources
-    for j in cols:
-        h = opts.household[j]
-        r = opts.resource[j]
-        a = sizes[h] if res[r].kind == RESOURCE_PLACES else 1
-        out.append(obj[j] - u.get(h, 0.0) - a * v.get(r, 0.0) + mu * weights[h])
-    return out
+    opts: Options, cols: IntArray, obj: IntArray, weights: IntArray, duals: Duals
+) -> FloatArray:
+    h = take(opts.household, cols)
+    d = duals.u[h]
+    np.subtract(take(obj, cols), d, out=d)
+    d -= take(opts.need, cols) * duals.v[take(opts.resource, cols)]
+    if duals.mu:
+        d += duals.mu * weights[h]
+    return d
 
 
-def dual_bound(
+def dual_bound(opts: Options, d_all: FloatArray, duals: Duals, level1_rhs: int | None) -> float:
+    """Z above, over every option of the full model (d_all in the same order)."""
+    z = float(duals.u.sum()) + float((duals.v * opts.capacity).sum())
+    if level1_rhs is not None:
+        z -= duals.mu * level1_rhs
+    return z + float(d_all[d_all > 0].sum())
+
+
+def lagrangian_bound(
     opts: Options,
-    d_all: Sequence[float],
+    cols: IntArray,
+    obj: IntArray,
+    weights: IntArray,
     duals: Duals,
     level1_rhs: int | None,
 ) -> float:
-    """Z above, over every option of the full model (d_all in the same order)."""
-    z = sum(duals.u.values())
-    z += sum(val * opts.resources[r].capacity for r, val in duals.v.items())
+    """A bound at least as tight as Z for the same v and mu: with the resource rows and the
+    level-1 row moved into the objective, each household alone takes its best option (or
+    none), so  sum_R v_R cap_R - mu P1 + sum_h max(0, max_j (c_j - a_j v_R + mu w_h))  bounds
+    every plan of the full model (weak duality); Z is this with a worse choice of u."""
+    h = take(opts.household, cols)
+    gain = take(opts.need, cols) * duals.v[take(opts.resource, cols)]
+    np.subtract(take(obj, cols), gain, out=gain)
+    if duals.mu:
+        gain += duals.mu * weights[h]
+    best = np.zeros(len(duals.u))
+    np.maximum.at(best, h, gain)
+    z = float((duals.v * opts.capacity).sum()) + float(best.sum())
     if level1_rhs is not None:
         z -= duals.mu * level1_rhs
-    z += sum(d for d in d_all if d > 0)
     return z
 
 
 def column_generation(
     opts: Options,
-    core: list[int],
-    all_cols: Sequence[int],
-    sizes: Sequence[int],
-    obj: Sequence[int],
-    weights: Sequence[int],
+    core: IntArray,
+    all_cols: IntArray,
+    obj: IntArray,
+    weights: IntArray,
     level1_rhs: int | None,
     deadline: float,
     rounds: int = 12,
     per_household: int = 5,
-) -> tuple[list[int], Duals | None, list[float], float | None]:
+) -> tuple[IntArray, Duals | None, FloatArray, float | None, float | None]:
     """Grow the core until its LP is optimal for the full model (no option with a positive
-    reduced cost left), adding the best few options per household each round. Stops early at
-    the deadline. Returns the core and the duals, reduced costs (of `all_cols`) and bound Z of
-    the round with the smallest Z: every round's Z is a valid bound."""
-    in_core = set(core)
-    best: tuple[Duals, list[float], float] | None = None
+    reduced cost left), adding the best few options per household each round. Stops before a
+    round that would end after the deadline. Returns the core and the duals, reduced costs (of
+    `all_cols`) and bound Z of the round with the smallest Z (every round's Z is a valid bound;
+    the reduced-cost check needs Z), and the tightest Lagrangian bound of all rounds."""
+    in_core = np.zeros(len(opts), dtype=bool)
+    in_core[core] = True
+    best: tuple[Duals, FloatArray, float] | None = None
     last: Duals | None = None
     level1 = (weights, level1_rhs) if level1_rhs is not None else None
+    n_h = len(opts.failed_counts)
+    # A guess until the first round is measured.
+    round_s = len(core) * LP_S_PER_COLUMN + len(all_cols) * PRICE_S_PER_OPTION
+    bound: float | None = None
     for _ in range(rounds):
-        duals = lp_duals(opts, core, sizes, obj, level1)
+        t = time.perf_counter()
+        if t + round_s > deadline:
+            break
+        duals = lp_duals(opts, core, obj, level1, n_h)
         if duals is None:
             break
         last = duals
-        d_all = reduced_costs(opts, all_cols, sizes, obj, weights, duals)
+        d_all = reduced_costs(opts, all_cols, obj, weights, duals)
         z = dual_bound(opts, d_all, duals, level1_rhs)
         if best is None or z < best[2]:
             best = (duals, d_all, z)
-        add: dict[int, list[tuple[float, int]]] = {}
-        for d, j in zip(d_all, all_cols, strict=True):
-            if d > EPS and j not in in_core:
-                add.setdefault(opts.household[j], []).append((d, j))
-        if not add or time.perf_counter() > deadline:
+        tight = lagrangian_bound(opts, all_cols, obj, weights, duals, level1_rhs)
+        bound = tight if bound is None else min(bound, tight)
+        cand = (d_all > EPS) & ~in_core[all_cols]
+        round_s = time.perf_counter() - t
+        if not cand.any():
             break
-        for cand in add.values():
-            cand.sort(reverse=True)
-            in_core.update(j for _d, j in cand[:per_household])
-        core = sorted(in_core)
-    if best is None or last is None:
-        return core, None, [], None
+        js = all_cols[cand]
+        dj = d_all[cand]
+        hj = opts.household[js]
+        # The best `per_household` candidates of each household: sort by household, then by
+        # decreasing reduced cost, and keep the first few of each run.
+        order = np.lexsort((js, -dj, hj))
+        hs = hj[order]
+        first = np.r_[0, np.flatnonzero(hs[1:] != hs[:-1]) + 1]
+        rank = np.arange(len(hs)) - np.repeat(first, np.diff(np.r_[first, len(hs)]))
+        in_core[js[order[rank < per_household]]] = True
+        core = np.flatnonzero(in_core)
+    if best is None or last is None or bound is None:
+        return core, None, np.zeros(0), None, None
     # The bound and reduced costs of the tightest round; the LP values of the last round
     # (the most complete core), which `round_plan` turns into a starting plan.
     chosen = Duals(best[0].u, best[0].v, best[0].mu, last.primal)
-    return core, chosen, best[1], best[2]
+    return core, chosen, best[1], best[2], bound
 
 
 def violators(
-    all_cols: Sequence[int],
-    d_all: Sequence[float],
-    z: float,
-    incumbent: int,
-    core: set[int],
-) -> list[int]:
+    all_cols: IntArray, d_all: FloatArray, z: float, incumbent: int, core: IntArray
+) -> IntArray:
     """Options outside the core that could still be in a plan better than the incumbent."""
     limit = incumbent + 1 - EPS * max(1.0, abs(z))
-    return [j for d, j in zip(d_all, all_cols, strict=True) if j not in core and z + d >= limit]
+    could = np.flatnonzero(z + d_all >= limit)
+    js = all_cols[could]
+    return js[~np.isin(js, core)]
 
 
 def round_plan(
     opts: Options,
-    sizes: Sequence[int],
-    weights: Sequence[int],
+    weights: IntArray,
     primal: dict[int, float],
     level1_rhs: int,
-    all_cols: Sequence[int],
-) -> list[int] | None:
+    srt: SortedOptions,
+) -> IntArray | None:
     """A plan from the LP values: options by decreasing LP value (then fit), each taken if its
     household is still free and its resource still has room; then households left out, heaviest
-    first, take their best option that still has room. None if it places less weight than
-    `level1_rhs` (phase 2 must keep the phase-1 level)."""
-    room: dict[int, int] = {}
-    taken: set[int] = set()
+    first, take their best option (of `srt`) that still has room. None if it places less
+    weight than `level1_rhs` (phase 2 must keep the phase-1 level)."""
+    room = opts.capacity.copy()
+    fit = opts.fit
+    taken = np.zeros(len(srt.start) - 1, dtype=bool)
     plan: list[int] = []
     order = sorted(
         (j for j, val in primal.items() if val > 1e-6),
-        key=lambda j: (-primal[j], -opts.fit[j], j),
+        key=lambda j: (-primal[j], -int(fit[j]), j),
     )
-
-    def take(j: int) -> bool:
-        h = opts.household[j]
-        r = opts.resource[j]
-        info = opts.resources[r]
-        need = sizes[h] if info.kind == RESOURCE_PLACES else 1
-        left = room.get(r, info.capacity)
-        if need > left:
-            return False
-        room[r] = left - need
-        taken.add(h)
-        plan.append(j)
-        return True
-
     for j in order:
-        if opts.household[j] not in taken:
-            take(j)
-    rest: dict[int, list[int]] = {}
-    for j in all_cols:
-        h = opts.household[j]
-        if h not in taken:
-            rest.setdefault(h, []).append(j)
-    for h in sorted(rest, key=lambda h: (-weights[h], h)):
-        for j in sorted(rest[h], key=lambda j: (-opts.fit[j], j)):
-            if take(j):
-                break
-    placed = sum(weights[h] for h in taken)
-    return plan if placed >= level1_rhs else None
+        h = int(opts.household[j])
+        r = int(opts.resource[j])
+        if not taken[h] and opts.need[j] <= room[r]:
+            room[r] -= opts.need[j]
+            taken[h] = True
+            plan.append(j)
+    counts = np.diff(np.asarray(srt.start))
+    rest = np.flatnonzero(~taken & (counts > 0))
+    for h in rest[np.lexsort((rest, -weights[rest]))].tolist():
+        a, b = srt.start[h], srt.start[h + 1]
+        need = srt.need(a, b)
+        ok = np.flatnonzero(room[srt.res(a, b)] >= need)
+        if len(ok):
+            j = int(srt.cols[a + int(ok[0])])
+            room[opts.resource[j]] -= need[int(ok[0])]
+            taken[h] = True
+            plan.append(j)
+    placed = int(weights[taken].sum())
+    return as_array(sorted(plan)) if placed >= level1_rhs else None

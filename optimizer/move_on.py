@@ -8,6 +8,7 @@ room), then the usual priority (risk, waiting); second level: fit.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping, Sequence
 
 from optimizer.candidates import placement_weight
@@ -41,6 +42,7 @@ def propose_move_on(
 ) -> MoveOnResult:
     """`current_resources`: what each household occupies now (request_id -> Resource); by
     default `household.size` single places."""
+    t0 = time.perf_counter()
     policy = policy or Policy()
     dmap = as_district_map(districts)
     by_id = {u.unit_id: u for u in units}
@@ -67,7 +69,7 @@ def propose_move_on(
         for hh in eligible
     ]
     settings = SolverSettings(time_limit_s=time_limit_s, num_workers=num_workers, seed=seed)
-    plan = solve_joint(eligible, targets, dmap, policy, weights, settings) if eligible else None
+    plan = solve_joint(eligible, targets, dmap, policy, weights, settings, t0) if eligible else None
 
     # --- proposals ---
     moves: list[MoveOnProposal] = []

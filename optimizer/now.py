@@ -41,7 +41,14 @@ from optimizer.rules import (
     make_context,
 )
 from optimizer.scoring import best_option, make_score_context, total, unit_terms
-from optimizer.validate import household_problems, problem, size_problem, usable_units
+from optimizer.validate import (
+    household_problems,
+    policy_problems,
+    problem,
+    size_problem,
+    usable_districts,
+    usable_units,
+)
 
 NEAR_MISSES = 3
 # A near miss that breaks a safety rule is shown after one that breaks a practical rule.
@@ -58,11 +65,12 @@ def propose_now(
 ) -> NowResult:
     # --- data ---
     policy = policy or Policy()
-    dmap = as_district_map(districts)
+    dmap, district_problems = usable_districts(as_district_map(districts))
     unit_list, problems = usable_units(units)
     hh_problems, ok = household_problems(household, dmap)
-    problems = hh_problems + problems
-    if not ok:
+    bad_policy = policy_problems(policy)
+    problems = hh_problems + bad_policy + district_problems + problems
+    if not ok or bad_policy:
         return _empty(household, problems)
 
     ctx = make_context(household, dmap, policy)

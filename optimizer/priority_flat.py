@@ -13,13 +13,16 @@ household): ceil(persons / 2) <= rooms <= persons + 1.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import fields
 
 from optimizer.common import Districts, as_district_map
 from optimizer.geo import nearest_km, neighbours_of
 from optimizer.problem import Applicant, DistrictInfo, Flat, FlatWeights
 from optimizer.results import FlatMatch, Reason
+from optimizer.validate import MAX_PLACES, is_number, is_whole, usable_districts
 
 FLAT_RULES: tuple[str, ...] = (
+    "invalid_flat",
     "invalid_application",
     "household_does_not_fit",
     "exclusion_area",
@@ -35,7 +38,16 @@ def match_priority_flat(
     weights: FlatWeights | None = None,
 ) -> list[FlatMatch]:
     weights = weights or FlatWeights()
-    dmap = as_district_map(districts)
+    dmap, _ = usable_districts(as_district_map(districts))
+    if not _flat_ok(flat, weights):
+        reason = _rule_reason("invalid_flat", flat, None)
+        return sorted(
+            (
+                FlatMatch(a.application_id, False, None, None, ("invalid_flat",), (reason,))
+                for a in applicants
+            ),
+            key=lambda m: m.application_id,
+        )
     scored: list[tuple[int, str, Applicant, tuple[Reason, ...]]] = []
     ineligible: list[FlatMatch] = []
     for a in applicants:
@@ -57,11 +69,32 @@ def match_priority_flat(
     return ranked + ineligible
 
 
+def _flat_ok(flat: Flat, w: FlatWeights) -> bool:
+    """The flat's and the weights' numbers are finite and in range."""
+    numbers = [getattr(w, f.name) for f in fields(w) if f.name != "exclusion_buffer"]
+    return (
+        is_whole(flat.rooms, 1, 100)
+        and is_number(flat.size_sqm, 0.0, 100_000.0)
+        and is_whole(flat.rent, 0, 10_000_000)
+        and all(is_number(x, 0, 1_000_000) for x in numbers)
+    )
+
+
+def _application_ok(a: Applicant) -> bool:
+    return (
+        is_whole(a.household_size, 1, MAX_PLACES)
+        and is_whole(a.adults, 1, MAX_PLACES)
+        and all(is_whole(c, 0, 17) for c in a.children_ages)
+        and (a.max_rent is None or is_whole(a.max_rent, 0, 10_000_000))
+        and a.household_size >= a.adults + len(a.children_ages)
+    )
+
+
 def _failed(
     flat: Flat, a: Applicant, dmap: Mapping[str, DistrictInfo], w: FlatWeights
 ) -> list[str]:
     n = a.household_size
-    if n <= 0 or n < a.adults + len(a.children_ages) or a.adults < 1:
+    if not _application_ok(a):
         return ["invalid_application"]
     failed: list[str] = []
     if not (-(-n // 2) <= flat.rooms <= n + 1):
@@ -75,9 +108,15 @@ def _failed(
     return failed
 
 
-def _rule_reason(code: str, flat: Flat, a: Applicant) -> Reason:
-    n = a.household_size
+def _rule_reason(code: str, flat: Flat, a: Applicant | None) -> Reason:
+    n = a.household_size if a is not None else 0
     texts: dict[str, tuple[str, str]] = {
+        "invalid_flat": (
+            "Lägenhetens eller inställningarnas uppgifter har ogiltiga tal (ändliga, inte "
+            "negativa): ingen kan rangordnas",
+            "The flat's or the settings' data have invalid numbers (finite, not negative): no "
+            "one can be ranked",
+        ),
         "invalid_application": (
             "Ansökan har orimliga uppgifter om hushållets storlek",
             "The application has invalid household-size data",

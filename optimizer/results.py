@@ -90,7 +90,7 @@ class LevelStats:
 @dataclass(frozen=True, slots=True)
 class JointPlanResult:
     assignments: tuple[JointAssignment, ...]  # in input order
-    status: str  # OPTIMAL only when both levels are proven optimal
+    status: str  # OPTIMAL (both levels proven), FEASIBLE (solver plan), GREEDY (fast plan only)
     placed: LevelStats  # level 1: weighted number of placed households
     fit: LevelStats  # level 2: sum of soft scores, given level 1
     wall_time_s: float  # everything: model building and both solves
@@ -102,6 +102,14 @@ class JointPlanResult:
     # cut options (bounds are then only for the cut model).
     pruning: str
     problems: tuple[InputProblem, ...] = ()
+    # What was reached, in words: optimal, a solver plan with its gaps, or the fast plan only.
+    summary_sv: str = ""
+    summary_en: str = ""
+
+    @property
+    def gap(self) -> float:
+        """The gap that matters first: placed weight while it is not proven, else the fit."""
+        return self.placed.gap if self.placed.gap > 0 else self.fit.gap
 
 
 @dataclass(frozen=True, slots=True)

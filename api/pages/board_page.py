@@ -57,6 +57,7 @@ DONE = {
 SOLVER_STATUS = {
     "OPTIMAL": N_("Optimal: no better plan exists"),
     "FEASIBLE": N_("Good plan, not proven to be the best within the time limit"),
+    "GREEDY": N_("Fast plan only: the solver had no time to improve it"),
     "UNKNOWN": N_("No plan was found within the time limit"),
     "INFEASIBLE": N_("No plan is possible"),
     "MODEL_INVALID": N_("The plan could not be computed"),

@@ -229,9 +229,13 @@ async def joint_plan(
         },
         result,
         status=result.status,
-        objective=float(result.fit.objective),
-        bound=float(result.fit.bound),
-        gap=result.fit.gap,
+        # The level that is not yet proven comes first: a fit gap says little while the
+        # placed weight itself may still improve.
+        objective=float(
+            result.fit.objective if result.placed.gap == 0 else result.placed.objective
+        ),
+        bound=float(result.fit.bound if result.placed.gap == 0 else result.placed.bound),
+        gap=result.gap,
         wall_time_s=result.wall_time_s,
     )
     return result, run

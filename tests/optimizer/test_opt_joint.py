@@ -138,15 +138,19 @@ def test_unplaced_reasons_and_bad_input() -> None:
     ok = household("ok")
     no_unit = household("nope", gender="male")
     broken = household("broken", nights=0)
-    dup = household("ok")
+    twice = household("twice")
+    again = household("twice", risk_level="low")
     res = plan_jointly(
-        [ok, no_unit, broken, dup], [unit("u1", accepted_genders=frozenset({"female"}))], DISTRICTS
+        [ok, no_unit, broken, twice, again],
+        [unit("u1", accepted_genders=frozenset({"female"}))],
+        DISTRICTS,
     )
     by = [a for a in res.assignments]
     assert by[0].unit_id == "u1"
     assert by[1].unit_id is None and by[1].reasons[0].code == "no_feasible_unit"
     assert by[2].reasons[0].code == "invalid_request"
-    assert by[3].reasons[0].code == "invalid_request"
+    # A repeated request id: no copy is matched, so no request gets two different answers.
+    assert [(a.unit_id, a.reasons[0].code) for a in by[3:]] == [(None, "invalid_request")] * 2
     codes = [p.code for p in res.problems]
     assert "invalid_nights" in codes and "duplicate_request" in codes
 

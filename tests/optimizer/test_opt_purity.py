@@ -1,4 +1,4 @@
-"""The optimizer stays pure: stdlib and OR-Tools only, no clock, no app imports."""
+"""The optimizer stays pure: stdlib, OR-Tools and numpy only, no clock, no app imports."""
 
 from __future__ import annotations
 
@@ -20,8 +20,8 @@ def _imports(path: Path) -> set[str]:
     return out
 
 
-def test_only_stdlib_and_ortools() -> None:
-    allowed = set(sys.stdlib_module_names) | {"ortools", "optimizer", "__future__"}
+def test_only_stdlib_ortools_and_numpy() -> None:
+    allowed = set(sys.stdlib_module_names) | {"ortools", "numpy", "optimizer", "__future__"}
     for path in sorted(PACKAGE.glob("*.py")):
         extra = _imports(path) - allowed
         assert not extra, f"{path.name} imports {extra}"
