@@ -199,9 +199,7 @@ def _districts_json(
     spreads: Json = {}
     flags: dict[uuid.UUID, list[str]] = {d.id: [] for d in all_districts}
     for m in dm.COMPARED:
-        shown = {
-            k: float(x) for k, f in figs_by_district.items() if (x := f[m].value) is not None
-        }
+        shown = {k: float(x) for k, f in figs_by_district.items() if (x := f[m].value) is not None}
         s = dm.spread(list(shown.values()))
         spreads[m] = _spread_json(s)
         for k, value in shown.items():
