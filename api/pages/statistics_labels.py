@@ -39,6 +39,7 @@ HOUSEHOLD_SLICE = {
     "adult_only": N_("Adult without children"),
     "with_children": N_("With children"),
 }
+FIGURE = {"households": N_("Households"), "nights": N_("Care nights")}
 ACTIVITY = {"1213": N_("1213 Protected shelter (skyddat boende)")}
 NO_CODE = N_("No activity code: %(kind)s")
 
@@ -56,6 +57,7 @@ def labeller(tr: Callable[[str], str], swedish: bool) -> Callable[[str], str]:
             "unmet": UNMET,
             "kind": UNIT_KIND,
             "gender": GENDER,
+            "figure": FIGURE,
         }.get(group)
         if table is not None:
             return tr(table.get(name, name))

@@ -29,7 +29,13 @@ from placement.statistics.report import Filters, build_report
 router = APIRouter(route_class=UnitOfWorkRoute, include_in_schema=False)
 Reader = Annotated[Actor, Depends(page_require(Permission.statistics_read))]
 BAD_DATE = N_("Write the date as YYYY-MM-DD.")
-CHART_MEASURES = ("hostel_share", "decision_days", "follow_up_share", "protection_level")
+CHART_MEASURES = (
+    "decision_days",
+    "protection_level",
+    "renewals",
+    "hostel_share",
+    "follow_up_share",
+)
 
 
 def _day(raw: str, field: str) -> date | None:
@@ -69,9 +75,9 @@ async def _page(
         errors[exc.field or "start"] = translate(request, exc)
         filters = Filters(Period.year_to(today))
         report = await build_report(session, clock, settings, actor, filters)
-    measure = str(request.query_params.get("measure", "") or "hostel_share")
+    measure = str(request.query_params.get("measure", "") or CHART_MEASURES[0])
     if measure not in CHART_MEASURES:
-        measure = "hostel_share"
+        measure = CHART_MEASURES[0]
     query = {
         "start": filters.period.start.isoformat(),
         "end": filters.period.end.isoformat(),

@@ -173,27 +173,28 @@ def rule_table(report: Json, label: Label) -> Table:
 
 
 def reporting_table(report: Json, label: Label) -> Table:
+    """One row per activity, year and figure (households, care nights); a column per month
+    and one for the whole year."""
+    rows_in = report["reporting"]["rows"]
+    months = sorted({r["month"] for r in rows_in if r["month"]})
+    grouped: dict[tuple[str, int], dict[str, Json]] = {}
+    for r in rows_in:
+        grouped.setdefault((r["code"], r["year"]), {})[r["month"] or "year"] = r
     rows: list[list[str | int | float]] = []
-    for r in report["reporting"]["rows"]:
-        rows.append(
-            [
-                label(f"code.{r['code']}"),
-                str(r["year"]),
-                r["month"] or label("Whole year"),
-                _cell(r["households"]),
-                _cell(r["nights"]),
-            ]
-        )
+    for (code, year), by_month in sorted(grouped.items()):
+        for figure in ("households", "nights"):
+            rows.append(
+                [
+                    f"{label(f'code.{code}')} {year}",
+                    label(f"figure.{figure}"),
+                    *[_cell(by_month[m][figure]) if m in by_month else "" for m in months],
+                    _cell(by_month["year"][figure]) if "year" in by_month else "",
+                ]
+            )
     return Table(
         "reporting",
         label("Official reporting by activity code"),
-        [
-            label("Activity"),
-            label("Year"),
-            label("Month"),
-            label("Households"),
-            label("Care nights"),
-        ],
+        [label("Activity"), label("Figure"), *months, label("Calendar year in the period")],
         rows,
     )
 
