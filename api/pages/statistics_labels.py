@@ -44,6 +44,18 @@ ACTIVITY = {"1213": N_("1213 Protected shelter (skyddat boende)")}
 NO_CODE = N_("No activity code: %(kind)s")
 
 
+# Words the exports and charts look up by their English text (placement.statistics.export).
+TABLE_WORDS = (
+    N_("Effect goals"), N_("Goal"), N_("Target"), N_("Value"), N_("Count"), N_("Out of"),
+    N_("Previous period"), N_("This period"), N_("Effect goals by gender"), N_("Gender"),
+    N_("Equal support across districts"), N_("District"), N_("Outside the city's range"),
+    N_("The whole city"), N_("Kind of unit"), N_("Operator"), N_("Total"), N_("Cost"),
+    N_("By"), N_("Group"), N_("Nights"), N_("Unmet need"), N_("Turned away by rule"),
+    N_("Hard rule"), N_("Requests"), N_("Official reporting by activity code"),
+    N_("Activity"), N_("Figure"), N_("Calendar year in the period"),
+)  # fmt: skip
+
+
 def labeller(tr: Callable[[str], str], swedish: bool) -> Callable[[str], str]:
     """A function from a statistics key ("goal.schooling", "kind.hostel", ...) to words."""
 
