@@ -238,14 +238,19 @@ async def requests(session: AsyncSession, period: Period) -> list[RequestFact]:
     and what the latest "now" run of the matcher found for it."""
     rows = await session.execute(
         text(
-            """SELECT r.requesting_district_id, r.requested_at, r.status,
+            """WITH runs AS (
+                 SELECT DISTINCT ON (o.proposals ->> 'request_id')
+                        o.proposals ->> 'request_id' AS request_id, o.proposals AS run
+                 FROM optimization_run o
+                 WHERE o.mode = 'now' AND o.created_at >= :start - interval '30 days'
+                 ORDER BY o.proposals ->> 'request_id', o.created_at DESC)
+               SELECT r.requesting_district_id, r.requested_at, r.status,
                  (SELECT min(d.decided_at) FROM booking b JOIN decision d
                     ON d.booking_group_id = b.group_id AND d.child_id IS NULL
                   WHERE b.request_id = r.id AND b.kind = 'placement') AS placed_at,
-                 (SELECT o.proposals FROM optimization_run o
-                  WHERE o.mode = 'now' AND o.proposals ->> 'request_id' = r.id::text
-                  ORDER BY o.created_at DESC LIMIT 1) AS run
+                 runs.run
                FROM placement_request r
+               LEFT JOIN runs ON runs.request_id = r.id::text
                WHERE r.requested_at >= :start AND r.requested_at < :end"""
         ),
         {"start": period.utc_start(), "end": period.utc_end()},
