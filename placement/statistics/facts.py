@@ -242,7 +242,8 @@ async def requests(session: AsyncSession, period: Period) -> list[RequestFact]:
                  SELECT DISTINCT ON (o.proposals ->> 'request_id')
                         o.proposals ->> 'request_id' AS request_id, o.proposals AS run
                  FROM optimization_run o
-                 WHERE o.mode = 'now' AND o.created_at >= :start - interval '30 days'
+                 WHERE o.mode = 'now'
+                   AND o.created_at >= CAST(:start AS timestamptz) - interval '30 days'
                  ORDER BY o.proposals ->> 'request_id', o.created_at DESC)
                SELECT r.requesting_district_id, r.requested_at, r.status,
                  (SELECT min(d.decided_at) FROM booking b JOIN decision d
