@@ -135,18 +135,23 @@ WITH grp AS (
 )
 SELECT g.*, c.responsible_district_id AS district_id, p.gender,
   u.kind AS unit_kind, u.protection_level,
-  EXISTS (SELECT 1 FROM decision k WHERE k.booking_group_id = g.key
-          AND k.child_id IS NOT NULL AND k.status <> 'cancelled') AS with_children,
-  (SELECT min(r.requested_at) FROM booking b JOIN placement_request r ON r.id = b.request_id
-   WHERE b.group_id = g.key) AS requested_at,
-  (SELECT min(f.done_at) FROM follow_up f WHERE f.decision_id = g.first_id) AS follow_up_done_at,
-  (SELECT CASE max(CASE a.level WHEN 'high' THEN 3 WHEN 'medium' THEN 2 ELSE 1 END)
-            WHEN 3 THEN 'high' WHEN 2 THEN 'medium' WHEN 1 THEN 'low' END
-   FROM risk_assessment a WHERE a.case_id = g.case_id AND a.superseded_at IS NULL
-     AND a.assessed_at <= g.started_at + interval '7 days') AS risk
+  kids.key IS NOT NULL AS with_children,
+  req.requested_at, fu.done_at AS follow_up_done_at, rk.risk
 FROM grp g
 JOIN "case" c ON c.id = g.case_id
 JOIN person p ON p.id = c.person_id
+LEFT JOIN (SELECT DISTINCT k.booking_group_id AS key FROM decision k
+           WHERE k.child_id IS NOT NULL AND k.status <> 'cancelled') kids ON kids.key = g.key
+LEFT JOIN (SELECT b.group_id, min(r.requested_at) AS requested_at
+           FROM booking b JOIN placement_request r ON r.id = b.request_id
+           GROUP BY b.group_id) req ON req.group_id = g.key
+LEFT JOIN (SELECT f.decision_id, min(f.done_at) AS done_at FROM follow_up f
+           GROUP BY f.decision_id) fu ON fu.decision_id = g.first_id
+LEFT JOIN (SELECT a.case_id,
+             CASE max(CASE a.level WHEN 'high' THEN 3 WHEN 'medium' THEN 2 ELSE 1 END)
+               WHEN 3 THEN 'high' WHEN 2 THEN 'medium' ELSE 'low' END AS risk
+           FROM risk_assessment a WHERE a.superseded_at IS NULL
+           GROUP BY a.case_id) rk ON rk.case_id = g.case_id
 LEFT JOIN unit u ON u.id = g.unit_id
 """
 
@@ -245,12 +250,16 @@ async def requests(session: AsyncSession, period: Period) -> list[RequestFact]:
                  WHERE o.mode = 'now'
                    AND o.created_at >= CAST(:start AS timestamptz) - interval '30 days'
                  ORDER BY o.proposals ->> 'request_id', o.created_at DESC)
+               , placed AS (
+                 SELECT b.request_id, min(d.decided_at) AS placed_at
+                 FROM booking b JOIN decision d
+                   ON d.booking_group_id = b.group_id AND d.child_id IS NULL
+                 WHERE b.request_id IS NOT NULL AND b.kind = 'placement'
+                 GROUP BY b.request_id)
                SELECT r.requesting_district_id, r.requested_at, r.status,
-                 (SELECT min(d.decided_at) FROM booking b JOIN decision d
-                    ON d.booking_group_id = b.group_id AND d.child_id IS NULL
-                  WHERE b.request_id = r.id AND b.kind = 'placement') AS placed_at,
-                 runs.run
+                 placed.placed_at, runs.run
                FROM placement_request r
+               LEFT JOIN placed ON placed.request_id = r.id
                LEFT JOIN runs ON runs.request_id = r.id::text
                WHERE r.requested_at >= :start AND r.requested_at < :end"""
         ),

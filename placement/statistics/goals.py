@@ -119,8 +119,9 @@ def reactualised(cases: list[CaseFact], period: Period, lookback_days: int) -> G
     def counted(c: CaseFact) -> bool:
         return c.key in again
 
+    previous = period.previous()
     now = [c for c in cases if period.contains(c.opened_at)]
-    before = [c for c in cases if period.previous().contains(c.opened_at)]
+    before = [c for c in cases if previous.contains(c.opened_at)]
     return Goal(
         "reactualised",
         "share_at_most",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from placement.errors import N_, InvalidInput
@@ -15,7 +16,7 @@ BAD_ORDER = N_("The period must end after it starts.")
 TOO_LONG = N_("Choose a period of at most three years.")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Period:
     start: date  # first day, Stockholm date
     end: date  # the day after the last day
@@ -51,8 +52,14 @@ class Period:
     def utc_end(self) -> datetime:
         return datetime.combine(self.end, time(0), STOCKHOLM)
 
+    @cached_property
+    def _bounds(self) -> tuple[datetime, datetime]:
+        return self.utc_start(), self.utc_end()
+
     def contains(self, at: datetime) -> bool:
-        return self.start <= local_date(at) < self.end
+        """``at`` falls on one of the period's Stockholm dates."""
+        start, end = self._bounds
+        return start <= at < end
 
     def months(self) -> list[date]:
         """The first day of each calendar month the period touches."""

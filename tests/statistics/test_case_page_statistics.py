@@ -64,8 +64,8 @@ async def test_schooling_kind_and_mellanbo_referral(
         {f"schooling-{child}": day, f"schooling-kind-{child}": "larteamet"},
     )  # fmt: skip
     assert r.status_code == 303
-    r = await post_form(rvt, path, f"{path}/children/{child}/schooling?lang=en",
-                        {f"schooling-{child}": day, f"schooling-kind-{child}": "circus"})  # fmt: skip
+    bad = {f"schooling-{child}": day, f"schooling-kind-{child}": "circus"}
+    r = await post_form(rvt, path, f"{path}/children/{child}/schooling?lang=en", bad)
     assert r.status_code == 422
     async with transaction(owner_sm(app)) as s:
         stored = await s.get(Child, child)

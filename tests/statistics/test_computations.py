@@ -121,14 +121,14 @@ def test_district_measures_known_answers() -> None:
             requested_at=T0 - timedelta(hours=30),
             renewals=2,
             follow_up_done_at=None,
-        ),  # fmt: skip
+        ),
         stay(protection_level=3, requested_at=T0 - timedelta(hours=2), first_decision_days=7.0),
         stay(
             protection_level=2,
             requested_at=None,
             renewals=1,
             follow_up_done_at=T0 + timedelta(days=8),
-        ),  # fmt: skip
+        ),
         stay(stay_end="broken_off", secure=False),
         stay(district_id=D2, risk="low", with_children=True),
     ]
