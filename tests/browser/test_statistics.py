@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser
+from playwright.sync_api import Browser, Page
 
 from tests.browser.conftest import Actions, LiveApp, axe_check, sign_in
 
@@ -20,6 +20,13 @@ def _keep(path: Path) -> None:
     if COPY_TO.parent.exists():
         COPY_TO.mkdir(parents=True, exist_ok=True)
         shutil.copy(path, COPY_TO / path.name)
+
+
+def _viewport(page: Page, width: int, label: str) -> None:
+    """A screen-sized picture as well (the full-page ones are very tall)."""
+    if COPY_TO.parent.exists():
+        COPY_TO.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(COPY_TO / f"statistics-{width}-view-{label}.png"))
 
 
 @pytest.mark.parametrize("width", [1366, 390])
@@ -38,6 +45,10 @@ def test_statistics_pages(browser: Browser, live: LiveApp, width: int) -> None:
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, overflow
     _keep(actions.shot("overview"))
+    _viewport(page, width, "top")
+    for section in ("districts-heading", "reporting-heading"):
+        page.locator(f"#{section}").scroll_into_view_if_needed()
+        _viewport(page, width, section.removesuffix("-heading"))
     assert axe_check(page) == []
 
     actions.select("#district", "sodermalm")
