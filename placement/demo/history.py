@@ -480,7 +480,7 @@ async def _year_before(ctx: Ctx, by_kind: dict[UnitKind, list[tuple[Unit, list[P
     """The year before (seeded last, so nothing else in the city changes): the statistics
     compare each period with the one before it."""
     for _ in range(YEAR_BEFORE_CASES):
-        await _closed_episode(ctx, by_kind, 370, 720)
+        await _closed_episode(ctx, by_kind, 370, 720, light=True)
 
 
 def _earlier_case(ctx: Ctx, district_id: uuid.UUID, at: datetime) -> str | None:
@@ -493,9 +493,10 @@ def _earlier_case(ctx: Ctx, district_id: uuid.UUID, at: datetime) -> str | None:
 
 async def _referral(ctx: Ctx, rvt: Actor, case_id: uuid.UUID, at: datetime, out: datetime) -> None:
     """A referral to SHIS mellanbo before moving out, mostly answered."""
-    if ctx.extra.random() >= 0.3 or out - at < timedelta(days=12):
+    if ctx.extra.random() >= 0.3 or out - at < timedelta(days=4):
         return
-    referral = await referrals.refer(ctx.session, _clock(out - timedelta(days=10)), rvt, case_id)
+    referred = max(at + DAY, out - timedelta(days=10))
+    referral = await referrals.refer(ctx.session, _clock(referred), rvt, case_id)
     ctx.count("mellanbo_referrals")
     if ctx.extra.random() < 0.85:
         await referrals.answer(
@@ -514,9 +515,15 @@ def _ending(ctx: Ctx, outcome: Outcome) -> tuple[Outcome, StayEnd, int | None]:
 
 
 async def _closed_episode(
-    ctx: Ctx, by_kind: dict[UnitKind, list[tuple[Unit, list[Place]]]], lo: int, hi: int
+    ctx: Ctx,
+    by_kind: dict[UnitKind, list[tuple[Unit, list[Place]]]],
+    lo: int,
+    hi: int,
+    *,
+    light: bool = False,
 ) -> None:
-    """One household placed ``lo`` to ``hi`` days ago who has left since."""
+    """One household placed ``lo`` to ``hi`` days ago who has left since. ``light``: within
+    the first decision (no renewal, no move), which keeps seeding quick."""
     shelters = by_kind.get(UnitKind.protected_shelter, [])
     interim = by_kind.get(UnitKind.shis_interim, []) + by_kind.get(UnitKind.training_flat, [])
     unit, places = ctx.rng.choice(shelters)
@@ -529,12 +536,14 @@ async def _closed_episode(
         rng = ctx.rng
         earlier = _earlier_case(ctx, spec.district.id, at)
         case, placed = await _grant(ctx, spec, unit, at, 14, earlier=earlier)
-        out = at + stay(rng, 5, 40)
+        out = at + (stay(ctx.extra, 4, 12) if light else stay(rng, 5, 40))
         await _aftercare(ctx, placed, spec, at, out)
         adult, ends = placed.decisions[0].id, placed.decisions[0].ends_at
-        adult, ends = await _renew_until(ctx, spec, adult, ends, 14, out)
+        if not light:
+            adult, ends = await _renew_until(ctx, spec, adult, ends, 14, out)
         rvt = ctx.rvt[spec.district.id]
-        target = _move_target(ctx, spec, interim, out) if rng.random() < 0.35 else None
+        moving = not light and rng.random() < 0.35
+        target = _move_target(ctx, spec, interim, out) if moving else None
         if target is not None:
             await _lower_risk(ctx, spec, case, out - timedelta(days=1))
             moved = await renewals.move(
