@@ -41,6 +41,13 @@ class Settings(BaseSettings):
     default_locale: Literal["sv", "en"] = "sv"
     timezone: str = "Europe/Stockholm"
 
+    # Statistics: counts below this are shown as "< N" everywhere; a request waiting longer
+    # than this many hours for a place counts as unmet need; a new case within this many days
+    # of the same person's closed case counts as re-actualised.
+    statistics_min_cell: int = Field(default=5, ge=1, le=100)
+    statistics_wait_hours: int = Field(default=24, ge=1, le=24 * 60)
+    statistics_reactualised_days: int = Field(default=365, ge=1, le=3650)
+
     # Inventory
     hold_minutes: int = 90
     vacancy_stale_hours: int = 12

@@ -25,6 +25,8 @@ DONE = {
     "follow_up": N_("The follow-up is recorded."),
     "acknowledged": N_("The hand-over is acknowledged; the case is with your district."),
     "schooling": N_("The schooling start is recorded."),
+    "referred": N_("The household is referred to SHIS mellanbo."),
+    "referral_answered": N_("The answer to the referral is recorded."),
     "court": N_("The submission to the court is recorded."),
     "read": N_("The message is marked as read."),
     "all_read": N_("All messages are marked as read."),

@@ -25,6 +25,7 @@ from api.i18n import pick_locale
 from api.labels import N_
 from api.pages import case_labels
 from api.pages.case_forms import flash_of, kept, model, nav_context, start_over, text
+from api.pages.case_statistics_forms import end_outcome_fields, schooling_kind
 from api.pages.case_views import (
     CaseView,
     decision_end,
@@ -205,6 +206,9 @@ async def _act(
     return RedirectResponse(f"/cases/{case_id}?done={done}", status_code=303)
 
 
+act = _act  # for the case page's other action modules (api.pages.case_statistics_forms)
+
+
 def _decision_id(form: FormData) -> uuid.UUID:
     return parse_uuid(text(form, "decision_id"), "decision_id", NO_DECISION)
 
@@ -297,19 +301,24 @@ async def end(
             if day != local_today(end, settings):
                 raise InvalidInput(RUN_OUT, field="at")
             at = end - timedelta(minutes=1)  # moved out on the decision's last day
+        stay_end, months = end_outcome_fields(form)
         data = model(
             EndCreate,
             outcome=Outcome(outcome),
             at=at,
             reason=text(form, "end_reason") or None,
+            stay_end=stay_end,
+            contract_months=months,
         )
         await endings.end_placement(session, clock, settings, actor, decision_id, data)
 
     return await _act(
         request, session, clock, settings, actor, case_id, action,
         done="ended",
-        fields={"outcome": "end_outcome", "at": "end_at", "reason": "end_reason"},
-        default="end", keep=["end_outcome", "end_at", "end_reason"],
+        fields={"outcome": "end_outcome", "at": "end_at", "reason": "end_reason",
+                "contract_months": "end_contract_months"},
+        default="end",
+        keep=["end_outcome", "end_at", "end_reason", "end_stay", "end_contract_months"],
     )  # fmt: skip
 
 
@@ -368,12 +377,15 @@ async def schooling(
 
     async def action(form: FormData) -> None:
         day = parse_day(text(form, name), "schooling_started_on")
-        data = ChildUpdate(schooling_started_on=day)
+        data = ChildUpdate(
+            schooling_started_on=day,
+            schooling_kind=schooling_kind(form, f"schooling-kind-{child_id}"),
+        )
         await update_child(session, clock, actor, case_id, child_id, data)
 
     return await _act(
         request, session, clock, settings, actor, case_id, action,
-        done="schooling", fields={}, default=name, keep=[name],
+        done="schooling", fields={}, default=name, keep=[name, f"schooling-kind-{child_id}"],
     )  # fmt: skip
 
 

@@ -20,6 +20,7 @@ from sqlmodel import col, select
 from api.labels import N_
 from placement.auth.actor import Actor
 from placement.cases.access import case_scope, load_case
+from placement.cases.referrals import ReferralRead, list_referrals
 from placement.cases.schemas import CaseRead, CaseSummary, IdentityRead
 from placement.cases.service import (
     CONTACT_AD,
@@ -313,6 +314,8 @@ class CaseView:
     today: date
     identity: IdentityRead | None = None
     child_names: dict[uuid.UUID, str] = field(default_factory=dict)
+    # Referrals to SHIS mellanbo (api/templates/case_statistics.html).
+    referrals: list[ReferralRead] = field(default_factory=list)
 
     @property
     def is_open(self) -> bool:
@@ -332,7 +335,9 @@ async def load_case_view(
 ) -> CaseView:
     """The case page: exactly one audit entry (the read) for the whole page."""
     case, person = await load_case(session, clock, actor, case_id)
-    return await case_view(session, clock, settings, actor, case, person)
+    view = await case_view(session, clock, settings, actor, case, person)
+    view.referrals = await list_referrals(session, case.id)
+    return view
 
 
 async def reveal_case_view(

@@ -19,6 +19,7 @@ from placement.models.enums import (
     RequestStatus,
     RiskInstrument,
     RiskLevel,
+    SchoolingKind,
     SubstanceUse,
 )
 
@@ -58,6 +59,7 @@ class ChildCreate(Strict):
 
 class ChildUpdate(Strict):
     schooling_started_on: SaneDate | None = None
+    schooling_kind: SchoolingKind | None = None
     school_district_code: str | None = Field(default=None, pattern=DISTRICT_CODE)
 
 
@@ -105,6 +107,9 @@ class CaseCreate(Strict):
     children: list[ChildCreate] = Field(default_factory=list, max_length=12)
     exclusion_areas: list[ExclusionAreaIn] = Field(default_factory=list, max_length=40)
     risk_assessments: list[RiskAssessmentIn] = Field(default_factory=list, max_length=20)
+    # For a person without a personal identity number: the case number of an earlier case of
+    # the same person, so that a return counts as re-actualised (never shown in statistics).
+    earlier_case_number: str | None = Field(default=None, min_length=3, max_length=32)
 
 
 class CaseUpdate(Strict):
@@ -128,6 +133,7 @@ class ChildRead(BaseModel):
     age: int
     school_district_id: uuid.UUID | None
     schooling_started_on: SaneDate | None
+    schooling_kind: SchoolingKind | None = None
     # Days from the child's first placement to the start of schooling (goal: at most 7).
     schooling_days_after_placement: int | None
 

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from placement.auth.actor import Actor
-from placement.cases import numbers
+from placement.cases import numbers, person_link
 from placement.cases import risk as risk_book
 from placement.cases.access import (
     audit_case,
@@ -38,7 +38,7 @@ from placement.cases.schemas import (
 )
 from placement.clock import Clock
 from placement.crypto import Keyring, decrypt_optional, encrypt_optional
-from placement.errors import Conflict, Forbidden, InvalidInput
+from placement.errors import N_, Conflict, Forbidden, InvalidInput
 from placement.models import (
     Case,
     Child,
@@ -60,6 +60,7 @@ from placement.personal_number import parse as parse_personal_number
 
 NAME_AD = "person_name"
 PERSONAL_NUMBER_AD = "person_personal_number"
+EARLIER_CASE_UNKNOWN = N_("There is no earlier case with that number that you may see.")
 CONTACT_AD = "person_contact"
 
 
@@ -178,6 +179,7 @@ def child_read(child: Child, today: date, first_start: datetime | None = None) -
         age=age_on(child.birth_date, today),
         school_district_id=child.school_district_id,
         schooling_started_on=child.schooling_started_on,
+        schooling_kind=child.schooling_kind,
         schooling_days_after_placement=days,
     )
 
@@ -399,6 +401,7 @@ async def create_case(
         if data.person.personal_number
         else None
     )
+    link = await _person_link(session, keyring, personal_number, data.earlier_case_number)
     person = Person(
         name_ciphertext=encrypt_optional(keyring, data.person.name, associated=NAME_AD),
         personal_number_ciphertext=encrypt_optional(
@@ -421,6 +424,8 @@ async def create_case(
         adults=data.adults,
         opened_at=now,
         created_by_id=actor.user_id,
+        person_link=link[0],
+        earlier_case_id=link[1],
         **needs_columns(data.needs),
     )
     session.add(case)
@@ -440,6 +445,31 @@ async def create_case(
     await session.flush()
     await audit_case(session, clock, actor, case, person, AuditAction.create)
     return await build_case_read(session, clock, case, person)
+
+
+async def _person_link(
+    session: AsyncSession, keyring: Keyring, personal_number: str | None, earlier: str | None
+) -> tuple[str | None, uuid.UUID | None]:
+    """The new case's person link and its earlier case (placement.cases.person_link). The
+    earlier case is looked up within the officer's own row-level scope."""
+    earlier_case: Case | None = None
+    if earlier is not None:
+        earlier_case = await session.scalar(
+            select(Case).where(col(Case.case_number) == earlier.strip()).with_for_update()
+        )
+        if earlier_case is None:
+            raise InvalidInput(EARLIER_CASE_UNKNOWN, field="earlier_case_number")
+    if personal_number is not None:
+        link: str | None = person_link.link_for_number(keyring, personal_number)
+        if earlier_case is not None and earlier_case.person_link is None:
+            earlier_case.person_link = link
+    elif earlier_case is not None:
+        if earlier_case.person_link is None:
+            earlier_case.person_link = person_link.link_for_case(earlier_case.id)
+        link = earlier_case.person_link
+    else:
+        link = None
+    return link, earlier_case.id if earlier_case is not None else None
 
 
 def needs_columns(needs: Needs) -> dict[str, Any]:

@@ -27,6 +27,7 @@ from placement.cases.schemas import (
     RiskSupersede,
 )
 from placement.cases.service import (
+    STOCKHOLM,
     build_case_read,
     check_handler,
     child_read,
@@ -109,11 +110,14 @@ async def update_child(
         raise NotFound("No such child in this case.", field="child_id")
     fields = data.model_fields_set
     if "schooling_started_on" in fields:
-        if data.schooling_started_on and data.schooling_started_on > clock.now().date():
+        today = clock.now().astimezone(STOCKHOLM).date()  # schooling counts Stockholm dates
+        if data.schooling_started_on and data.schooling_started_on > today:
             raise InvalidInput(
                 "Record the schooling start once it has happened.", field="schooling_started_on"
             )
         child.schooling_started_on = data.schooling_started_on
+    if "schooling_kind" in fields:
+        child.schooling_kind = data.schooling_kind
     if "school_district_code" in fields:
         codes = [data.school_district_code] if data.school_district_code else []
         ids = await district_ids_by_code(session, codes, field="school_district_code")

@@ -27,12 +27,12 @@ from placement.decisions.common import (
     resolve_reminders,
 )
 from placement.decisions.lapses import ran_out
+from placement.decisions.outcomes import check_contract, is_secure_permanent
 from placement.decisions.schemas import DecisionRead, EndCreate
 from placement.errors import Conflict
 from placement.inventory import bookings
 from placement.models import Decision
 from placement.models.enums import (
-    SECURE_PERMANENT_OUTCOMES,
     AuditAction,
     CaseStatus,
     DecisionStatus,
@@ -60,6 +60,7 @@ async def end_placement(
         session, clock, actor, decision_id, action=None, lock=True
     )
     require_decider(actor)
+    check_contract(data.outcome, data.contract_months)
     now = clock.now()
     at = data.at or now
     check_dated_change(at, None, now, settings, field="at")
@@ -79,7 +80,7 @@ async def end_placement(
     )
     check_dated_change(at, min(d.starts_at for d in live), now, settings, field="at")
     affected = [d for d in live if _still_running(d, at)]
-    secure = data.outcome in SECURE_PERMANENT_OUTCOMES
+    secure = is_secure_permanent(data.outcome, data.contract_months)
     groups: list[uuid.UUID] = []
     for d in affected:
         if d.booking_group_id is not None and d.booking_group_id not in groups:
@@ -91,6 +92,8 @@ async def end_placement(
         d.ended_at = at if at < d.ends_at else None
         d.outcome = data.outcome
         d.secure_permanent_housing = secure
+        d.stay_end = data.stay_end
+        d.contract_months = data.contract_months
         if data.reason:
             d.reason = data.reason if not d.reason else f"{d.reason}\n\n{data.reason}"
     await session.flush()
@@ -114,6 +117,8 @@ async def end_placement(
         case.closed_at = max(at, now)
         case.outcome = data.outcome
         case.secure_permanent_housing = secure
+        case.stay_end = data.stay_end
+        case.contract_months = data.contract_months
     await session.flush()
     await audit_case(
         session,

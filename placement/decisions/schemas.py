@@ -17,6 +17,7 @@ from placement.models.enums import (
     Outcome,
     ReminderKind,
     Role,
+    StayEnd,
     UnitKind,
 )
 
@@ -77,6 +78,9 @@ class MoveCreate(PlacementRules):
 
 class EndCreate(Strict):
     outcome: Outcome
+    stay_end: StayEnd = StayEnd.completed
+    # The next home's contract, in months (housing outcomes only); 6 or more is secure.
+    contract_months: int | None = Field(default=None, ge=0, le=1200)
     at: SaneDatetime | None = None  # default: now
     reason: str | None = Field(default=None, max_length=4000)
 

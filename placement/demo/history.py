@@ -29,6 +29,7 @@ import optimizer as opt
 from placement import rulebook
 from placement.auth.actor import Actor
 from placement.auth.service import actor_for
+from placement.cases import referrals
 from placement.cases.schemas import (
     CaseCreate,
     ChildCreate,
@@ -73,6 +74,7 @@ from placement.errors import DomainError
 from placement.matching.loader import load_districts
 from placement.models import District, Place, Unit, UserAccount
 from placement.models.enums import (
+    HOUSING_CONTRACT_OUTCOMES,
     CasePhase,
     ConsentStatus,
     ExclusionKind,
@@ -84,6 +86,8 @@ from placement.models.enums import (
     RiskInstrument,
     RiskLevel,
     Role,
+    SchoolingKind,
+    StayEnd,
     UnitKind,
 )
 
@@ -101,6 +105,11 @@ CURRENT_TARGETS: dict[UnitKind, int] = {
     UnitKind.regional_pool_flat: 16,
 }
 CLOSED_CASES = 90  # a year of households who left the housing chain
+YEAR_BEFORE_CASES = 30  # and the year before, for the statistics' comparison
+DAY = timedelta(days=1)
+CONTRACT_MONTHS = (3, 6, 6, 12, 12, 12, 24, None)
+BROKEN_OFF_OUTCOMES = (Outcome.back_home, Outcome.unknown, Outcome.other_municipality)
+SCHOOLING_KINDS = (SchoolingKind.school, SchoolingKind.preschool, SchoolingKind.larteamet)
 OPEN_REQUESTS = 12
 OVERRIDES = 2  # night placements below the protection the risk asks for, reasoned
 
@@ -148,6 +157,10 @@ class Ctx:
     night: Actor
     districts: dict[str, opt.DistrictInfo] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
+    # The statistics' extras (stay ends, contracts, mellanbo referrals, returns) draw from
+    # their own generator, so the rest of the demo city stays exactly as it was.
+    extra: random.Random = field(default_factory=lambda: random.Random(13))  # noqa: S311
+    closed: list[tuple[uuid.UUID, str, datetime]] = field(default_factory=list)
 
     def count(self, key: str, n: int = 1) -> None:
         self.counts[key] = self.counts.get(key, 0) + n
@@ -181,10 +194,16 @@ def _clock(at: datetime) -> FrozenClock:
 
 
 async def open_case(
-    ctx: Ctx, spec: HouseholdSpec, at: datetime, actor: Actor, phase: CasePhase
+    ctx: Ctx,
+    spec: HouseholdSpec,
+    at: datetime,
+    actor: Actor,
+    phase: CasePhase,
+    earlier: str | None = None,
 ) -> Any:
     rng = ctx.rng
     data = CaseCreate(
+        earlier_case_number=earlier,
         responsible_district_id=spec.district.id,
         protected_identity=rng.choice(
             [ProtectedIdentity.none] * 6
@@ -287,9 +306,10 @@ async def _grant(
     *,
     phase: CasePhase = CasePhase.acute,
     overridden: Sequence[str] = (),
+    earlier: str | None = None,
 ) -> tuple[Any, PlacementResult]:
     actor = _decider(ctx, spec, at)
-    case = await open_case(ctx, spec, at - timedelta(hours=2), actor, phase)
+    case = await open_case(ctx, spec, at - timedelta(hours=2), actor, phase, earlier)
     placed = await decisions.grant_placement(
         ctx.session,
         _clock(at),
@@ -318,7 +338,10 @@ async def _grant(
                 ctx.rvt[spec.district.id],
                 case.id,
                 child.id,
-                ChildUpdate(schooling_started_on=started.astimezone(STHLM).date()),
+                ChildUpdate(
+                    schooling_started_on=started.astimezone(STHLM).date(),
+                    schooling_kind=ctx.extra.choice(SCHOOLING_KINDS),
+                ),
             )
     return case, placed
 
@@ -387,6 +410,7 @@ async def seed_history(
     await _closed_year(ctx, by_kind)
     await _living_now(ctx, by_kind)
     await _waiting(ctx)
+    await _year_before(ctx, by_kind)
     # What the scheduler's first sweep would do: the household living on without a valid
     # decision keeps its place, so proposals and availability count it as occupied.
     await lapse_run_out(session, now)
@@ -448,53 +472,115 @@ async def _lower_risk(ctx: Ctx, spec: HouseholdSpec, case: Any, at: datetime) ->
 async def _closed_year(ctx: Ctx, by_kind: dict[UnitKind, list[tuple[Unit, list[Place]]]]) -> None:
     """Households placed in protected shelter during the past year who have left: some
     straight out, some on to interim housing first."""
+    for _ in range(CLOSED_CASES):
+        await _closed_episode(ctx, by_kind, 75, 365)
+
+
+async def _year_before(ctx: Ctx, by_kind: dict[UnitKind, list[tuple[Unit, list[Place]]]]) -> None:
+    """The year before (seeded last, so nothing else in the city changes): the statistics
+    compare each period with the one before it."""
+    for _ in range(YEAR_BEFORE_CASES):
+        await _closed_episode(ctx, by_kind, 370, 720, light=True)
+
+
+def _earlier_case(ctx: Ctx, district_id: uuid.UUID, at: datetime) -> str | None:
+    """Now and then the household is one the district has met before (re-actualised)."""
+    if ctx.extra.random() >= 0.15:
+        return None
+    known = [n for d, n, closed in ctx.closed if d == district_id and closed < at - DAY]
+    return ctx.extra.choice(known) if known else None
+
+
+async def _referral(ctx: Ctx, rvt: Actor, case_id: uuid.UUID, at: datetime, out: datetime) -> None:
+    """A referral to SHIS mellanbo before moving out, mostly answered."""
+    if ctx.extra.random() >= 0.3 or out - at < timedelta(days=4):
+        return
+    referred = max(at + DAY, out - timedelta(days=10))
+    referral = await referrals.refer(ctx.session, _clock(referred), rvt, case_id)
+    ctx.count("mellanbo_referrals")
+    if ctx.extra.random() < 0.85:
+        await referrals.answer(
+            ctx.session, _clock(out - timedelta(days=3)), rvt, case_id, referral.id,
+            granted=ctx.extra.random() < 0.7,
+        )  # fmt: skip
+
+
+def _ending(ctx: Ctx, outcome: Outcome) -> tuple[Outcome, StayEnd, int | None]:
+    """How the stay ended: some broken off (then the household mostly went back or out of
+    sight), and for housing the contract's length."""
+    if ctx.extra.random() < 0.12:
+        return ctx.extra.choice(BROKEN_OFF_OUTCOMES), StayEnd.broken_off, None
+    months = ctx.extra.choice(CONTRACT_MONTHS) if outcome in HOUSING_CONTRACT_OUTCOMES else None
+    return outcome, StayEnd.completed, months
+
+
+async def _closed_episode(
+    ctx: Ctx,
+    by_kind: dict[UnitKind, list[tuple[Unit, list[Place]]]],
+    lo: int,
+    hi: int,
+    *,
+    light: bool = False,
+) -> None:
+    """One household placed ``lo`` to ``hi`` days ago who has left since. ``light``: within
+    the first decision (no renewal, no move), which keeps seeding quick."""
     shelters = by_kind.get(UnitKind.protected_shelter, [])
     interim = by_kind.get(UnitKind.shis_interim, []) + by_kind.get(UnitKind.training_flat, [])
-    for _ in range(CLOSED_CASES):
-        unit, places = ctx.rng.choice(shelters)
-        at = ctx.now - stay(ctx.rng, 75, 365)
-        spec = _draw(ctx, unit, places, at, 14)
-        if spec is None:
-            continue
+    unit, places = ctx.rng.choice(shelters)
+    at = ctx.now - stay(ctx.rng, lo, hi)
+    spec = _draw(ctx, unit, places, at, 14)
+    if spec is None:
+        return
 
-        async def episode(spec: HouseholdSpec = spec, unit: Unit = unit, at: datetime = at) -> None:
-            rng = ctx.rng
-            case, placed = await _grant(ctx, spec, unit, at, 14)
-            out = at + stay(rng, 5, 40)
-            await _aftercare(ctx, placed, spec, at, out)
-            adult, ends = placed.decisions[0].id, placed.decisions[0].ends_at
+    async def episode(spec: HouseholdSpec = spec, unit: Unit = unit, at: datetime = at) -> None:
+        rng = ctx.rng
+        earlier = _earlier_case(ctx, spec.district.id, at)
+        case, placed = await _grant(ctx, spec, unit, at, 14, earlier=earlier)
+        out = at + (stay(ctx.extra, 4, 12) if light else stay(rng, 5, 40))
+        await _aftercare(ctx, placed, spec, at, out)
+        adult, ends = placed.decisions[0].id, placed.decisions[0].ends_at
+        if not light:
             adult, ends = await _renew_until(ctx, spec, adult, ends, 14, out)
-            rvt = ctx.rvt[spec.district.id]
-            target = _move_target(ctx, spec, interim, out) if rng.random() < 0.35 else None
-            if target is not None:
-                await _lower_risk(ctx, spec, case, out - timedelta(days=1))
-                moved = await renewals.move(
-                    ctx.session,
-                    _clock(out),
-                    ctx.settings,
-                    rvt,
-                    adult,
-                    MoveCreate(
-                        unit_id=target.id,
-                        at=out,
-                        ends_at=out + timedelta(days=180),
-                        reason="Skyddsbehovet har minskat; hushållet flyttar till SHIS.",
-                    ),
-                )
-                ctx.count("moves")
-                adult = moved.decisions[0].id
-                out = min(out + stay(rng, 40, 160), ctx.now - timedelta(days=2))
-            await endings.end_placement(
+        rvt = ctx.rvt[spec.district.id]
+        moving = not light and rng.random() < 0.35
+        target = _move_target(ctx, spec, interim, out) if moving else None
+        if target is not None:
+            await _lower_risk(ctx, spec, case, out - timedelta(days=1))
+            moved = await renewals.move(
                 ctx.session,
                 _clock(out),
                 ctx.settings,
                 rvt,
                 adult,
-                EndCreate(outcome=_outcome(rng), at=out, reason="Hushållet har flyttat ut."),
+                MoveCreate(
+                    unit_id=target.id,
+                    at=out,
+                    ends_at=out + timedelta(days=180),
+                    reason="Skyddsbehovet har minskat; hushållet flyttar till SHIS.",
+                ),
             )
-            ctx.count("closed_cases")
+            ctx.count("moves")
+            adult = moved.decisions[0].id
+            out = min(out + stay(rng, 40, 160), ctx.now - timedelta(days=2))
+        outcome, how, months = _ending(ctx, _outcome(rng))
+        await _referral(ctx, rvt, case.id, at, out)
+        await endings.end_placement(
+            ctx.session,
+            _clock(out),
+            ctx.settings,
+            rvt,
+            adult,
+            EndCreate(
+                outcome=outcome, stay_end=how, contract_months=months, at=out,
+                reason="Hushållet har flyttat ut.",
+            ),
+        )  # fmt: skip
+        ctx.count("closed_cases")
+        if earlier is not None:
+            ctx.count("reactualised")
+        ctx.closed.append((spec.district.id, case.case_number, out))
 
-        await attempt(ctx, episode)
+    await attempt(ctx, episode)
 
 
 async def _living_now(ctx: Ctx, by_kind: dict[UnitKind, list[tuple[Unit, list[Place]]]]) -> None:

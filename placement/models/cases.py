@@ -24,9 +24,12 @@ from placement.models.enums import (
     Gender,
     Outcome,
     ProtectedIdentity,
+    ReferralStatus,
     RequestStatus,
     RiskInstrument,
     RiskLevel,
+    SchoolingKind,
+    StayEnd,
     SubstanceUse,
 )
 
@@ -73,8 +76,28 @@ class Case(UUIDModel, table=True):
     closed_at: datetime | None = tz_field(default=None, nullable=True)
     outcome: Outcome | None = enum_field(Outcome, default=None, nullable=True)
     secure_permanent_housing: bool | None = None
+    stay_end: StayEnd | None = enum_field(StayEnd, default=None, nullable=True)
+    contract_months: int | None = Field(default=None, ge=0, le=1200)
+    # Pseudonymous link between cases of one person (placement.cases.person_link): a keyed
+    # hash of the personal identity number, or the link of an earlier case named at intake.
+    # Only statistics compare it; it never leaves the database.
+    person_link: str | None = Field(default=None, max_length=80, index=True)
+    earlier_case_id: uuid.UUID | None = fk("case.id", nullable=True, index=False)
     created_by_id: uuid.UUID | None = fk("user_account.id", nullable=True, index=False)
     created_at: datetime = created_at_field()
+
+
+class MellanboReferral(UUIDModel, table=True):
+    """A referral of a household to SHIS mellanbo: referred, then granted or declined."""
+
+    __tablename__ = "mellanbo_referral"
+
+    case_id: uuid.UUID = fk("case.id")
+    status: ReferralStatus = enum_field(ReferralStatus, default=ReferralStatus.referred)
+    referred_at: datetime = tz_field(index=True)
+    referred_by_id: uuid.UUID | None = fk("user_account.id", nullable=True, index=False)
+    decided_at: datetime | None = tz_field(default=None, nullable=True)
+    decided_by_id: uuid.UUID | None = fk("user_account.id", nullable=True, index=False)
 
 
 class Child(UUIDModel, table=True):
@@ -87,6 +110,7 @@ class Child(UUIDModel, table=True):
     birth_date: date
     school_district_id: uuid.UUID | None = fk("district.id", nullable=True, index=False)
     schooling_started_on: date | None = None
+    schooling_kind: SchoolingKind | None = enum_field(SchoolingKind, default=None, nullable=True)
 
 
 class RiskAssessment(UUIDModel, table=True):

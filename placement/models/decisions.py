@@ -27,6 +27,7 @@ from placement.models.enums import (
     Outcome,
     ReminderKind,
     Role,
+    StayEnd,
     UnitKind,
 )
 
@@ -73,6 +74,8 @@ class Decision(UUIDModel, table=True):
     ended_at: datetime | None = tz_field(default=None, nullable=True)
     outcome: Outcome | None = enum_field(Outcome, default=None, nullable=True)
     secure_permanent_housing: bool | None = None
+    stay_end: StayEnd | None = enum_field(StayEnd, default=None, nullable=True)
+    contract_months: int | None = Field(default=None, ge=0, le=1200)
     overridden_rules: list[str] = str_array_field()
     override_reason: str | None = text_field()
     optimization_run_id: uuid.UUID | None = fk("optimization_run.id", nullable=True, index=False)

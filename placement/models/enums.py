@@ -203,6 +203,41 @@ SECURE_PERMANENT_OUTCOMES = frozenset(
 )
 
 
+# The kinds of next home that come with a housing contract: with a contract of at least six
+# months they are secure permanent housing (Bryt upp 2024, footnote 4; see
+# ``placement.decisions.outcomes``).
+HOUSING_CONTRACT_OUTCOMES = frozenset(
+    {
+        Outcome.second_hand_lease,
+        Outcome.shis_interim,
+        Outcome.shis_mellanbo,
+        Outcome.trial_flat,
+        Outcome.lodger_contract,
+        Outcome.flat_via_priority,
+    }
+)
+SECURE_CONTRACT_MONTHS = 6
+
+
+class StayEnd(StrEnum):
+    """How a stay ended: completed as planned, or broken off (by the household or the unit)."""
+
+    completed = "completed"
+    broken_off = "broken_off"
+
+
+class SchoolingKind(StrEnum):
+    school = "school"
+    preschool = "preschool"
+    larteamet = "larteamet"  # Lärteamet: teachers for children living in shelters
+
+
+class ReferralStatus(StrEnum):
+    referred = "referred"
+    granted = "granted"
+    declined = "declined"
+
+
 class FollowUpKind(StrEnum):
     phone = "phone"
     physical = "physical"

@@ -20,10 +20,10 @@ from placement.auth.actor import Actor
 from placement.auth.scope import elevated
 from placement.clock import Clock
 from placement.config import Settings
+from placement.decisions.outcomes import is_secure_permanent
 from placement.errors import Conflict, Forbidden, InvalidInput, NotFound
 from placement.models import Case, District, FlatOffer, WatchedFlat
 from placement.models.enums import (
-    SECURE_PERMANENT_OUTCOMES,
     AuditAction,
     OfferResponse,
     Outcome,
@@ -350,7 +350,7 @@ async def end_chain_with_priority_flat(
         if locked is None:  # pragma: no cover - the case was loaded in this transaction
             raise NotFound("No such case.")
         locked.outcome = Outcome.flat_via_priority
-        locked.secure_permanent_housing = Outcome.flat_via_priority in SECURE_PERMANENT_OUTCOMES
+        locked.secure_permanent_housing = is_secure_permanent(Outcome.flat_via_priority, None)
         await session.flush()
     await record(
         session,

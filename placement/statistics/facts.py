@@ -1,0 +1,351 @@
+"""The statistics' queries: plain facts out of the database, one small record per stay,
+case, child, referral or request, and SQL sums for nights and cost. Internal only: the
+``key`` fields (a booking group, a case id) exist to join facts and never leave
+``placement.statistics`` (``report`` publishes only aggregates)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from placement.statistics.period import Period
+
+
+@dataclass(frozen=True, slots=True)
+class DistrictFact:
+    id: uuid.UUID
+    code: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class StayFact:
+    """One household's stay in one unit (an adult's booking group: the first decision and
+    its renewals)."""
+
+    key: uuid.UUID
+    district_id: uuid.UUID
+    gender: str
+    risk: str | None
+    with_children: bool
+    measure: str
+    unit_kind: str | None
+    protection_level: int | None
+    started_at: datetime
+    ended_at: datetime
+    running: bool
+    first_decision_days: float
+    renewals: int
+    requested_at: datetime | None
+    placed_at: datetime  # the first decision's time
+    follow_up_done_at: datetime | None  # the earliest follow-up done
+    stay_end: str | None
+    outcome: str | None
+    secure: bool | None
+
+
+@dataclass(frozen=True, slots=True)
+class CaseFact:
+    key: uuid.UUID
+    district_id: uuid.UUID
+    gender: str
+    link: str | None
+    opened_at: datetime
+    closed_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class ChildFact:
+    district_id: uuid.UUID
+    gender: str
+    first_placed_at: datetime
+    schooling_started_on: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class ReferralFact:
+    district_id: uuid.UUID
+    gender: str
+    referred_at: datetime
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
+class RequestFact:
+    district_id: uuid.UUID
+    requested_at: datetime
+    placed_at: datetime | None
+    withdrawn: bool
+    no_unit_fitted: bool
+    top_rule: str | None  # the hard rule that excluded most units, when nothing fitted
+
+
+@dataclass(frozen=True, slots=True)
+class CostRow:
+    district_id: uuid.UUID
+    unit_kind: str
+    operator: str
+    nights: int
+    cost_sek: int
+    households: int
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityRow:
+    code: str  # the Socialstyrelsen activity code, or "kind:<unit kind>" without one
+    month: date | None  # None: the row for the whole year
+    year: int
+    households: int
+    nights: int
+
+
+async def districts(session: AsyncSession) -> list[DistrictFact]:
+    rows = await session.execute(text("SELECT id, code, name FROM district ORDER BY name"))
+    return [DistrictFact(r.id, r.code, r.name) for r in rows]
+
+
+_STAYS = """
+WITH grp AS (
+  SELECT d.booking_group_id AS key,
+    min(d.starts_at) AS started_at,
+    max(coalesce(least(d.ended_at, d.ends_at), d.ends_at)) AS ended_at,
+    bool_or(d.status IN ('active', 'lapsed')) AS running,
+    count(*) - 1 AS renewals,
+    (array_agg(d.case_id))[1] AS case_id,
+    (array_agg(d.unit_id ORDER BY d.starts_at))[1] AS unit_id,
+    (array_agg(d.measure ORDER BY d.starts_at))[1] AS measure,
+    (array_agg(extract(epoch FROM d.ends_at - d.starts_at) ORDER BY d.starts_at))[1] AS first_s,
+    (array_agg(d.decided_at ORDER BY d.starts_at))[1] AS placed_at,
+    (array_agg(d.id ORDER BY d.starts_at))[1] AS first_id,
+    (array_agg(d.stay_end ORDER BY d.starts_at DESC)
+        FILTER (WHERE d.stay_end IS NOT NULL))[1] AS stay_end,
+    (array_agg(d.outcome ORDER BY d.starts_at DESC)
+        FILTER (WHERE d.outcome IS NOT NULL))[1] AS outcome,
+    (array_agg(d.secure_permanent_housing ORDER BY d.starts_at DESC)
+        FILTER (WHERE d.secure_permanent_housing IS NOT NULL))[1] AS secure
+  FROM decision d
+  WHERE d.child_id IS NULL AND d.status <> 'cancelled' AND d.booking_group_id IS NOT NULL
+  GROUP BY d.booking_group_id
+  HAVING min(d.starts_at) < :end
+     AND max(coalesce(least(d.ended_at, d.ends_at), d.ends_at)) >= :start
+)
+SELECT g.*, c.responsible_district_id AS district_id, p.gender,
+  u.kind AS unit_kind, u.protection_level,
+  kids.key IS NOT NULL AS with_children,
+  req.requested_at, fu.done_at AS follow_up_done_at, rk.risk
+FROM grp g
+JOIN "case" c ON c.id = g.case_id
+JOIN person p ON p.id = c.person_id
+LEFT JOIN (SELECT DISTINCT k.booking_group_id AS key FROM decision k
+           WHERE k.child_id IS NOT NULL AND k.status <> 'cancelled') kids ON kids.key = g.key
+LEFT JOIN (SELECT b.group_id, min(r.requested_at) AS requested_at
+           FROM booking b JOIN placement_request r ON r.id = b.request_id
+           GROUP BY b.group_id) req ON req.group_id = g.key
+LEFT JOIN (SELECT f.decision_id, min(f.done_at) AS done_at FROM follow_up f
+           GROUP BY f.decision_id) fu ON fu.decision_id = g.first_id
+LEFT JOIN (SELECT a.case_id,
+             CASE max(CASE a.level WHEN 'high' THEN 3 WHEN 'medium' THEN 2 ELSE 1 END)
+               WHEN 3 THEN 'high' WHEN 2 THEN 'medium' ELSE 'low' END AS risk
+           FROM risk_assessment a WHERE a.superseded_at IS NULL
+           GROUP BY a.case_id) rk ON rk.case_id = g.case_id
+LEFT JOIN unit u ON u.id = g.unit_id
+"""
+
+
+async def stays(session: AsyncSession, period: Period) -> list[StayFact]:
+    """Stays that overlap the period (with its previous period: the goals compare)."""
+    span = period.previous()
+    rows = await session.execute(text(_STAYS), {"start": span.utc_start(), "end": period.utc_end()})
+    return [
+        StayFact(
+            key=r.key,
+            district_id=r.district_id,
+            gender=r.gender,
+            risk=r.risk,
+            with_children=r.with_children,
+            measure=r.measure,
+            unit_kind=r.unit_kind,
+            protection_level=r.protection_level,
+            started_at=r.started_at,
+            ended_at=r.ended_at,
+            running=r.running,
+            first_decision_days=float(r.first_s) / 86400,
+            renewals=int(r.renewals),
+            requested_at=r.requested_at,
+            placed_at=r.placed_at,
+            follow_up_done_at=r.follow_up_done_at,
+            stay_end=r.stay_end,
+            outcome=r.outcome,
+            secure=r.secure,
+        )
+        for r in rows
+    ]
+
+
+async def cases(session: AsyncSession, period: Period, lookback_days: int) -> list[CaseFact]:
+    """Cases opened in the period or its previous one, and every case closed within the
+    look-back before them (the earlier cases of people who came back)."""
+    span = period.previous()
+    rows = await session.execute(
+        text(
+            """SELECT c.id, c.responsible_district_id, p.gender, c.person_link, c.opened_at,
+                      c.closed_at
+               FROM "case" c JOIN person p ON p.id = c.person_id
+               WHERE c.opened_at < :end
+                 AND (c.opened_at >= :start OR c.closed_at >= :start - make_interval(days => :lb))
+            """
+        ),
+        {"start": span.utc_start(), "end": period.utc_end(), "lb": lookback_days},
+    )
+    return [CaseFact(r[0], r[1], r[2], r[3], r[4], r[5]) for r in rows]
+
+
+async def children(session: AsyncSession, period: Period) -> list[ChildFact]:
+    """Children whose first protected-shelter decision started in the period (or the
+    previous one)."""
+    span = period.previous()
+    rows = await session.execute(
+        text(
+            """SELECT c.responsible_district_id, ch.gender, f.first, ch.schooling_started_on
+               FROM (SELECT d.child_id, min(d.starts_at) AS first FROM decision d
+                     WHERE d.child_id IS NOT NULL AND d.status <> 'cancelled'
+                       AND d.measure = 'protected_shelter'
+                     GROUP BY d.child_id) f
+               JOIN child ch ON ch.id = f.child_id
+               JOIN "case" c ON c.id = ch.case_id
+               WHERE f.first >= :start AND f.first < :end"""
+        ),
+        {"start": span.utc_start(), "end": period.utc_end()},
+    )
+    return [ChildFact(r[0], r[1], r[2], r[3]) for r in rows]
+
+
+async def referrals(session: AsyncSession, period: Period) -> list[ReferralFact]:
+    span = period.previous()
+    rows = await session.execute(
+        text(
+            """SELECT c.responsible_district_id, p.gender, m.referred_at, m.status
+               FROM mellanbo_referral m JOIN "case" c ON c.id = m.case_id
+               JOIN person p ON p.id = c.person_id
+               WHERE m.referred_at >= :start AND m.referred_at < :end"""
+        ),
+        {"start": span.utc_start(), "end": period.utc_end()},
+    )
+    return [ReferralFact(r[0], r[1], r[2], r[3]) for r in rows]
+
+
+async def requests(session: AsyncSession, period: Period) -> list[RequestFact]:
+    """Requests for a place made in the period: when (if ever) the household was placed,
+    and what the latest "now" run of the matcher found for it."""
+    rows = await session.execute(
+        text(
+            """WITH runs AS (
+                 SELECT DISTINCT ON (o.proposals ->> 'request_id')
+                        o.proposals ->> 'request_id' AS request_id, o.proposals AS run
+                 FROM optimization_run o
+                 WHERE o.mode = 'now'
+                   AND o.created_at >= CAST(:start AS timestamptz) - interval '30 days'
+                 ORDER BY o.proposals ->> 'request_id', o.created_at DESC)
+               , placed AS (
+                 SELECT b.request_id, min(d.decided_at) AS placed_at
+                 FROM booking b JOIN decision d
+                   ON d.booking_group_id = b.group_id AND d.child_id IS NULL
+                 WHERE b.request_id IS NOT NULL AND b.kind = 'placement'
+                 GROUP BY b.request_id)
+               SELECT r.requesting_district_id, r.requested_at, r.status,
+                 placed.placed_at, runs.run
+               FROM placement_request r
+               LEFT JOIN placed ON placed.request_id = r.id
+               LEFT JOIN runs ON runs.request_id = r.id::text
+               WHERE r.requested_at >= :start AND r.requested_at < :end"""
+        ),
+        {"start": period.utc_start(), "end": period.utc_end()},
+    )
+    out: list[RequestFact] = []
+    for r in rows:
+        run = r.run if isinstance(r.run, dict) else None
+        nothing = run is not None and int(run.get("eligible_count") or 0) == 0
+        counts = run.get("excluded_counts") if run is not None else None
+        top = None
+        if nothing and isinstance(counts, dict) and counts:
+            top = str(max(counts.items(), key=lambda kv: (int(kv[1]), kv[0]))[0])
+        out.append(
+            RequestFact(
+                district_id=r.requesting_district_id,
+                requested_at=r.requested_at,
+                placed_at=r.placed_at,
+                withdrawn=r.status == "withdrawn",
+                no_unit_fitted=nothing,
+                top_rule=top,
+            )
+        )
+    return out
+
+
+async def costs(session: AsyncSession, period: Period) -> list[CostRow]:
+    """Nights × the unit's nightly cost, by the responsible district, kind and operator."""
+    rows = await session.execute(
+        text(
+            """SELECT c.responsible_district_id, u.kind, o.name,
+                   sum(n.nights) AS nights, sum(n.nights * u.nightly_cost_sek) AS cost,
+                   count(DISTINCT b.case_id) AS households
+                FROM booking b
+                CROSS JOIN LATERAL (SELECT greatest(0,
+                    least((b.ends_at AT TIME ZONE 'Europe/Stockholm')::date, CAST(:end_d AS date))
+                    - greatest((b.starts_at AT TIME ZONE 'Europe/Stockholm')::date,
+                               CAST(:start_d AS date))) AS nights) n
+                JOIN unit u ON u.id = b.unit_id
+                JOIN operator o ON o.id = u.operator_id
+                JOIN "case" c ON c.id = b.case_id
+                WHERE b.kind = 'placement' AND b.status IN ('active', 'ended', 'confirmed')
+                  AND b.starts_at < :end AND b.ends_at > :start AND n.nights > 0
+                GROUP BY 1, 2, 3"""
+        ),
+        {
+            "start": period.utc_start(),
+            "end": period.utc_end(),
+            "start_d": period.start,
+            "end_d": period.end,
+        },
+    )
+    return [CostRow(r[0], r[1], r[2], int(r[3]), int(r[4]), int(r[5])) for r in rows]
+
+
+async def activity(session: AsyncSession, period: Period) -> list[ActivityRow]:
+    """Households and care nights per Socialstyrelsen activity code and calendar month."""
+    rows = await session.execute(
+        text(
+            """WITH m AS (
+                  SELECT gs::date AS month_start,
+                         least((gs + interval '1 month')::date, CAST(:end_d AS date)) AS month_end
+                  FROM generate_series(CAST(:month0 AS date), CAST(:end_d AS date) - 1,
+                                       interval '1 month') gs)
+                SELECT coalesce(u.activity_code, 'kind:' || u.kind) AS code, m.month_start,
+                  extract(year FROM m.month_start)::int AS year,
+                  count(DISTINCT b.case_id) AS households,
+                  sum(greatest(0,
+                      least((b.ends_at AT TIME ZONE 'Europe/Stockholm')::date, m.month_end)
+                      - greatest((b.starts_at AT TIME ZONE 'Europe/Stockholm')::date,
+                                 greatest(m.month_start, CAST(:start_d AS date))))) AS nights
+                FROM booking b JOIN unit u ON u.id = b.unit_id
+                JOIN m ON (b.starts_at AT TIME ZONE 'Europe/Stockholm')::date < m.month_end
+                      AND (b.ends_at AT TIME ZONE 'Europe/Stockholm')::date
+                          > greatest(m.month_start, CAST(:start_d AS date))
+                WHERE b.kind = 'placement' AND b.status IN ('active', 'ended', 'confirmed')
+                  AND b.case_id IS NOT NULL
+                  AND b.starts_at < :end AND b.ends_at > :start
+                GROUP BY GROUPING SETS ((1, 2, 3), (1, 3)) ORDER BY 1, 3, 2"""
+        ),
+        {
+            "start": period.utc_start(),
+            "end": period.utc_end(),
+            "start_d": period.start,
+            "end_d": period.end,
+            "month0": period.start.replace(day=1),
+        },
+    )
+    return [ActivityRow(r[0], r[1], int(r[2]), int(r[3]), int(r[4])) for r in rows]

@@ -1,0 +1,53 @@
+"""Unmet need (pure): requests for which no unit fitted, requests that waited longer than
+the threshold (placed late, or never), and turn-aways by the hard rule that excluded most
+units when nothing fitted."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from placement.statistics.facts import RequestFact
+
+
+@dataclass(slots=True)
+class Unmet:
+    requests: int = 0
+    no_unit_fitted: int = 0
+    waited_too_long: int = 0
+    never_placed: int = 0
+    by_rule: dict[str, int] = field(default_factory=dict)
+
+
+def waited_too_long(r: RequestFact, now: datetime, threshold: timedelta) -> bool:
+    placed_or_now = r.placed_at if r.placed_at is not None else now
+    if r.placed_at is None and r.withdrawn:
+        return False  # withdrawn before a place was found: not counted as waiting on
+    return placed_or_now - r.requested_at > threshold
+
+
+def unmet_need(
+    requests: Iterable[RequestFact], now: datetime, wait_hours: int
+) -> tuple[Unmet, dict[uuid.UUID, Unmet]]:
+    threshold = timedelta(hours=wait_hours)
+    city = Unmet()
+    by_district: dict[uuid.UUID, Unmet] = {}
+    for r in requests:
+        for u in (city, by_district.setdefault(r.district_id, Unmet())):
+            u.requests += 1
+            u.no_unit_fitted += r.no_unit_fitted
+            u.waited_too_long += waited_too_long(r, now, threshold)
+            u.never_placed += r.placed_at is None
+            if r.top_rule is not None:
+                u.by_rule[r.top_rule] = u.by_rule.get(r.top_rule, 0) + 1
+    return city, by_district
+
+
+def referral_declines_by_reason() -> dict[str, int]:
+    """HOOK (issue 14, i14-referral): declined referrals by decline reason. The referral
+    table with decline reasons lands with that branch; until then there is nothing to count
+    and the report shows no row. Fill this from that table (same small-cell rules apply:
+    ``report`` publishes it through ``Cells.count``)."""
+    return {}
