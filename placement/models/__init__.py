@@ -32,6 +32,7 @@ from placement.models.priority import (
     PriorityStatusChange,
     WatchedFlat,
 )
+from placement.models.referrals import Referral
 
 __all__ = [
     "ApiToken",
@@ -58,6 +59,7 @@ __all__ = [
     "PriorityCommitteeMeeting",
     "PriorityEligibilityOverride",
     "PriorityStatusChange",
+    "Referral",
     "Reminder",
     "RiskAssessment",
     "SignInFailure",

@@ -53,8 +53,16 @@ async def test_night_flow(app: Any, demo: dict[str, int], client_for: ClientFact
     r = await jour.post(f"{proposals_url}/hold", data={"csrf_token": token, "unit_id": units[0]})
     assert r.status_code == 303
     hold_url = r.headers["location"]
+    waiting = await jour.get(hold_url)
+    # The unit has a referral; until it answers (or the officer agrees by phone) no decision.
+    assert waiting.status_code == 200 and 'data-referral="pending"' in waiting.text
+    assert 'name="basis_' not in waiting.text
+    token = CSRF.search(waiting.text).group(1)  # type: ignore[union-attr]
+    r = await jour.post(f"{hold_url}/phone", data={"csrf_token": token})
+    assert r.status_code == 303
     decide = await jour.get(hold_url)
     assert decide.status_code == 200 and decide.text.count('name="basis_') == 2
+    assert 'data-referral="confirmed_by_phone"' in decide.text
 
     token = CSRF.search(decide.text).group(1)  # type: ignore[union-attr]
     form = {"csrf_token": token, "days": "0"}
