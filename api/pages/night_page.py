@@ -277,12 +277,15 @@ async def proposals_page(
     done = request.query_params.get("done")
     contacts = await contact.unit_contacts(session, clock, actor, keyring, ids)
     declined = await referrals.declined_units(session, request_id)
+    # A unit that declined this request is still shown, marked, after the others.
+    ordered = sorted(result.proposals, key=lambda p: p.unit_id in declined)
     tz = ZoneInfo(settings.timezone)
     arrival = (clock.now() + timedelta(minutes=60)).astimezone(tz)
     return render(
         request,
         "night_proposals.html",
         {
+            "proposals": ordered,
             "contacts": {str(k): v for k, v in contacts.items()},
             "declined": declined,
             "decline_labels": DECLINE_LABELS,
