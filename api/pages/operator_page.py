@@ -52,6 +52,15 @@ DONE = {
         "counts from placements, holds and blocks: block places that are out of use, or tell "
         "the coordinator."
     ),
+    "reported_lower": N_(
+        "Thank you. Fewer places are free than Boendekedjan counted: the difference is held "
+        "as occupied outside Boendekedjan until your next report, and staff are offered only "
+        "what you reported."
+    ),
+    "reported_higher": N_(
+        "Thank you. You reported more free than the placements, holds and blocks allow, so "
+        "the counted figure stays; the coordinator is told and will check with you."
+    ),
     "blocked": N_("The places are blocked for the period."),
     "released": N_("The block is lifted. The places are free again."),
     "accepted": N_("You accepted the referral. The officer sees it at once."),
@@ -295,7 +304,13 @@ async def report_free(
             await _start_over(session, actor)
             errors.update(await _report_error(request, session, clock, unit_id, exc))
         else:
-            done = "reported_differs" if result.message else "reported"
+            done = (
+                "reported_higher"
+                if result.above_computed
+                else "reported_lower"
+                if result.external_places or result.external_family_rooms
+                else "reported"
+            )
             return RedirectResponse(f"{PATH}?done={done}#unit-{key}", status_code=303)
     return await _page(
         request, session, clock, settings, actor, errors=errors, values=values, status_code=422

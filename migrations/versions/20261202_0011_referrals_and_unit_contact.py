@@ -60,6 +60,17 @@ def upgrade() -> None:
     op.execute("REVOKE ALL ON FUNCTION bk_unit_contact_phone(uuid) FROM PUBLIC")
     op.execute(f"GRANT EXECUTE ON FUNCTION bk_unit_contact_phone(uuid) TO {APP_ROLE}")
 
+    # An operator's lower report than the computed figure: the difference is held as
+    # external occupancy (blocks of free places) until the next report; a higher report is
+    # flagged for the coordinator, not applied.
+    op.add_column(
+        "booking",
+        sa.Column("external_occupancy", sa.Boolean(), nullable=False, server_default="false"),
+    )
+    op.add_column(
+        "vacancy_report",
+        sa.Column("above_computed", sa.Boolean(), nullable=False, server_default="false"),
+    )
     # Why a hold was extended (once), from the hold page.
     op.add_column("booking", sa.Column("extension_reason", sa.String(length=300), nullable=True))
 
@@ -120,6 +131,8 @@ def downgrade() -> None:
     op.execute("DROP POLICY IF EXISTS referral_scope ON referral")
     op.drop_table("referral")
     op.drop_column("booking", "extension_reason")
+    op.drop_column("vacancy_report", "above_computed")
+    op.drop_column("booking", "external_occupancy")
     op.execute("DROP FUNCTION IF EXISTS bk_unit_contact_phone(uuid)")
     op.drop_column("unit", "contact_hours")
     op.drop_column("unit", "contact_phone_ciphertext")

@@ -221,6 +221,11 @@ class VacancyReportRead(BaseModel):
     counted_free_places: int | None = None
     counted_free_family_rooms: int | None = None
     message: str | None = None
+    # A lower report: how many places and family rooms are now held as external occupancy.
+    external_places: int = 0
+    external_family_rooms: int = 0
+    # A higher report: flagged for the coordinator, not applied.
+    above_computed: bool = False
 
 
 class IvoPermitRead(BaseModel):

@@ -160,6 +160,8 @@ class Booking(UUIDModel, table=True):
     extension_count: int = 0
     extension_reason: str | None = Field(default=None, max_length=300)
     block_reason: str | None = Field(default=None, max_length=200)
+    # A block the product made from an operator's lower report (placement.inventory.external).
+    external_occupancy: bool = False
     # A hold of a near-miss unit: the rules overridden and why (the decision inherits them).
     overridden_rules: list[str] = str_array_field()
     override_reason: str | None = text_field()
@@ -179,3 +181,5 @@ class VacancyReport(UUIDModel, table=True):
     free_places: int = Field(ge=0)
     free_family_rooms: int = Field(default=0, ge=0)
     note: str | None = Field(default=None, max_length=300)
+    # More free than the bookings allow: flagged to the coordinator, not applied.
+    above_computed: bool = False
