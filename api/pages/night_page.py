@@ -141,6 +141,7 @@ def _form_values(form: Any) -> dict[str, Any]:
         "gender": str(form.get("gender", Gender.female.value)),
         "age": str(form.get("age", "")),
         "risk": str(form.get("risk", RiskLevel.high.value)),
+        "instrument": str(form.get("instrument", "")),
         "substance_use": str(form.get("substance_use", SubstanceUse.none.value)),
         "needs_wheelchair": form.get("needs_wheelchair") == "1",
         "honour_context": form.get("honour_context") == "1",
@@ -193,7 +194,8 @@ async def night_submit(
         ages = []
     districts = {str(d.id): d for d in await districts_for_choice(session)}
     avoid = [districts[v] for v in values["avoid"] if v in districts]
-    responsible = districts.get(values["responsible"]) or (avoid[0] if avoid else None)
+    # Chosen explicitly: never guessed from the areas to avoid.
+    responsible = districts.get(values["responsible"])
     if responsible is None:
         errors["responsible"] = translate(
             request, N_("Choose the responsible district (where the household lives).")
@@ -205,6 +207,10 @@ async def night_submit(
         errors["age"] = translate(request, exc)
     if values["risk"] not in RISK_CHOICES:
         errors["risk"] = translate(request, N_("Choose the current risk."))
+    if values["instrument"] not in ("", *INSTRUMENTS):
+        errors["instrument"] = translate(
+            request, N_("Choose the instrument the risk was assessed with.")
+        )
     if errors:
         return await _request_form(request, session, values, errors, 422)
     if responsible is None:  # pragma: no cover - handled with the errors above
@@ -235,7 +241,9 @@ async def night_submit(
             risk_assessments=[
                 RiskAssessmentIn(instrument=instrument, level=level)
                 for instrument, level in [
-                    intake_assessment(values["risk"], bool(values["honour_context"]))
+                    intake_assessment(
+                        values["risk"], bool(values["honour_context"]), values["instrument"]
+                    )
                 ]
             ],
         )
@@ -419,6 +427,7 @@ async def _hold_context(
 
 
 RISK_CHOICES = ("high", "medium", "low", "not_assessed")
+INSTRUMENTS = ("freda", "patriark")
 NIGHT_CHILD_NOTE = N_(
     "Placed at night together with the parent; school or preschool and other needs are "
     "assessed by the district on the next working day."

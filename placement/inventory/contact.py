@@ -23,8 +23,8 @@ from placement.auth.permissions import Permission, has_permission
 from placement.clock import Clock
 from placement.crypto import Keyring
 from placement.errors import N_, InvalidInput
-from placement.models import Unit
-from placement.models.enums import AuditAction
+from placement.models import Booking, Unit
+from placement.models.enums import AuditAction, BookingKind, BookingStatus
 
 PHONE_AD = "unit_contact_phone"  # AES-GCM associated data: decrypts only as a unit's number
 PHONE_PATTERN = re.compile(r"^\+?[0-9][0-9 ()-]{4,30}[0-9]$")
@@ -90,3 +90,26 @@ async def unit_contacts(
         )
         await record(session, clock, actor, AuditAction.read, "unit_contact", unit_id)
     return out
+
+
+async def current_unit_contact(
+    session: AsyncSession, clock: Clock, actor: Actor, keyring: Keyring, case_id: uuid.UUID
+) -> UnitContact | None:
+    """The on-duty number of the unit the case's household lives in now (placing roles)."""
+    if not may_see_contact(actor):
+        return None
+    now = clock.now()
+    unit_id = await session.scalar(
+        select(Booking.unit_id)
+        .where(
+            col(Booking.case_id) == case_id,
+            col(Booking.kind) == BookingKind.placement,
+            col(Booking.status) == BookingStatus.active,
+            col(Booking.starts_at) <= now,
+            col(Booking.ends_at) > now,
+        )
+        .limit(1)
+    )
+    if unit_id is None:
+        return None
+    return (await unit_contacts(session, clock, actor, keyring, [unit_id])).get(unit_id)

@@ -175,6 +175,21 @@ async def test_referral_is_opaque_and_accepted(
     )
     assert again.status_code == 409  # answered once
 
+    # The decision follows; the case page then shows the unit's on-duty number.
+    notes = dict(
+        re.findall(r'name="(note_[0-9a-f-]+)"[^>]*>([^<]+)</textarea>', live.text, flags=re.S)
+    )
+    assert len(notes) == 2
+    jour_token = CSRF.search(live.text).group(1)  # type: ignore[union-attr]
+    r = await jour.post(
+        f"{held['hold_url']}/decide", data={"csrf_token": jour_token, "days": "", **notes}
+    )
+    assert r.status_code == 303, r.text
+    case_page = await jour.get(f"/cases/{held['case']['id']}")
+    assert case_page.status_code == 200 and held["phone"] in case_page.text
+    decided = await jour.get(held["hold_url"])
+    assert 'name="basis_' not in decided.text and "/night/done/" in decided.text
+
     # The audit log has the referral's creation and its answer.
     async with transaction(owner_sm(app)) as s:
         actions = (
