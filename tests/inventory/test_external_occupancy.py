@@ -95,7 +95,7 @@ async def test_lower_report_counts_until_the_next_report(
     )
     board = await coordinator.get("/board")
     assert board.status_code == 200
-    assert "occupied outside Boendekedjan" in board.text
+    assert "sub external" in board.text and "utanför Boendekedjan" in board.text
 
 
 async def test_higher_report_is_flagged_not_applied(
