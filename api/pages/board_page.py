@@ -32,7 +32,7 @@ from placement.auth.scope import apply_scope
 from placement.clock import Clock
 from placement.config import Settings
 from placement.errors import DomainError
-from placement.inventory import listing
+from placement.inventory import external, listing
 from placement.inventory.capacity import free_now_window
 from placement.inventory.listing import UnitFilter
 from placement.inventory.schemas import UnitSummary
@@ -69,6 +69,8 @@ KIND_UNKNOWN = N_("Choose a kind of unit from the list.")
 class BoardRow:
     unit: UnitSummary
     usage: Usage
+    # The operator's latest report said more is free than the bookings allow (not applied).
+    reported_above: bool = False
 
     @property
     def free_rooms(self) -> int:
@@ -95,7 +97,7 @@ class Totals:
         self.free_family_rooms += row.free_rooms
         self.held += row.usage.held
         self.occupied += row.usage.occupied
-        self.blocked += row.usage.blocked
+        self.blocked += row.usage.blocked + row.usage.external
         self.stale += 1 if row.unit.vacancy_stale else 0
 
 
@@ -154,10 +156,11 @@ async def unit_board(
     now = clock.now()
     start, end = free_now_window(now)
     usage = await usage_by_unit(session, [u.id for u in page.items], start, end, now)
+    above = await external.flagged_units(session, [u.id for u in page.items])
     groups: dict[str, DistrictGroup] = {}
     totals = Totals()
     for unit in sorted(page.items, key=lambda u: (KIND_ORDER[u.kind], u.name)):
-        row = BoardRow(unit=unit, usage=usage[unit.id])
+        row = BoardRow(unit=unit, usage=usage[unit.id], reported_above=unit.id in above)
         group = groups.setdefault(unit.district_name, DistrictGroup(unit.district_name))
         group.rows.append(row)
         group.totals.add(row)

@@ -30,6 +30,7 @@ class Usage:
     occupied: int = 0
     held: int = 0
     blocked: int = 0
+    external: int = 0  # occupied outside Boendekedjan, from the operator's lower report
 
 
 async def usage_by_unit(
@@ -48,19 +49,21 @@ async def usage_by_unit(
             select(
                 col(Booking.unit_id),
                 col(Booking.kind),
+                col(Booking.external_occupancy),
                 func.count(func.distinct(col(Booking.place_id))),
             )
             .where(col(Booking.unit_id).in_(ids), active_overlap(starts_at, ends_at, now))
-            .group_by(col(Booking.unit_id), col(Booking.kind))
+            .group_by(col(Booking.unit_id), col(Booking.kind), col(Booking.external_occupancy))
         )
     ).all()
-    counts: dict[uuid.UUID, dict[BookingKind, int]] = {}
-    for unit_id, kind, n in rows:
-        counts.setdefault(unit_id, {})[kind] = int(n)
+    counts: dict[uuid.UUID, dict[tuple[BookingKind, bool], int]] = {}
+    for unit_id, kind, is_external, n in rows:
+        counts.setdefault(unit_id, {})[(kind, bool(is_external))] = int(n)
     for unit_id, by_kind in counts.items():
         out[unit_id] = Usage(
-            occupied=by_kind.get(BookingKind.placement, 0),
-            held=by_kind.get(BookingKind.hold, 0),
-            blocked=by_kind.get(BookingKind.block, 0),
+            occupied=by_kind.get((BookingKind.placement, False), 0),
+            held=by_kind.get((BookingKind.hold, False), 0),
+            blocked=by_kind.get((BookingKind.block, False), 0),
+            external=by_kind.get((BookingKind.block, True), 0),
         )
     return out

@@ -54,6 +54,7 @@ from placement.decisions.schemas import (
     RenewCreate,
 )
 from placement.errors import DomainError, InvalidInput
+from placement.inventory.contact import current_unit_contact
 from placement.models.enums import Outcome
 from placement.rulebook import RuleBreach
 
@@ -78,6 +79,7 @@ def _page(
     values: dict[str, str] | None = None,
     status_code: int = 200,
     renew_rules: tuple[str, ...] = (),
+    unit_contact: object | None = None,
 ) -> Response:
     sv = pick_locale(request, request.app.state.settings.default_locale) == "sv"
     return render(
@@ -85,6 +87,7 @@ def _page(
         "case.html",
         {
             "renew_rules": renew_rules,
+            "unit_contact": unit_contact,
             "renew_rule_names": ", ".join(
                 opt.RULE_LABELS.get(r, (r, r))[0 if sv else 1] for r in renew_rules
             ),
@@ -123,10 +126,12 @@ async def case_page(
     session: SessionDep,
     clock: ClockDep,
     settings: SettingsDep,
+    keyring: KeyringDep,
     actor: Reader,
 ) -> Response:
     view = await load_case_view(session, clock, settings, actor, case_id)
-    return _page(request, view, await nav_context(session, actor, "case"))
+    contact = await current_unit_contact(session, clock, actor, keyring, case_id)
+    return _page(request, view, await nav_context(session, actor, "case"), unit_contact=contact)
 
 
 @router.post("/cases/{case_id}/identity")

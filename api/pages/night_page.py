@@ -7,10 +7,13 @@ Every step is one page and one form; defaults cover everything that can have one
 
 from __future__ import annotations
 
+import math
 import re
 import uuid
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
@@ -44,19 +47,24 @@ from placement.cases.upkeep import create_placement_request
 from placement.decisions.schemas import ChildDecisionIn, GrantCreate
 from placement.decisions.service import case_decisions, grant_placement
 from placement.errors import DomainError, InvalidInput
-from placement.inventory import bookings, holds
+from placement.inventory import bookings, contact, holds
 from placement.matching import service as matching
 from placement.matching.views import districts_for_choice, unit_briefs
-from placement.models import Case, Child, District, PlacementRequest
+from placement.models import Case, Child, District, PlacementRequest, Referral
 from placement.models.enums import (
+    BookingKind,
+    BookingStatus,
     ConsentStatus,
+    DeclineReason,
     ExclusionKind,
     Gender,
     LegalBasis,
     ProtectedIdentity,
+    ReferralStatus,
     RiskLevel,
     SubstanceUse,
 )
+from placement.referrals import service as referrals
 from placement.rulebook import Overrides, may_override
 
 router = APIRouter(route_class=UnitOfWorkRoute, include_in_schema=False)
@@ -83,7 +91,21 @@ CONSENTS = [
     (ConsentStatus.both_guardians.value, N_("Both guardians consent")),
     (ConsentStatus.none.value, N_("No guardian consents")),
 ]
-DONE = {"released": N_("The hold was released; the places are free again.")}
+DONE = {
+    "released": N_("The hold was released; the places are free again."),
+    "declined": N_("The unit declined the referral; the hold is released. Choose another place."),
+}
+DECLINE_LABELS = {
+    DeclineReason.full.value: N_("Full"),
+    DeclineReason.needs_unmet.value: N_("Needs we cannot meet"),
+    DeclineReason.risk.value: N_("Risk"),
+    DeclineReason.other.value: N_("Other"),
+}
+WARN_MINUTES = 10  # the hold page warns this long before the hold lapses
+EXTEND_REASON = N_("Write why the hold needs more time (3 to 300 characters, no personal data).")
+WAIT_FOR_ANSWER = N_(
+    "Wait for the unit's answer, or record that you agreed the place with the unit by phone."
+)
 
 
 def parse_ages(text: str) -> list[tuple[int, Gender]]:
@@ -119,6 +141,7 @@ def _form_values(form: Any) -> dict[str, Any]:
         "gender": str(form.get("gender", Gender.female.value)),
         "age": str(form.get("age", "")),
         "risk": str(form.get("risk", RiskLevel.high.value)),
+        "instrument": str(form.get("instrument", "")),
         "substance_use": str(form.get("substance_use", SubstanceUse.none.value)),
         "needs_wheelchair": form.get("needs_wheelchair") == "1",
         "honour_context": form.get("honour_context") == "1",
@@ -171,7 +194,8 @@ async def night_submit(
         ages = []
     districts = {str(d.id): d for d in await districts_for_choice(session)}
     avoid = [districts[v] for v in values["avoid"] if v in districts]
-    responsible = districts.get(values["responsible"]) or (avoid[0] if avoid else None)
+    # Chosen explicitly: never guessed from the areas to avoid.
+    responsible = districts.get(values["responsible"])
     if responsible is None:
         errors["responsible"] = translate(
             request, N_("Choose the responsible district (where the household lives).")
@@ -183,6 +207,10 @@ async def night_submit(
         errors["age"] = translate(request, exc)
     if values["risk"] not in RISK_CHOICES:
         errors["risk"] = translate(request, N_("Choose the current risk."))
+    if values["instrument"] not in ("", *INSTRUMENTS):
+        errors["instrument"] = translate(
+            request, N_("Choose the instrument the risk was assessed with.")
+        )
     if errors:
         return await _request_form(request, session, values, errors, 422)
     if responsible is None:  # pragma: no cover - handled with the errors above
@@ -213,7 +241,9 @@ async def night_submit(
             risk_assessments=[
                 RiskAssessmentIn(instrument=instrument, level=level)
                 for instrument, level in [
-                    intake_assessment(values["risk"], bool(values["honour_context"]))
+                    intake_assessment(
+                        values["risk"], bool(values["honour_context"]), values["instrument"]
+                    )
                 ]
             ],
         )
@@ -243,6 +273,7 @@ async def proposals_page(
     session: SessionDep,
     clock: ClockDep,
     settings: SettingsDep,
+    keyring: KeyringDep,
     actor: NightActor,
 ) -> Response:
     result, run = await matching.propose_for_request(session, clock, actor, settings, request_id)
@@ -252,10 +283,22 @@ async def proposals_page(
     placement_request = await session.get(PlacementRequest, request_id)
     case = await session.get(Case, placement_request.case_id) if placement_request else None
     done = request.query_params.get("done")
+    contacts = await contact.unit_contacts(session, clock, actor, keyring, ids)
+    declined = await referrals.declined_units(session, request_id)
+    # A unit that declined this request is still shown, marked, after the others.
+    ordered = sorted(result.proposals, key=lambda p: p.unit_id in declined)
+    tz = ZoneInfo(settings.timezone)
+    arrival = (clock.now() + timedelta(minutes=60)).astimezone(tz)
     return render(
         request,
         "night_proposals.html",
         {
+            "proposals": ordered,
+            "contacts": {str(k): v for k, v in contacts.items()},
+            "declined": declined,
+            "decline_labels": DECLINE_LABELS,
+            "callback_phone": await _last_callback(session, actor),
+            "arrival": f"{arrival.hour:02d}:{arrival.minute:02d}",
             "result": result,
             "run_id": run.id,
             "briefs": {str(k): v for k, v in briefs.items()},
@@ -287,6 +330,7 @@ async def hold_submit(
         unit_id = uuid.UUID(str(form.get("unit_id", "")))
     except ValueError:
         raise InvalidInput(N_("Choose a place from the list."), field="unit_id") from None
+    callback = str(form.get("callback_phone", "")).strip() or await _last_callback(session, actor)
     await matching.load_request(session, clock, actor, request_id)
     hold = await matching.hold_for_request(
         session,
@@ -296,23 +340,94 @@ async def hold_submit(
         request_id,
         unit_id,
         Overrides(overridden, reason) if overridden else None,
+        expected_arrival_at=_arrival(str(form.get("arrival", "")), clock, settings),
+        callback_phone=callback,
     )
     return RedirectResponse(f"/night/holds/{hold.group_id}", status_code=303)
 
 
+async def _last_callback(session: SessionDep, actor: Actor) -> str | None:
+    """The call-back number this officer gave last (a staff number, never a client's)."""
+    return await session.scalar(
+        select(Referral.callback_phone)
+        .where(
+            col(Referral.created_by_id) == actor.user_id,
+            col(Referral.callback_phone).is_not(None),
+        )
+        .order_by(col(Referral.created_at).desc())
+        .limit(1)
+    )
+
+
+def _arrival(raw: str, clock: ClockDep, settings: SettingsDep) -> datetime | None:
+    """ "HH:MM" in Stockholm time: today, or tomorrow if that time has passed."""
+    match = re.match(r"^(\d{1,2}):(\d{2})$", raw.strip())
+    if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
+        return None
+    tz = ZoneInfo(settings.timezone)
+    now = clock.now().astimezone(tz)
+    at = now.replace(hour=int(match.group(1)), minute=int(match.group(2)), second=0, microsecond=0)
+    if at < now - timedelta(minutes=5):
+        at += timedelta(days=1)
+    return at
+
+
+@dataclass
+class HoldView:
+    """The hold page's state: live (waiting for or with the unit's answer), decided, gone."""
+
+    hold: Any
+    case: Any
+    state: str  # "live", "decided" or "gone"
+    referral: Referral | None
+    minutes_left: int
+    warn: bool
+    contact: contact.UnitContact | None
+
+
 async def _hold_context(
-    session: SessionDep, clock: ClockDep, actor: Actor, group_id: uuid.UUID
-) -> tuple[Any, Any]:
+    session: SessionDep,
+    clock: ClockDep,
+    actor: Actor,
+    group_id: uuid.UUID,
+    keyring: Any = None,
+) -> HoldView:
     rows = await bookings.group_bookings(session, group_id, lock=False)
-    described = await holds.describe_holds(session, clock, rows)
     case_id = rows[0].case_id
     if case_id is None:
         raise InvalidInput(N_("This hold is not for a case."), field="group_id")
     case = await get_case(session, clock, actor, case_id)
-    return described[0], case
+    hold_rows = [b for b in rows if b.kind == BookingKind.hold]
+    described = await holds.describe_holds(session, clock, hold_rows or rows)
+    now = clock.now()
+    if any(b.kind == BookingKind.placement for b in rows):
+        state = "decided"
+    elif hold_rows and all(
+        b.status == BookingStatus.active and b.expires_at and b.expires_at > now for b in hold_rows
+    ):
+        state = "live"
+    else:
+        state = "gone"
+    expires = described[0].expires_at
+    left = max(0, math.ceil((expires - now).total_seconds() / 60)) if expires else 0
+    found = (
+        await contact.unit_contacts(session, clock, actor, keyring, [rows[0].unit_id])
+        if keyring is not None and state == "live"
+        else {}
+    )
+    return HoldView(
+        hold=described[0],
+        case=case,
+        state=state,
+        referral=await referrals.for_group(session, group_id),
+        minutes_left=left,
+        warn=state == "live" and left <= WARN_MINUTES,
+        contact=found.get(rows[0].unit_id),
+    )
 
 
 RISK_CHOICES = ("high", "medium", "low", "not_assessed")
+INSTRUMENTS = ("freda", "patriark")
 NIGHT_CHILD_NOTE = N_(
     "Placed at night together with the parent; school or preschool and other needs are "
     "assessed by the district on the next working day."
@@ -346,22 +461,40 @@ async def _decision_page(
     session: SessionDep,
     clock: ClockDep,
     settings: SettingsDep,
+    keyring: Any,
     actor: Actor,
     group_id: uuid.UUID,
     values: dict[str, Any] | None = None,
     errors: dict[str, str] | None = None,
     status: int = 200,
+    template: str = "night_decide.html",
 ) -> Response:
-    hold, case = await _hold_context(session, clock, actor, group_id)
+    view = await _hold_context(session, clock, actor, group_id, keyring)
+    referral = view.referral
+    if (
+        view.state == "gone"
+        and referral is not None
+        and referral.status == ReferralStatus.declined
+        and referral.request_id
+    ):
+        # The unit said no: back to the proposals, the declining unit marked.
+        target = f"/night/requests/{referral.request_id}?done=declined"
+        if request.headers.get("HX-Request"):
+            return Response(status_code=200, headers={"HX-Redirect": target})
+        return RedirectResponse(target, status_code=303)
+    case = view.case
     district = await session.get(District, case.responsible_district_id)
     days = (district.decision_days if district else None) or settings.default_decision_days
     return render(
         request,
-        "night_decide.html",
+        template,
         {
-            "hold": hold,
+            "view": view,
+            "hold": view.hold,
             "case": case,
             "group_id": group_id,
+            "settled": referrals.is_settled(referral),
+            "decline_labels": DECLINE_LABELS,
             "default_days": days,
             "values": values
             or _decision_values(None, case.children, translate(request, NIGHT_CHILD_NOTE)),
@@ -381,9 +514,71 @@ async def decide_page(
     session: SessionDep,
     clock: ClockDep,
     settings: SettingsDep,
+    keyring: KeyringDep,
     actor: NightActor,
 ) -> Response:
-    return await _decision_page(request, session, clock, settings, actor, group_id)
+    return await _decision_page(request, session, clock, settings, keyring, actor, group_id)
+
+
+@router.get("/night/holds/{group_id}/live")
+async def hold_live(
+    group_id: uuid.UUID,
+    request: Request,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    keyring: KeyringDep,
+    actor: NightActor,
+) -> Response:
+    """The part of the hold page that follows the unit's answer and the clock (htmx)."""
+    return await _decision_page(
+        request, session, clock, settings, keyring, actor, group_id, template="night_hold_live.html"
+    )
+
+
+@router.post("/night/holds/{group_id}/phone")
+async def phone_confirmed(
+    group_id: uuid.UUID,
+    request: Request,
+    session: SessionDep,
+    clock: ClockDep,
+    actor: NightActor,
+) -> Response:
+    await check_csrf(request)
+    rows = await bookings.group_bookings(session, group_id, lock=False)
+    if rows[0].case_id is not None:
+        await get_case(session, clock, actor, rows[0].case_id)  # the holder's scope, audited
+    await referrals.confirm_by_phone(session, clock, actor, group_id)
+    return RedirectResponse(f"/night/holds/{group_id}", status_code=303)
+
+
+@router.post("/night/holds/{group_id}/extend")
+async def extend_submit(
+    group_id: uuid.UUID,
+    request: Request,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    keyring: KeyringDep,
+    actor: NightActor,
+) -> Response:
+    await check_csrf(request)
+    form = await request.form()
+    reason = " ".join(str(form.get("extend_reason", "")).split())
+    if not 3 <= len(reason) <= 300:
+        return await _decision_page(
+            request,
+            session,
+            clock,
+            settings,
+            keyring,
+            actor,
+            group_id,
+            errors={"extend_reason": translate(request, EXTEND_REASON)},
+            status=422,
+        )
+    await holds.extend_hold(session, clock, settings, actor, group_id, reason)
+    return RedirectResponse(f"/night/holds/{group_id}", status_code=303)
 
 
 @router.post("/night/holds/{group_id}/decide")
@@ -393,13 +588,19 @@ async def decide_submit(
     session: SessionDep,
     clock: ClockDep,
     settings: SettingsDep,
+    keyring: KeyringDep,
     actor: NightActor,
 ) -> Response:
     await check_csrf(request)
     form = await request.form()
-    hold, case = await _hold_context(session, clock, actor, group_id)
+    view = await _hold_context(session, clock, actor, group_id)
+    hold, case = view.hold, view.case
+    if view.state == "decided":
+        return RedirectResponse(f"/night/done/{case.id}", status_code=303)
     values = _decision_values(form, case.children)
     errors: dict[str, str] = {}
+    if view.state == "live" and not referrals.is_settled(view.referral):
+        errors["form"] = translate(request, WAIT_FOR_ANSWER)
     days = None
     if values["days"].strip():
         if not values["days"].strip().isdigit() or not 1 <= int(values["days"]) <= 365:
@@ -421,7 +622,7 @@ async def decide_submit(
         children = []
     if errors:
         return await _decision_page(
-            request, session, clock, settings, actor, group_id, values, errors, 422
+            request, session, clock, settings, keyring, actor, group_id, values, errors, 422
         )
     placement_request_id = next(
         (r.id for r in case.placement_requests if r.status.value in ("held", "open")), None
@@ -454,6 +655,7 @@ async def decide_submit(
             session,
             clock,
             settings,
+            keyring,
             actor,
             group_id,
             values,

@@ -7,6 +7,7 @@ report is prefilled with them, so confirming takes one tap. Shelter addresses ar
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -29,7 +30,7 @@ from placement.auth.permissions import Permission
 from placement.auth.scope import apply_scope
 from placement.clock import Clock
 from placement.config import Settings
-from placement.errors import Conflict, InvalidInput
+from placement.errors import Conflict, InvalidInput, NotFound
 from placement.inventory import bookings, listing, vacancy
 from placement.inventory.booking_schemas import BlockCreate, BlockRead, VacancyReportCreate
 from placement.inventory.capacity import capacity_by_unit, free_now_window
@@ -37,7 +38,8 @@ from placement.inventory.listing import UnitFilter
 from placement.inventory.rules import local_date
 from placement.inventory.schemas import UnitSummary
 from placement.inventory.service import places_by_unit
-from placement.models.enums import PlaceKind
+from placement.models.enums import DeclineReason, PlaceKind
+from placement.referrals import service as referrals
 
 router = APIRouter(route_class=UnitOfWorkRoute, include_in_schema=False)
 OperatorActor = Annotated[Actor, Depends(page_require(Permission.vacancy_report))]
@@ -50,9 +52,27 @@ DONE = {
         "counts from placements, holds and blocks: block places that are out of use, or tell "
         "the coordinator."
     ),
+    "reported_lower": N_(
+        "Thank you. Fewer places are free than Boendekedjan counted: the difference is held "
+        "as occupied outside Boendekedjan until your next report, and staff are offered only "
+        "what you reported."
+    ),
+    "reported_higher": N_(
+        "Thank you. You reported more free than the placements, holds and blocks allow, so "
+        "the counted figure stays; the coordinator is told and will check with you."
+    ),
     "blocked": N_("The places are blocked for the period."),
     "released": N_("The block is lifted. The places are free again."),
+    "accepted": N_("You accepted the referral. The officer sees it at once."),
+    "declined": N_("You declined the referral. The place is free again."),
 }
+DECLINE_CHOICES = [
+    (DeclineReason.full.value, N_("Full")),
+    (DeclineReason.needs_unmet.value, N_("Needs we cannot meet")),
+    (DeclineReason.risk.value, N_("Risk")),
+    (DeclineReason.other.value, N_("Other")),
+]
+CHOOSE_REASON = N_("Choose why you decline.")
 NO_OPERATOR = N_("Your account is not linked to an organisation. Contact your administrator.")
 WHOLE_NUMBER = N_("Write a whole number, 0 or more.")
 TOO_MANY_PLACES = N_(
@@ -199,10 +219,12 @@ async def _page(
     units = await own_units(session, clock, settings, actor)
     today = local_date(clock.now(), settings.timezone)
     done = request.query_params.get("done", "")
+    incoming = await _incoming(session, clock, actor)
     return render(
         request,
         "operator.html",
         {
+            **incoming,
             "units": units,
             "stale_count": sum(1 for u in units if u.unit.vacancy_stale),
             "stale_hours": settings.vacancy_stale_hours,
@@ -281,7 +303,13 @@ async def report_free(
             await _start_over(session, actor)
             errors.update(await _report_error(request, session, clock, unit_id, exc))
         else:
-            done = "reported_differs" if result.message else "reported"
+            done = (
+                "reported_higher"
+                if result.above_computed
+                else "reported_lower"
+                if result.external_places or result.external_family_rooms
+                else "reported"
+            )
             return RedirectResponse(f"{PATH}?done={done}#unit-{key}", status_code=303)
     return await _page(
         request, session, clock, settings, actor, errors=errors, values=values, status_code=422
@@ -434,3 +462,94 @@ async def release(
         errors = {f"blocks-{unit_id}": translate(request, exc)}
         return await _page(request, session, clock, settings, actor, errors=errors, status_code=409)
     return RedirectResponse(f"{PATH}?done=released#unit-{unit_id}", status_code=303)
+
+
+# --- referrals ------------------------------------------------------------------------------
+
+
+async def _incoming(session: AsyncSession, clock: Clock, actor: Actor) -> dict[str, Any]:
+    rows = await referrals.incoming(session, clock, actor)
+    seen = hashlib.sha256(",".join(sorted(str(r.id) for r in rows)).encode()).hexdigest()[:16]
+    return {
+        "referrals": rows,
+        "referrals_seen": seen,
+        "decline_choices": DECLINE_CHOICES,
+    }
+
+
+@router.get(PATH + "/referrals")
+async def referrals_fragment(
+    request: Request,
+    session: SessionDep,
+    clock: ClockDep,
+    actor: OperatorActor,
+) -> Response:
+    """The incoming referrals (htmx polls this): nothing new answers 204 and the list, with
+    whatever is being typed in it, stays as it is."""
+    incoming = await _incoming(session, clock, actor)
+    if request.query_params.get("seen") == incoming["referrals_seen"]:
+        return Response(status_code=204)
+    return render(request, "operator_referrals.html", {**incoming, "errors": {}})
+
+
+@router.post(PATH + "/referrals/{referral_id}/accept")
+async def accept_referral(
+    referral_id: uuid.UUID,
+    request: Request,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    actor: OperatorActor,
+) -> Response:
+    await check_csrf(request)
+    try:
+        await referrals.accept(session, clock, actor, referral_id)
+    except (NotFound, Conflict) as exc:
+        await _start_over(session, actor)
+        errors = {f"referral-{referral_id}": translate(request, exc)}
+        return await _page(request, session, clock, settings, actor, errors=errors, status_code=409)
+    return RedirectResponse(f"{PATH}?done=accepted", status_code=303)
+
+
+@router.post(PATH + "/referrals/{referral_id}/decline")
+async def decline_referral(
+    referral_id: uuid.UUID,
+    request: Request,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    actor: OperatorActor,
+) -> Response:
+    await check_csrf(request)
+    form = await request.form()
+    key = f"referral-{referral_id}"
+    raw_reason = str(form.get("reason", ""))
+    text = str(form.get("decline_text", "")).strip()
+    values = {f"reason-{referral_id}": raw_reason, f"decline_text-{referral_id}": text}
+    try:
+        reason = DeclineReason(raw_reason)
+    except ValueError:
+        errors = {f"reason-{referral_id}": translate(request, CHOOSE_REASON)}
+        return await _page(
+            request, session, clock, settings, actor, errors=errors, values=values, status_code=422
+        )
+    try:
+        await referrals.decline(session, clock, actor, referral_id, reason, text or None)
+    except InvalidInput as exc:
+        await _start_over(session, actor)
+        errors = {f"decline_text-{referral_id}": translate(request, exc)}
+        return await _page(
+            request, session, clock, settings, actor, errors=errors, values=values, status_code=422
+        )
+    except (NotFound, Conflict) as exc:
+        await _start_over(session, actor)
+        return await _page(
+            request,
+            session,
+            clock,
+            settings,
+            actor,
+            errors={key: translate(request, exc)},
+            status_code=409,
+        )
+    return RedirectResponse(f"{PATH}?done=declined", status_code=303)

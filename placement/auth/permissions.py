@@ -11,6 +11,7 @@ class Permission(StrEnum):
     inventory_read = "inventory_read"
     inventory_write = "inventory_write"
     unit_address_read = "unit_address_read"
+    unit_contact_read = "unit_contact_read"  # the on-duty phone number
     vacancy_report = "vacancy_report"
     hold_manage = "hold_manage"
     case_read = "case_read"
@@ -34,6 +35,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         {
             P.inventory_read,
             P.unit_address_read,
+            P.unit_contact_read,
             P.hold_manage,
             P.case_read,
             P.case_write,
@@ -48,6 +50,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         {
             P.inventory_read,
             P.unit_address_read,
+            P.unit_contact_read,
             P.hold_manage,
             P.case_read,
             P.case_write,

@@ -125,11 +125,16 @@ async def supersede(
     return row
 
 
-def intake_assessment(choice: str, honour_context: bool) -> tuple[RiskInstrument, RiskLevel]:
-    """What a quick intake (the night form) records: the level the officer chose, assessed
-    with PATRIARK in an honour context and FREDA otherwise; or "not yet assessed", which
-    counts as high until someone assesses the household."""
+def intake_assessment(
+    choice: str, honour_context: bool, instrument: str | None = None
+) -> tuple[RiskInstrument, RiskLevel]:
+    """What a quick intake (the night form) records: the level the officer chose with the
+    instrument the officer chose (FREDA or PATRIARK); without a choice, PATRIARK in an honour
+    context and FREDA otherwise; or "not yet assessed", which counts as high until someone
+    assesses the household."""
     if choice == RiskInstrument.not_assessed.value:
         return RiskInstrument.not_assessed, RiskLevel.high
     level = RiskLevel(choice)
+    if instrument in (RiskInstrument.freda.value, RiskInstrument.patriark.value):
+        return RiskInstrument(instrument), level
     return (RiskInstrument.patriark if honour_context else RiskInstrument.freda), level

@@ -22,6 +22,7 @@ from placement.config import Settings
 from placement.crypto import Keyring
 from placement.demo.geography import DISTRICTS
 from placement.demo.history import seed_history
+from placement.inventory.contact import encrypt_phone
 from placement.models import (
     Case,
     District,
@@ -508,6 +509,10 @@ async def seed_demo(
             address_ciphertext=keyring.encrypt(
                 f"{rng.choice(STREETS)} {rng.randint(1, 120)}", associated="unit_address"
             ),
+            # Synthetic on-duty numbers from the range PTS keeps for fiction (08-465 004 xx);
+            # no random draw, so the rest of the demo city stays as it was.
+            contact_phone_ciphertext=encrypt_phone(keyring, f"08-465 004 {len(units) % 100:02d}"),
+            contact_hours="dygnet runt" if spec.staffed else "vardagar 08-17",
             accepted_genders=list(spec.genders),
             min_age=spec.min_age,
             max_age=spec.max_age,

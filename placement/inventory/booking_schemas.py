@@ -110,6 +110,9 @@ class HoldCreate(HouseholdSpec):
     # broken rule overridden and a reason (the decision records the override again).
     overridden_rules: list[str] = Field(default_factory=list, max_length=15)
     override_reason: str | None = Field(default=None, max_length=2000)
+    # The referral the hold of a case sends to the unit's operator.
+    expected_arrival_at: SaneDatetime | None = None  # default: the start
+    callback_phone: str | None = Field(default=None, max_length=40)
 
 
 class HoldConfirm(Wire):
@@ -146,6 +149,9 @@ class HoldRead(BaseModel):
     status: str
     held_by: str | None
     held_at: datetime
+    # The unit's answer to the referral: pending, accepted, declined, confirmed_by_phone,
+    # withdrawn (None: a hold without a case, which sends none).
+    referral_status: str | None = None
 
 
 class PlacementRead(BaseModel):
@@ -215,6 +221,11 @@ class VacancyReportRead(BaseModel):
     counted_free_places: int | None = None
     counted_free_family_rooms: int | None = None
     message: str | None = None
+    # A lower report: how many places and family rooms are now held as external occupancy.
+    external_places: int = 0
+    external_family_rooms: int = 0
+    # A higher report: flagged for the coordinator, not applied.
+    above_computed: bool = False
 
 
 class IvoPermitRead(BaseModel):

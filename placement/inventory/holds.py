@@ -33,8 +33,18 @@ from placement.inventory.booking_schemas import (
     PlacementRead,
 )
 from placement.inventory.rules import ivo_valid_on, local_date, sharing_allows
-from placement.models import Booking, Case, District, Place, PlacementRequest, Unit, UserAccount
+from placement.models import (
+    Booking,
+    Case,
+    District,
+    Place,
+    PlacementRequest,
+    Referral,
+    Unit,
+    UserAccount,
+)
 from placement.models.enums import BookingKind, BookingStatus, Role
+from placement.referrals import service as referrals
 
 ONE_HOLD = "This placement request already has a place held. Confirm or release that hold first."
 NOT_HOLDER = (
@@ -178,6 +188,19 @@ async def create_hold(
             hold_minutes=settings.hold_minutes,
         )
     _record_overrides(rows, overridden, data.override_reason)
+    if case is not None:
+        await referrals.open_referral(
+            session,
+            clock,
+            actor,
+            case=case,
+            unit=unit,
+            group_id=rows[0].group_id,
+            request_id=data.request_id,
+            expected_arrival_at=max(data.expected_arrival_at or start, start),
+            callback_phone=data.callback_phone,
+            timezone=settings.timezone,
+        )
     return (await describe_holds(session, clock, rows))[0]
 
 
@@ -239,7 +262,12 @@ def _live_holds(rows: Sequence[Booking], now: datetime) -> list[Booking]:
 
 
 async def extend_hold(
-    session: AsyncSession, clock: Clock, settings: Settings, actor: Actor, group_id: uuid.UUID
+    session: AsyncSession,
+    clock: Clock,
+    settings: Settings,
+    actor: Actor,
+    group_id: uuid.UUID,
+    reason: str | None = None,
 ) -> HoldRead:
     rows = await _locked_group(session, group_id, BookingKind.hold)
     await _check_holder(session, rows, actor)
@@ -249,6 +277,7 @@ async def extend_hold(
     for b in holds:
         b.expires_at = (b.expires_at or clock.now()) + timedelta(minutes=settings.hold_minutes)
         b.extension_count += 1
+        b.extension_reason = " ".join((reason or "").split())[:300] or None
     await session.flush()
     return (await describe_holds(session, clock, holds))[0]
 
@@ -261,6 +290,7 @@ async def release_hold(
     if any(b.status == BookingStatus.confirmed for b in rows):
         raise Conflict("The hold has already been confirmed into a placement.")
     await bookings.release_group(session, clock, group_id, status=BookingStatus.released)
+    await referrals.withdraw(session, clock, actor, group_id)
 
 
 async def confirm_hold(
@@ -381,6 +411,15 @@ async def describe_holds(
     session: AsyncSession, clock: Clock, rows: Sequence[Booking]
 ) -> list[HoldRead]:
     units, places, users = await _names(session, rows)
+    answers = dict(
+        (
+            await session.execute(
+                select(Referral.group_id, Referral.status).where(
+                    col(Referral.group_id).in_({b.group_id for b in rows})
+                )
+            )
+        ).all()
+    )
     out = []
     for group_id, group in _groups(rows).items():
         first = group[0]
@@ -400,6 +439,7 @@ async def describe_holds(
                 status=first.status.value,
                 held_by=users.get(first.created_by_id) if first.created_by_id else None,
                 held_at=first.created_at,
+                referral_status=str(answers[group_id]) if group_id in answers else None,
             )
         )
     return out

@@ -25,6 +25,7 @@ from placement.crypto import Keyring
 from placement.errors import NotFound
 from placement.inventory.capacity import Capacity, capacity_by_unit, free_now_window
 from placement.inventory.capacity import unit_freshness as freshness_of
+from placement.inventory.contact import unit_contacts
 from placement.inventory.schemas import PlaceRead, UnitDetail, UnitPage, UnitSummary
 from placement.inventory.service import ADDRESS_AD, list_places
 from placement.models import District, Operator, Place, Unit
@@ -165,10 +166,13 @@ async def unit_detail(
             address = keyring.decrypt(stored, associated=ADDRESS_AD)
             await record(session, clock, actor, AuditAction.read, "unit_address", unit.id)
     places = await list_places(session, unit.id, include_retired=True)
+    contact = (await unit_contacts(session, clock, actor, keyring, [unit.id])).get(unit.id)
     return UnitDetail(
         **summary(unit, op_name, d_name, capacity, now, settings),
         has_address=has_address,
         address=address,
+        contact_phone=contact.phone if contact else None,
+        contact_hours=contact.hours if contact else None,
         place_list=[place_read(p) for p in places],
     )
 

@@ -150,6 +150,9 @@ class UnitFields(Wire):
 class UnitCreate(UnitFields):
     # Write-only: stored encrypted and shown only in the unit detail to roles allowed to.
     address: str | None = Field(default=None, min_length=1, max_length=300)
+    # Write-only like the address: the on-duty number, shown only to RVT and Socialjouren.
+    contact_phone: str | None = Field(default=None, max_length=40)
+    contact_hours: str | None = Field(default=None, max_length=80)
     places: list[PlaceCreate] = Field(default_factory=list, max_length=200)
 
     @field_validator("places")
@@ -190,6 +193,8 @@ class UnitUpdate(Wire):
     ivo_permit_valid_until: SaneDate | None = None
     activity_code: str | None = Field(default=None, pattern=r"^[0-9]{2,6}$")
     address: str | None = Field(default=None, min_length=1, max_length=300)
+    contact_phone: str | None = Field(default=None, max_length=40)
+    contact_hours: str | None = Field(default=None, max_length=80)
 
 
 class Freshness(BaseModel):
@@ -245,6 +250,9 @@ class UnitDetail(UnitSummary):
     has_address: bool
     # Only for roles allowed to see shelter addresses; every such read is audited.
     address: str | None = None
+    # The on-duty number and its hours: only for RVT and Socialjouren (audited).
+    contact_phone: str | None = None
+    contact_hours: str | None = None
     place_list: list[PlaceRead]
 
 

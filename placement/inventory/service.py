@@ -23,6 +23,7 @@ from placement.crypto import Keyring
 from placement.errors import Conflict, InvalidInput, NotFound
 from placement.inventory.bookings import lock_unit
 from placement.inventory.capacity import active_overlap
+from placement.inventory.contact import encrypt_phone
 from placement.inventory.rules import (
     first_problem,
     invalid_from,
@@ -85,6 +86,8 @@ async def create_unit(
         address_ciphertext=(
             keyring.encrypt(data.address, associated=ADDRESS_AD) if data.address else None
         ),
+        contact_phone_ciphertext=encrypt_phone(keyring, data.contact_phone),
+        contact_hours=(data.contact_hours or "").strip() or None,
         created_at=clock.now(),
     )
     session.add(unit)
@@ -112,6 +115,8 @@ async def update_unit(
     patch = data.model_dump(exclude_unset=True)
     address_given = "address" in patch
     address = patch.pop("address", None)
+    phone_given, hours_given = "contact_phone" in patch, "contact_hours" in patch
+    phone, hours = patch.pop("contact_phone", None), patch.pop("contact_hours", None)
     try:
         fields = UnitFields.model_validate({**unit_field_values(unit), **patch})
     except ValidationError as exc:
@@ -123,6 +128,10 @@ async def update_unit(
         unit.address_ciphertext = (
             keyring.encrypt(address, associated=ADDRESS_AD) if address else None
         )
+    if phone_given:
+        unit.contact_phone_ciphertext = encrypt_phone(keyring, phone)
+    if hours_given:
+        unit.contact_hours = (hours or "").strip() or None
     unit.updated_at = clock.now()
     await session.flush()
     await record(session, clock, actor, AuditAction.update, "unit", unit.id)

@@ -21,7 +21,7 @@ from placement.auth.permissions import Permission, has_permission
 from placement.clock import Clock
 from placement.config import Settings
 from placement.errors import N_, Conflict, Forbidden, InvalidInput, NotFound
-from placement.inventory import bookings
+from placement.inventory import bookings, external
 from placement.inventory.booking_schemas import (
     BlockCreate,
     BlockRead,
@@ -73,6 +73,9 @@ async def report_vacancy(
     ensure_own(actor, unit)
     now = clock.now()
     start, end = free_now_window(now)
+    # The new report replaces the last one's external occupancy, then is compared with what
+    # the bookings leave free.
+    await external.release(session, clock, unit.id)
     counted = (await capacity_by_unit(session, [unit.id], start, end, now))[unit.id]
     if data.free_places > counted.places:
         raise InvalidInput(
@@ -85,6 +88,14 @@ async def report_vacancy(
             f"The unit has {len(counted.family_rooms)} family room(s) in Boendekedjan.",
             field="free_family_rooms",
         )
+    applied = await external.apply_report(
+        session,
+        clock,
+        actor,
+        unit.id,
+        free_places=data.free_places,
+        free_family_rooms=data.free_family_rooms,
+    )
     report = VacancyReport(
         unit_id=unit.id,
         reported_at=now,
@@ -92,21 +103,35 @@ async def report_vacancy(
         free_places=data.free_places,
         free_family_rooms=data.free_family_rooms,
         note=data.note,
+        above_computed=applied.above_computed,
     )
     session.add(report)
     unit.vacancy_confirmed_at = now
     unit.reported_free_places = data.free_places
     unit.reported_free_family_rooms = data.free_family_rooms
     await session.flush()
-    await record(session, clock, actor, AuditAction.create, "vacancy_report", report.id)
+    await record(
+        session,
+        clock,
+        actor,
+        AuditAction.create,
+        "vacancy_report",
+        report.id,
+        flagged_for_review=applied.above_computed,
+    )
     free_rooms = len(counted.free_family_rooms)
     message = None
-    if (data.free_places, data.free_family_rooms) != (counted.free_places, free_rooms):
+    if applied.above_computed:
         message = (
             f"You reported {data.free_places} free place(s) and {data.free_family_rooms} free "
             f"family room(s); Boendekedjan counts {counted.free_places} and {free_rooms} from "
-            "its placements, holds and blocks. Block places that are out of use, or tell the "
-            "coordinator."
+            "its placements, holds and blocks. The coordinator is told; the counted figure "
+            "stays until the bookings change."
+        )
+    elif applied.external_places or applied.external_family_rooms:
+        message = (
+            f"{applied.external_places} place(s) and {applied.external_family_rooms} family "
+            "room(s) are held as occupied outside Boendekedjan until your next report."
         )
     return VacancyReportRead(
         id=report.id,
@@ -119,6 +144,9 @@ async def report_vacancy(
         counted_free_places=counted.free_places,
         counted_free_family_rooms=free_rooms,
         message=message,
+        external_places=applied.external_places,
+        external_family_rooms=applied.external_family_rooms,
+        above_computed=applied.above_computed,
     )
 
 
@@ -256,6 +284,7 @@ async def blocks_by_unit(
                 .where(
                     col(Booking.unit_id).in_(list(unit_ids)),
                     col(Booking.kind) == BookingKind.block,
+                    col(Booking.external_occupancy).is_(False),  # shown as a count instead
                     col(Booking.status) == BookingStatus.active,
                     col(Booking.ends_at) > clock.now(),
                 )

@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import uuid
 from dataclasses import asdict
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -353,6 +353,8 @@ async def _hold_household(
     requesting_district_id: uuid.UUID,
     request_id: uuid.UUID | None = None,
     overrides: Overrides | None = None,
+    expected_arrival_at: datetime | None = None,
+    callback_phone: str | None = None,
 ) -> HoldRead:
     """Hold places in a unit for the case's whole household: the adults and each child with
     the child's age on the first day. The rule book judges the hold (holds.create_hold); a
@@ -374,6 +376,8 @@ async def _hold_household(
         requesting_district_id=requesting_district_id,
         overridden_rules=list(overrides.rules) if overrides else [],
         override_reason=overrides.reason if overrides else None,
+        expected_arrival_at=expected_arrival_at,
+        callback_phone=callback_phone,
     )
     return await holds.create_hold(session, clock, settings, actor, spec)
 
@@ -386,6 +390,9 @@ async def hold_for_request(
     request_id: uuid.UUID,
     unit_id: uuid.UUID,
     overrides: Overrides | None = None,
+    *,
+    expected_arrival_at: datetime | None = None,
+    callback_phone: str | None = None,
 ) -> HoldRead:
     """Hold places in a unit for a request's whole household (proposal accepted, or a near
     miss chosen with overrides)."""
@@ -417,6 +424,8 @@ async def hold_for_request(
             requesting_district_id=request.requesting_district_id,
             request_id=request.id,
             overrides=overrides,
+            expected_arrival_at=expected_arrival_at,
+            callback_phone=callback_phone,
         )
         request.status = RequestStatus.held
         await session.flush()

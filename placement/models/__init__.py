@@ -33,6 +33,7 @@ from placement.models.priority import (
     PriorityStatusChange,
     WatchedFlat,
 )
+from placement.models.referrals import Referral
 
 __all__ = [
     "ApiToken",
@@ -60,6 +61,7 @@ __all__ = [
     "PriorityCommitteeMeeting",
     "PriorityEligibilityOverride",
     "PriorityStatusChange",
+    "Referral",
     "Reminder",
     "RiskAssessment",
     "SignInFailure",

@@ -287,3 +287,18 @@ class AuditAction(StrEnum):
     export = "export"
     login = "login"
     logout = "logout"
+
+
+class ReferralStatus(StrEnum):
+    pending = "pending"
+    accepted = "accepted"
+    declined = "declined"
+    confirmed_by_phone = "confirmed_by_phone"  # the officer agreed the place with the unit
+    withdrawn = "withdrawn"  # the hold was released or lapsed before an answer
+
+
+class DeclineReason(StrEnum):
+    full = "full"
+    needs_unmet = "needs_unmet"
+    risk = "risk"
+    other = "other"

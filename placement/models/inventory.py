@@ -45,12 +45,17 @@ class Operator(UUIDModel, table=True):
 # that place people (RVT, Socialjouren) and nobody else. Deferred, so plain unit queries
 # never name it.
 _ADDRESS_COLUMN: sa.Column[str | None] = sa.Column("address_ciphertext", sa.Text, nullable=True)
+# The on-duty phone number is guarded the same way (migration 0011, bk_unit_contact_phone()).
+_PHONE_COLUMN: sa.Column[str | None] = sa.Column("contact_phone_ciphertext", sa.Text, nullable=True)
 
 
 class Unit(UUIDModel, table=True):
     __tablename__ = "unit"
     __mapper_args__: ClassVar[dict[str, object]] = {
-        "properties": {"address_ciphertext": deferred(_ADDRESS_COLUMN)}
+        "properties": {
+            "address_ciphertext": deferred(_ADDRESS_COLUMN),
+            "contact_phone_ciphertext": deferred(_PHONE_COLUMN),
+        }
     }
     __table_args__ = (
         sa.CheckConstraint("protection_level BETWEEN 1 AND 3", name="protection_level_range"),
@@ -72,6 +77,9 @@ class Unit(UUIDModel, table=True):
     secret_address: bool = False
     # Street address, AES-GCM encrypted (placement.crypto); never in lists or search results.
     address_ciphertext: str | None = Field(default=None, sa_column=_ADDRESS_COLUMN)
+    # On-duty phone number, AES-GCM encrypted; shown only to the roles that place people.
+    contact_phone_ciphertext: str | None = Field(default=None, sa_column=_PHONE_COLUMN)
+    contact_hours: str | None = Field(default=None, max_length=80)  # e.g. "dygnet runt"
     accepted_genders: list[str] = str_array_field()
     min_age: int | None = Field(default=18, ge=0, le=120)
     max_age: int | None = Field(default=None, ge=0, le=120)
@@ -152,7 +160,10 @@ class Booking(UUIDModel, table=True):
     ends_at: datetime = tz_field()
     expires_at: datetime | None = tz_field(default=None, nullable=True, index=True)
     extension_count: int = 0
+    extension_reason: str | None = Field(default=None, max_length=300)
     block_reason: str | None = Field(default=None, max_length=200)
+    # A block the product made from an operator's lower report (placement.inventory.external).
+    external_occupancy: bool = False
     # A hold of a near-miss unit: the rules overridden and why (the decision inherits them).
     overridden_rules: list[str] = str_array_field()
     override_reason: str | None = text_field()
@@ -172,3 +183,5 @@ class VacancyReport(UUIDModel, table=True):
     free_places: int = Field(ge=0)
     free_family_rooms: int = Field(default=0, ge=0)
     note: str | None = Field(default=None, max_length=300)
+    # More free than the bookings allow: flagged to the coordinator, not applied.
+    above_computed: bool = False

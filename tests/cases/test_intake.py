@@ -28,6 +28,15 @@ def test_risk_instrument() -> None:
         RiskLevel.high,
     )
     assert intake_assessment("low", honour_context=False) == (RiskInstrument.freda, RiskLevel.low)
+    # The instrument the officer chose is recorded as chosen, honour context or not.
+    assert intake_assessment("high", honour_context=True, instrument="freda") == (
+        RiskInstrument.freda,
+        RiskLevel.high,
+    )
+    assert intake_assessment("medium", honour_context=False, instrument="patriark") == (
+        RiskInstrument.patriark,
+        RiskLevel.medium,
+    )
     assert intake_assessment("not_assessed", honour_context=False) == (
         RiskInstrument.not_assessed,
         RiskLevel.high,

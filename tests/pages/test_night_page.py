@@ -37,9 +37,22 @@ async def test_night_flow(app: Any, demo: dict[str, int], client_for: ClientFact
     assert 'id="children_ages-error"' in bad.text and 'value="4 och 9"' in bad.text
     assert f'value="{farsta}" selected' in bad.text and 'value="ar"' in bad.text
 
+    # The responsible district is chosen, never guessed from the areas to avoid.
+    token = CSRF.search(bad.text).group(1)  # type: ignore[union-attr]
+    bad = await jour.post(
+        "/night", data={"csrf_token": token, "children_ages": "f4, p9", "avoid": farsta}
+    )
+    assert bad.status_code == 422 and 'id="responsible-error"' in bad.text
     token = CSRF.search(bad.text).group(1)  # type: ignore[union-attr]
     r = await jour.post(
-        "/night", data={"csrf_token": token, "children_ages": "f4, p9", "avoid": farsta}
+        "/night",
+        data={
+            "csrf_token": token,
+            "children_ages": "f4, p9",
+            "avoid": farsta,
+            "responsible": farsta,
+            "instrument": "freda",
+        },
     )
     assert r.status_code == 303, r.text
     proposals_url = r.headers["location"]
@@ -53,8 +66,16 @@ async def test_night_flow(app: Any, demo: dict[str, int], client_for: ClientFact
     r = await jour.post(f"{proposals_url}/hold", data={"csrf_token": token, "unit_id": units[0]})
     assert r.status_code == 303
     hold_url = r.headers["location"]
+    waiting = await jour.get(hold_url)
+    # The unit has a referral; until it answers (or the officer agrees by phone) no decision.
+    assert waiting.status_code == 200 and 'data-referral="pending"' in waiting.text
+    assert 'name="basis_' not in waiting.text
+    token = CSRF.search(waiting.text).group(1)  # type: ignore[union-attr]
+    r = await jour.post(f"{hold_url}/phone", data={"csrf_token": token})
+    assert r.status_code == 303
     decide = await jour.get(hold_url)
     assert decide.status_code == 200 and decide.text.count('name="basis_') == 2
+    assert 'data-referral="confirmed_by_phone"' in decide.text
 
     token = CSRF.search(decide.text).group(1)  # type: ignore[union-attr]
     form = {"csrf_token": token, "days": "0"}
@@ -111,11 +132,20 @@ async def test_night_intake_not_yet_assessed(
     jour = await client_for(Role.socialjour)
     farsta = await _district(app, "farsta")
     token = await csrf_of(jour, "/night")
-    bad = await jour.post("/night", data={"csrf_token": token, "avoid": farsta, "risk": "unknown"})
+    bad = await jour.post(
+        "/night",
+        data={"csrf_token": token, "avoid": farsta, "responsible": farsta, "risk": "unknown"},
+    )
     assert bad.status_code == 422 and 'id="risk-error"' in bad.text
     token = CSRF.search(bad.text).group(1)  # type: ignore[union-attr]
     r = await jour.post(
-        "/night", data={"csrf_token": token, "avoid": farsta, "risk": "not_assessed"}
+        "/night",
+        data={
+            "csrf_token": token,
+            "avoid": farsta,
+            "responsible": farsta,
+            "risk": "not_assessed",
+        },
     )
     assert r.status_code == 303, r.text
     async with transaction(owner_sm(app)) as s:
@@ -148,7 +178,13 @@ async def test_night_near_miss_held_with_an_override(
     token = await csrf_of(jour, "/night")
     r = await jour.post(
         "/night",
-        data={"csrf_token": token, "avoid": farsta, "needs_wheelchair": "1", "risk": "high"},
+        data={
+            "csrf_token": token,
+            "avoid": farsta,
+            "responsible": farsta,
+            "needs_wheelchair": "1",
+            "risk": "high",
+        },
     )
     assert r.status_code == 303, r.text
     page = await jour.get(r.headers["location"])
