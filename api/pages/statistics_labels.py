@@ -32,6 +32,12 @@ UNMET = {
     "waited_too_long": N_("Waited longer than the limit"),
     "never_placed": N_("Not placed"),
 }
+DECLINE = {
+    "full": N_("Full"),
+    "needs_unmet": N_("Needs we cannot meet"),
+    "risk": N_("Risk"),
+    "other": N_("Other"),
+}
 RISK_SLICE = {"all": N_("All risk levels"), "low": N_("Low"), "medium": N_("Medium"),
               "high": N_("High")}  # fmt: skip
 HOUSEHOLD_SLICE = {
@@ -52,6 +58,7 @@ TABLE_WORDS = (
     N_("The whole city"), N_("Kind of unit"), N_("Operator"), N_("Total"), N_("Cost"),
     N_("By"), N_("Group"), N_("Nights"), N_("Unmet need"), N_("Turned away by rule"),
     N_("Hard rule"), N_("Requests"), N_("Official reporting by activity code"),
+    N_("Referrals declined by the shelter"), N_("Reason"), N_("Referrals"),
     N_("Activity"), N_("Figure"), N_("Calendar year in the period"),
 )  # fmt: skip
 
@@ -70,6 +77,7 @@ def labeller(tr: Callable[[str], str], swedish: bool) -> Callable[[str], str]:
             "kind": UNIT_KIND,
             "gender": GENDER,
             "figure": FIGURE,
+            "decline": DECLINE,
         }.get(group)
         if table is not None:
             return tr(table.get(name, name))

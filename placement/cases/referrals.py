@@ -16,7 +16,7 @@ from placement.cases.access import audit_case, load_case
 from placement.clock import Clock
 from placement.errors import N_, Conflict, NotFound
 from placement.models import MellanboReferral
-from placement.models.enums import AuditAction, ReferralStatus
+from placement.models.enums import AuditAction, MellanboStatus
 
 ALREADY_OPEN = N_("The household already has a mellanbo referral waiting for an answer.")
 ALREADY_DECIDED = N_("This referral has already been answered.")
@@ -27,7 +27,7 @@ class ReferralRead(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     id: uuid.UUID
-    status: ReferralStatus
+    status: MellanboStatus
     referred_at: datetime
     decided_at: datetime | None
 
@@ -55,7 +55,7 @@ async def refer(
     waiting = await session.scalar(
         select(MellanboReferral.id).where(
             col(MellanboReferral.case_id) == case.id,
-            col(MellanboReferral.status) == ReferralStatus.referred,
+            col(MellanboReferral.status) == MellanboStatus.referred,
         )
     )
     if waiting is not None:
@@ -85,9 +85,9 @@ async def answer(
     referral = await session.get(MellanboReferral, referral_id, with_for_update=True)
     if referral is None or referral.case_id != case.id:
         raise NotFound(NO_REFERRAL, field="referral_id")
-    if referral.status != ReferralStatus.referred:
+    if referral.status != MellanboStatus.referred:
         raise Conflict(ALREADY_DECIDED, field="referral_id")
-    referral.status = ReferralStatus.granted if granted else ReferralStatus.declined
+    referral.status = MellanboStatus.granted if granted else MellanboStatus.declined
     referral.decided_at = clock.now()
     referral.decided_by_id = actor.user_id
     await session.flush()

@@ -22,9 +22,9 @@ from placement.models.enums import (
     CaseStatus,
     ExclusionKind,
     Gender,
+    MellanboStatus,
     Outcome,
     ProtectedIdentity,
-    ReferralStatus,
     RequestStatus,
     RiskInstrument,
     RiskLevel,
@@ -93,7 +93,9 @@ class MellanboReferral(UUIDModel, table=True):
     __tablename__ = "mellanbo_referral"
 
     case_id: uuid.UUID = fk("case.id")
-    status: ReferralStatus = enum_field(ReferralStatus, default=ReferralStatus.referred)
+    status: MellanboStatus = enum_field(
+        MellanboStatus, default=MellanboStatus.referred, name="referralstatus"
+    )
     referred_at: datetime = tz_field(index=True)
     referred_by_id: uuid.UUID | None = fk("user_account.id", nullable=True, index=False)
     decided_at: datetime | None = tz_field(default=None, nullable=True)

@@ -232,7 +232,9 @@ class SchoolingKind(StrEnum):
     larteamet = "larteamet"  # Lärteamet: teachers for children living in shelters
 
 
-class ReferralStatus(StrEnum):
+class MellanboStatus(StrEnum):
+    """A referral to SHIS mellanbo (statistics), not a shelter referral (ReferralStatus)."""
+
     referred = "referred"
     granted = "granted"
     declined = "declined"

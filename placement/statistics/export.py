@@ -172,6 +172,18 @@ def rule_table(report: Json, label: Label) -> Table:
     )
 
 
+def decline_table(report: Json, label: Label) -> Table:
+    rows: list[list[str | int | float]] = [
+        [label(f"decline.{k}"), _cell(f)] for k, f in report["unmet"]["declines_by_reason"].items()
+    ]
+    return Table(
+        "declines",
+        label("Referrals declined by the shelter"),
+        [label("Reason"), label("Referrals")],
+        rows,
+    )
+
+
 def reporting_table(report: Json, label: Label) -> Table:
     """One row per activity, year and figure (households, care nights); a column per month
     and one for the whole year."""
@@ -207,6 +219,7 @@ def tables(report: Json, label: Label) -> list[Table]:
         cost_table(report, label),
         unmet_table(report, label),
         rule_table(report, label),
+        decline_table(report, label),
         reporting_table(report, label),
     ]
 

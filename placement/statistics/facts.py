@@ -238,6 +238,31 @@ async def referrals(session: AsyncSession, period: Period) -> list[ReferralFact]
     return [ReferralFact(r[0], r[1], r[2], r[3]) for r in rows]
 
 
+@dataclass(frozen=True, slots=True)
+class DeclineFact:
+    """Declined referrals of one reason for one responsible district in the period."""
+
+    district_id: uuid.UUID
+    reason: str
+    count: int
+
+
+async def declines(session: AsyncSession, period: Period) -> list[DeclineFact]:
+    """Referrals the shelter declined, answered within the period, by reason (issue 14's
+    referral table; a statistic of unmet need)."""
+    rows = await session.execute(
+        text(
+            """SELECT c.responsible_district_id, r.decline_reason::text, count(*)
+               FROM referral r JOIN "case" c ON c.id = r.case_id
+               WHERE r.status = 'declined' AND r.answered_at >= :start
+                 AND r.answered_at < :end
+               GROUP BY 1, 2"""
+        ),
+        {"start": period.utc_start(), "end": period.utc_end()},
+    )
+    return [DeclineFact(r[0], r[1], int(r[2])) for r in rows]
+
+
 async def requests(session: AsyncSession, period: Period) -> list[RequestFact]:
     """Requests for a place made in the period: when (if ever) the household was placed,
     and what the latest "now" run of the matcher found for it."""

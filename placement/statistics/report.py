@@ -135,6 +135,7 @@ async def build_report(
         requests = await facts.requests(session, period)
         costs = await facts.costs(session, period)
         activity = await facts.activity(session, period)
+        declines = await facts.declines(session, period)
     chosen: uuid.UUID | None = None
     if filters.district_code:
         found = [d for d in all_districts if d.code == filters.district_code]
@@ -166,7 +167,9 @@ async def build_report(
         "goals": [_goal_json(g, cells) for g in goal_list],
         "districts": _districts_json(stays, costs, all_districts, filters, cells, chosen),
         "cost": _cost_json(only(costs), cells),
-        "unmet": _unmet_json(only(requests), now, settings, all_districts, cells, chosen),
+        "unmet": _unmet_json(
+            only(requests), only(declines), now, settings, all_districts, cells, chosen
+        ),
         "reporting": _reporting_json(activity, cells),
     }
 
@@ -276,6 +279,7 @@ def _unmet_row(u: unmet.Unmet, cells: Cells) -> Json:
 
 def _unmet_json(
     requests: list[facts.RequestFact],
+    declines: list[facts.DeclineFact],
     now: Any,
     settings: Settings,
     all_districts: list[facts.DistrictFact],
@@ -288,7 +292,7 @@ def _unmet_json(
         "city": _unmet_row(city, cells),
         "by_rule": {k: _fig(cells.count(n)) for k, n in sorted(city.by_rule.items())},
         "declines_by_reason": {
-            k: _fig(cells.count(n)) for k, n in unmet.referral_declines_by_reason().items()
+            k: _fig(cells.count(n)) for k, n in unmet.declines_by_reason(declines).items()
         },
         "rows": [
             {"code": d.code, "name": d.name, **_unmet_row(by_district[d.id], cells)}

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from placement.statistics.facts import RequestFact
+from placement.statistics.facts import DeclineFact, RequestFact
 
 
 @dataclass(slots=True)
@@ -45,9 +45,9 @@ def unmet_need(
     return city, by_district
 
 
-def referral_declines_by_reason() -> dict[str, int]:
-    """HOOK (issue 14, i14-referral): declined referrals by decline reason. The referral
-    table with decline reasons lands with that branch; until then there is nothing to count
-    and the report shows no row. Fill this from that table (same small-cell rules apply:
-    ``report`` publishes it through ``Cells.count``)."""
-    return {}
+def declines_by_reason(declines: Iterable[DeclineFact]) -> dict[str, int]:
+    """Declined referrals by the shelter's coded reason (full, needs, risk, other)."""
+    out: dict[str, int] = {}
+    for d in declines:
+        out[d.reason] = out.get(d.reason, 0) + d.count
+    return dict(sorted(out.items()))

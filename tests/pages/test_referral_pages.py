@@ -257,6 +257,15 @@ async def test_decline_releases_the_hold_and_marks_the_unit(
             s, app.state.clock, coordinator, now - timedelta(days=1), now + timedelta(days=1)
         )
     assert [(c.reason, c.count) for c in counts] == [(DeclineReason.needs_unmet, 1)]
+    # The statistics count it as unmet need, a small cell shown only as "< 5".
+    coordinator_client = await client_for(Role.coordinator)
+    day = now.date()
+    r = await coordinator_client.get(
+        f"/api/statistics/report?start={day}&end={day + timedelta(days=1)}"
+    )
+    assert r.status_code == 200, r.text
+    declines = r.json()["unmet"]["declines_by_reason"]
+    assert declines == {"needs_unmet": {"value": None, "display": "< 5", "hidden": True}}
     nobody = Actor(user_id=None, username="op", role=Role.operator)
     async with transaction(app.state.sessionmaker) as s:
         with pytest.raises(Exception, match="coordinator"):

@@ -12,7 +12,7 @@ from sqlmodel import col, select
 from placement.clock import FrozenClock
 from placement.db import transaction
 from placement.models import Case, Child, MellanboReferral
-from placement.models.enums import ReferralStatus, Role, SchoolingKind, StayEnd
+from placement.models.enums import MellanboStatus, Role, SchoolingKind, StayEnd
 from tests.conftest import ClientFactory, owner_sm
 from tests.decisions.factories import World
 from tests.pages.helpers import post_form
@@ -97,7 +97,7 @@ async def test_schooling_kind_and_mellanbo_referral(
     async with transaction(owner_sm(app)) as s:
         rows = (await s.execute(select(MellanboReferral).where(
             col(MellanboReferral.case_id) == case["id"]))).scalars().all()  # fmt: skip
-        assert sorted(r.status for r in rows) == [ReferralStatus.declined, ReferralStatus.granted]
+        assert sorted(r.status for r in rows) == [MellanboStatus.declined, MellanboStatus.granted]
     # Another district's officer sees nothing of it.
     other = await client_for(Role.rvt_officer, district_id=world.district_b.id)
     assert (await other.get(f"/api/cases/{case['id']}/mellanbo-referrals")).status_code == 404

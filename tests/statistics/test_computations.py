@@ -182,3 +182,13 @@ def test_spread_flags_districts_outside_the_citys_range() -> None:
 def test_previous_period_has_the_same_length(start: date, days: int) -> None:
     p = Period(start, start + timedelta(days=days))
     assert p.previous().end == p.start and p.previous().days == p.days
+
+
+def test_declines_by_reason_sum_over_districts() -> None:
+    from placement.statistics.facts import DeclineFact
+    from placement.statistics.unmet import declines_by_reason
+
+    a, b = uuid.uuid4(), uuid.uuid4()
+    rows = [DeclineFact(a, "full", 4), DeclineFact(b, "full", 3), DeclineFact(b, "risk", 1)]
+    assert declines_by_reason(rows) == {"full": 7, "risk": 1}
+    assert declines_by_reason([]) == {}
