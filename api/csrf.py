@@ -18,7 +18,7 @@ from fastapi_csrf_protect.exceptions import CsrfProtectError
 from itsdangerous import BadData, URLSafeTimedSerializer
 
 from placement.config import Settings
-from placement.errors import DomainError
+from placement.errors import N_, DomainError
 
 FIELD = "csrf_token"
 COOKIE = "bk_csrf"
@@ -76,7 +76,7 @@ def csrf_token_for(request: Request) -> tuple[str, str]:
     return str(token), str(signed)
 
 
-CSRF_FAILED = "The form had expired or came from elsewhere. Reload the page and try again."
+CSRF_FAILED = N_("The form had expired or came from elsewhere. Reload the page and try again.")
 
 
 async def check_csrf(request: Request) -> None:

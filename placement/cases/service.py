@@ -38,7 +38,7 @@ from placement.cases.schemas import (
 )
 from placement.clock import Clock
 from placement.crypto import Keyring, decrypt_optional, encrypt_optional
-from placement.errors import Conflict, Forbidden, InvalidInput
+from placement.errors import N_, Conflict, Forbidden, InvalidInput
 from placement.models import (
     Case,
     Child,
@@ -80,7 +80,9 @@ async def district_ids_by_code(
     found = {code: district_id for code, district_id in rows}
     missing = sorted(wanted - found.keys())
     if missing:
-        raise InvalidInput(f"Unknown district code: {', '.join(missing)}.", field=field)
+        raise InvalidInput(
+            N_("Unknown district code: {codes}."), field=field, params={"codes": missing}
+        )
     return found
 
 

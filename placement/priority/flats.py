@@ -20,7 +20,7 @@ from placement.auth.actor import Actor
 from placement.auth.scope import elevated
 from placement.clock import Clock
 from placement.config import Settings
-from placement.errors import Conflict, Forbidden, InvalidInput, NotFound
+from placement.errors import N_, Conflict, Forbidden, InvalidInput, NotFound
 from placement.models import Case, District, FlatOffer, WatchedFlat
 from placement.models.enums import (
     SECURE_PERMANENT_OUTCOMES,
@@ -51,13 +51,15 @@ MATCHABLE = frozenset({PriorityStatus.watch_active})
 
 def _agency_only(actor: Actor, what: str) -> None:
     if side_of(actor) != Side.agency:
-        raise Forbidden(f"Only the housing agency can {what}.")
+        raise Forbidden(N_("Only the housing agency can {what}."), params={"what": what})
 
 
 async def _district_by_code(session: AsyncSession, code: str) -> District:
     district = await session.scalar(select(District).where(col(District.code) == code))
     if district is None:
-        raise InvalidInput(f"Unknown district code: {code}.", field="district_code")
+        raise InvalidInput(
+            N_("Unknown district code: {codes}."), field="district_code", params={"codes": code}
+        )
     return district
 
 
@@ -80,7 +82,7 @@ async def _flat(
 async def register_flat(
     session: AsyncSession, clock: Clock, actor: Actor, data: FlatCreate
 ) -> FlatRead:
-    _agency_only(actor, "register watched flats")
+    _agency_only(actor, N_("register watched flats"))
     district = await _district_by_code(session, data.district_code)
     taken = await session.scalar(
         select(col(WatchedFlat.id)).where(col(WatchedFlat.reference) == data.reference)
@@ -108,7 +110,7 @@ async def register_flat(
 async def list_flats(
     session: AsyncSession, actor: Actor, status: str | None = None
 ) -> list[FlatRead]:
-    _agency_only(actor, "list watched flats")
+    _agency_only(actor, N_("list watched flats"))
     stmt = (
         select(WatchedFlat, District)
         .join(District, col(District.id) == col(WatchedFlat.district_id))
@@ -120,7 +122,7 @@ async def list_flats(
 
 
 async def get_flat(session: AsyncSession, actor: Actor, flat_id: uuid.UUID) -> FlatRead:
-    _agency_only(actor, "see watched flats")
+    _agency_only(actor, N_("see watched flats"))
     flat, district = await _flat(session, flat_id)
     return flat_read(flat, district)
 
@@ -170,7 +172,7 @@ async def proposals(
     session: AsyncSession, clock: Clock, settings: Settings, actor: Actor, flat_id: uuid.UUID
 ) -> FlatProposalsRead:
     """Every household with an active watch, suitable ones ranked first, the rest with why not."""
-    _agency_only(actor, "see proposals for a flat")
+    _agency_only(actor, N_("see proposals for a flat"))
     flat, district = await _flat(session, flat_id)
     candidates = await load_many(session, actor, statuses=MATCHABLE)
     by_id = {str(s.application.id): s for s in candidates}
@@ -205,7 +207,7 @@ async def make_offer(
     flat_id: uuid.UUID,
     application_id: uuid.UUID,
 ) -> Scoped:
-    _agency_only(actor, "offer flats")
+    _agency_only(actor, N_("offer flats"))
     flat, district = await _flat(session, flat_id, lock=True)
     if flat.status != AVAILABLE:
         raise Conflict("The flat is already offered or let.", field="flat_id")
@@ -221,8 +223,9 @@ async def make_offer(
     )
     if not verdict[0].eligible:
         raise InvalidInput(
-            "This flat does not suit the household: " + " ".join(f.text for f in verdict[0].failed),
+            N_("This flat does not suit the household: {rules}"),
             field="application_id",
+            params={"rules": [f.msg or f.text for f in verdict[0].failed]},
         )
     now = clock.now()
     session.add(
@@ -308,7 +311,7 @@ async def record_contract(
     signed_on: date,
 ) -> Scoped:
     """The signed lease: the flat is let and the case's chain ends in secure housing."""
-    _agency_only(actor, "record contracts")
+    _agency_only(actor, N_("record contracts"))
     offer, scoped, flat = await _offer(session, actor, offer_id)
     if offer.response != OfferResponse.accepted:
         raise Conflict("Only an accepted offer can lead to a contract.")
