@@ -77,12 +77,16 @@ def _page(
     values: dict[str, str] | None = None,
     status_code: int = 200,
     renew_rules: tuple[str, ...] = (),
+    confirm: bool = False,
 ) -> Response:
-    sv = pick_locale(request, request.app.state.settings.default_locale) == "sv"
+    locale = pick_locale(request, request.app.state.settings.default_locale)
+    sv = locale == "sv"
     return render(
         request,
         "case.html",
         {
+            "confirm_renewal": confirm and view.renewal is not None,
+            "language_names": case_labels.language_names(locale),
             "renew_rules": renew_rules,
             "renew_rule_names": ", ".join(
                 opt.RULE_LABELS.get(r, (r, r))[0 if sv else 1] for r in renew_rules
@@ -125,7 +129,8 @@ async def case_page(
     actor: Reader,
 ) -> Response:
     view = await load_case_view(session, clock, settings, actor, case_id)
-    return _page(request, view, await nav_context(session, actor, "case"))
+    confirm = request.query_params.get("confirm") == "renew"
+    return _page(request, view, await nav_context(session, actor, "case"), confirm=confirm)
 
 
 @router.post("/cases/{case_id}/identity")
@@ -227,7 +232,12 @@ async def renew(
             overridden_rules=overridden,
             override_reason=text(form, "override_reason") or None,
         )
-        await renewals.renew(session, clock, settings, actor, _decision_id(form), data)
+        if text(form, "new_decision") == "1":
+            await renewals.renew_after_run_out(
+                session, clock, settings, actor, _decision_id(form), data
+            )
+        else:
+            await renewals.renew(session, clock, settings, actor, _decision_id(form), data)
 
     return await _act(
         request, session, clock, settings, actor, case_id, action,
