@@ -43,6 +43,7 @@ from placement.priority.schemas import (
     AgencyApplicationSummary,
     EligibilityCheckRead,
 )
+from placement.priority.steps import Blocker
 from placement.priority.workflow import TRANSITIONS, Via
 
 router = APIRouter(route_class=UnitOfWorkRoute, include_in_schema=False)
@@ -200,7 +201,21 @@ async def _detail(
     # The plain steps the agency takes here; offers, appeals and committee decisions have
     # their own actions (the JSON API) and are not offered in this select.
     steps = {s: TRANSITIONS[(view.status, s)] for s in view.next_statuses}
-    status_options = [s for s, step in steps.items() if step.via == Via.status]
+    blocked = {b.status: b for b in view.blocked_statuses}
+    # Only the steps that can be taken now; the others are listed with what is missing.
+    status_options = [
+        s for s, step in steps.items() if step.via == Via.status and s not in blocked
+    ]
+    not_yet = [
+        (
+            translate(request, labels.PRIORITY_STATUS[b.status.value]),
+            translate(
+                request,
+                Blocker(b.code, tuple(b.checks)).error(),
+            ),
+        )
+        for b in view.blocked_statuses
+    ]
     reason_needed = [s for s in status_options if steps[s].needs_reason]
     done = request.query_params.get("done", "")
     return render(
@@ -212,6 +227,8 @@ async def _detail(
             "district_names": names,
             "checks": _checks(request, view, local_today(clock, settings)),
             "status_options": status_options,
+            "not_yet": not_yet,
+            "waiting_for_certificate": view.status == S.certificate_requested,
             "reason_needed": reason_needed,
             "reason_needed_labels": ", ".join(
                 translate(request, labels.PRIORITY_STATUS[s.value]) for s in reason_needed

@@ -143,6 +143,14 @@ class CertificateRead(_Out):
     supports: str
 
 
+class BlockedStepRead(_Out):
+    """A plain status step open by the status machine that cannot be taken yet, and why."""
+
+    status: PriorityStatus
+    code: str  # priority.steps: no_certificate, checks_unmet, appeal_not_approved
+    checks: list[str] = []  # for checks_unmet: the eligibility checks not met
+
+
 class StatusChangeRead(_Out):
     from_status: PriorityStatus | None
     to_status: PriorityStatus
@@ -225,6 +233,7 @@ class _ApplicationFields(_Out):
     appeals: list[AppealRead]
     offers: list[OfferRead]
     next_statuses: list[PriorityStatus]
+    blocked_statuses: list[BlockedStepRead] = []
     created_at: datetime
     updated_at: datetime | None
 

@@ -23,12 +23,11 @@ from placement.models import (
     Child,
     District,
     ExclusionArea,
-    PriorityAppeal,
     PriorityApplication,
     PriorityStatusChange,
 )
 from placement.models.enums import AuditAction, CaseStatus, PriorityStatus, ReminderKind
-from placement.priority import eligibility, notify, workflow
+from placement.priority import eligibility, notify, steps, workflow
 from placement.priority.access import Scoped, Side, audit, load, load_many, side_of
 from placement.priority.dates import local_today
 from placement.priority.schemas import (
@@ -455,35 +454,9 @@ async def change_status(
     scoped = await load(session, actor, application_id, lock=True)
     app = scoped.application
     workflow.check(app.status, target, scoped.side, Via.status, reason)
-    if target == S.under_review and not await has_certificate(session, app.id):
-        raise Conflict(
-            "There is no certificate from social services yet. Request one before the "
-            "review can start.",
-            field="to_status",
-        )
-    if target == S.approved:
-        unmet = await eligibility.unmet_checks(session, app, local_today(clock, settings))
-        if unmet:
-            raise Conflict(
-                N_(
-                    "The application cannot be approved; these checks are not met: {checks}. "
-                    "Set a check aside with a reason, or reject the application."
-                ),
-                field="to_status",
-                params={"checks": [c.label for c in unmet]},
-            )
-    if app.status == S.decided_by_committee and target == S.watch_active:
-        outcome = await session.scalar(
-            select(col(PriorityAppeal.outcome))
-            .where(col(PriorityAppeal.application_id) == app.id)
-            .order_by(col(PriorityAppeal.filed_at).desc())
-            .limit(1)
-        )
-        if outcome != "approved":
-            raise Conflict(
-                "The committee did not approve the appeal; the application can only be closed.",
-                field="to_status",
-            )
+    found = await steps.blocker(session, app, target, local_today(clock, settings))
+    if found is not None:
+        raise found.error()
     await workflow.transition(session, clock, actor, scoped, target, reason=reason)
     if target == S.submitted:
         await notify.notify_agency(session, scoped.case, kind="priority_submitted", now=clock.now())
