@@ -220,3 +220,33 @@ def test_every_page_as_every_role(
             "error pages answer JSON until the HTML error pages of issue 15 (branch "
             f"i15-admin) are merged: {not_html}"
         )
+
+
+PRINTED = (
+    ("rvt.sodermalm", "/cases/{case_id}"),
+    ("rvt.sodermalm", "/night/done/{case_id}"),
+    ("formedling", "/priority/{application_id}"),
+)
+
+
+@pytest.mark.parametrize(("user", "route"), PRINTED)
+def test_print_view(
+    browser: Browser, live: LiveApp, ids: dict[str, str], user: str, route: str
+) -> None:
+    """On paper: the content, without the header, navigation, forms or buttons."""
+    page = browser.new_page(viewport={"width": 1366, "height": 900})
+    actions = Actions(page, f"print-{user}")
+    sign_in(actions, live, user)
+    response = page.goto(f"{live.base_url}{fill(route, ids)}")
+    if response is None or response.status != 200:
+        page.close()
+        pytest.skip(f"{route} has nothing to show for the demo's {user} ({response})")
+    page.emulate_media(media="print")
+    assert page.locator("h1").is_visible()
+    assert not page.locator("header.top").is_visible()
+    visible = page.locator("form, button, nav").evaluate_all(
+        "els => els.filter(e => e.offsetParent !== null).length"
+    )
+    assert visible == 0
+    actions.shot("printed")
+    page.close()
