@@ -34,8 +34,8 @@ from placement.config import Settings
 from placement.crypto import Keyring
 from placement.errors import Conflict, InvalidInput, NotFound
 from placement.models import District
-from placement.models.enums import PriorityStatus
-from placement.priority import eligibility, messages, service
+from placement.models.enums import LandlordAnswer, PriorityStatus
+from placement.priority import eligibility, flats, messages, service
 from placement.priority.access import NOT_FOUND
 from placement.priority.dates import local_today
 from placement.priority.schemas import (
@@ -64,6 +64,7 @@ DONE = {
     "certificate": N_("A certificate was requested. The handler has been notified."),
     "override": N_("The check was set aside. The reason is recorded."),
     "message": N_("The message was sent to the handler."),
+    "landlord": N_("The landlord's answer was recorded."),
 }
 
 CHECK_LABELS = {
@@ -76,6 +77,12 @@ OFFER_LABELS = {
     "pending": N_("Waiting for the household's answer"),
     "accepted": N_("Accepted"),
     "declined": N_("Declined"),
+}
+LANDLORD_LABELS = {
+    "not_asked": N_("Not asked yet"),
+    "asked": N_("Asked, waiting for the answer"),
+    "approved": N_("Approved"),
+    "refused": N_("Refused"),
 }
 # A badge class for the statuses worth a second look; the text always says the status too.
 STATUS_BADGE = {
@@ -203,9 +210,7 @@ async def _detail(
     steps = {s: TRANSITIONS[(view.status, s)] for s in view.next_statuses}
     blocked = {b.status: b for b in view.blocked_statuses}
     # Only the steps that can be taken now; the others are listed with what is missing.
-    status_options = [
-        s for s, step in steps.items() if step.via == Via.status and s not in blocked
-    ]
+    status_options = [s for s, step in steps.items() if step.via == Via.status and s not in blocked]
     not_yet = [
         (
             translate(request, labels.PRIORITY_STATUS[b.status.value]),
@@ -235,6 +240,7 @@ async def _detail(
             ),
             "status_badge": STATUS_BADGE,
             "offer_labels": OFFER_LABELS,
+            "landlord_labels": LANDLORD_LABELS,
             "can_request_certificate": S.certificate_requested in steps,
             "errors": errors or {},
             "values": values or {},
@@ -368,6 +374,45 @@ async def priority_certificate_request(
             status_code=exc.status_code,
         )
     return _redirect(app_id, "certificate", "#main")
+
+
+@router.post("/priority/{application_id}/offers/{offer_id}/landlord")
+async def priority_landlord(
+    request: Request,
+    application_id: str,
+    offer_id: uuid.UUID,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    keyring: KeyringDep,
+    actor: Agency,
+) -> Response:
+    """The landlord's answer about the tenant (asked, approved or refused with a reason)."""
+    await check_csrf(request)
+    app_id = _application_id(application_id)
+    form = await request.form()
+    answer, reason = str(form.get("answer", "")), str(form.get("reason", ""))
+    try:
+        _too_long(reason, REASON_MAX, "reason")
+        try:
+            chosen = LandlordAnswer(answer)
+        except ValueError:
+            raise InvalidInput(flats.LANDLORD_CHOICE, field="answer") from None
+        await flats.record_landlord(session, clock, actor, offer_id, chosen, reason)
+    except (InvalidInput, Conflict, NotFound) as exc:
+        return await _detail(
+            request,
+            session,
+            clock,
+            settings,
+            keyring,
+            actor,
+            app_id,
+            errors={f"landlord-{offer_id}": translate(request, exc)},
+            values={"landlord_answer": answer, "landlord_reason": reason},
+            status_code=exc.status_code,
+        )
+    return _redirect(app_id, "landlord", f"#landlord-{offer_id}")
 
 
 @router.post("/priority/{application_id}/overrides")

@@ -25,6 +25,7 @@ from placement.models import Case, District, FlatOffer, WatchedFlat
 from placement.models.enums import (
     SECURE_PERMANENT_OUTCOMES,
     AuditAction,
+    LandlordAnswer,
     OfferResponse,
     Outcome,
     PriorityStatus,
@@ -302,6 +303,58 @@ async def respond(
     return scoped
 
 
+LANDLORD_FIRST = N_(
+    "The landlord has not approved the household as tenant yet. Ask the landlord and record "
+    "the approval before the contract."
+)
+LANDLORD_REFUSED = N_(
+    "The landlord refused the household as tenant, so the offer cannot become a contract."
+)
+LANDLORD_NOT_ACCEPTED = N_("Ask the landlord once the household has accepted the offer.")
+LANDLORD_ANSWERED = N_("The landlord has already answered about this offer.")
+LANDLORD_ASKED = N_("The landlord has already been asked.")
+LANDLORD_NOT_ASKED = N_("Record that the landlord was asked before recording the answer.")
+LANDLORD_REASON = N_("Give the landlord's reason for refusing (debt is the usual one).")
+LANDLORD_CHOICE = N_("Choose: asked, approved or refused.")
+
+
+async def record_landlord(
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    offer_id: uuid.UUID,
+    answer: LandlordAnswer,
+    reason: str | None = None,
+) -> Scoped:
+    """The landlord's approval of the tenant, step by step: asked, then approved or refused
+    (with the reason; debt is the usual obstacle). A contract needs the approval."""
+    _agency_only(actor, N_("record the landlord's answer"))
+    offer, scoped, _flat = await _offer(session, actor, offer_id)
+    if offer.response != OfferResponse.accepted:
+        raise Conflict(LANDLORD_NOT_ACCEPTED, field="answer")
+    if offer.landlord_answer in (LandlordAnswer.approved, LandlordAnswer.refused):
+        raise Conflict(LANDLORD_ANSWERED, field="answer")
+    now = clock.now()
+    if answer == LandlordAnswer.asked:
+        if offer.landlord_answer == LandlordAnswer.asked:
+            raise Conflict(LANDLORD_ASKED, field="answer")
+        offer.landlord_asked_at = now
+    elif answer in (LandlordAnswer.approved, LandlordAnswer.refused):
+        if offer.landlord_answer != LandlordAnswer.asked:
+            raise Conflict(LANDLORD_NOT_ASKED, field="answer")
+        text = (reason or "").strip()
+        if answer == LandlordAnswer.refused and not text:
+            raise InvalidInput(LANDLORD_REASON, field="reason")
+        offer.landlord_answered_at = now
+        offer.landlord_reason = text or None
+    else:
+        raise InvalidInput(LANDLORD_CHOICE, field="answer")
+    offer.landlord_answer = answer
+    await session.flush()
+    await audit(session, clock, actor, scoped, AuditAction.update, f"landlord {answer.value}")
+    return scoped
+
+
 async def record_contract(
     session: AsyncSession,
     clock: Clock,
@@ -319,6 +372,10 @@ async def record_contract(
         raise InvalidInput("The contract date cannot be in the future.", field="signed_on")
     if signed_on < offer.offered_at.astimezone(ZoneInfo(settings.timezone)).date():
         raise InvalidInput("The contract cannot be signed before the offer.", field="signed_on")
+    if offer.landlord_answer == LandlordAnswer.refused:
+        raise Conflict(LANDLORD_REFUSED, field="signed_on")
+    if offer.landlord_answer != LandlordAnswer.approved:
+        raise Conflict(LANDLORD_FIRST, field="signed_on")
     workflow.check(
         scoped.application.status, PriorityStatus.contract_signed, scoped.side, Via.contract, None
     )

@@ -96,6 +96,10 @@ def offer_read(offer: FlatOffer, flat: WatchedFlat, district: District) -> Offer
         responded_at=offer.responded_at,
         decline_reason=offer.decline_reason,
         contract_signed_on=offer.contract_signed_on,
+        landlord_answer=offer.landlord_answer,
+        landlord_asked_at=offer.landlord_asked_at,
+        landlord_answered_at=offer.landlord_answered_at,
+        landlord_reason=offer.landlord_reason,
     )
 
 
