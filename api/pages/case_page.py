@@ -333,13 +333,14 @@ async def follow_up_done(
     settings: SettingsDep,
     actor: Writer,
 ) -> Response:
-    async def action(_: FormData) -> None:
-        await followups.record_follow_up(session, clock, actor, follow_up_id, FollowUpDone())
+    async def action(form: FormData) -> None:
+        data = model(FollowUpDone, note=text(form, "note") or None)
+        await followups.record_follow_up(session, clock, actor, follow_up_id, data)
 
     key = f"follow_up-{follow_up_id}"
     return await _act(
         request, session, clock, settings, actor, case_id, action,
-        done="follow_up", fields={}, default=key, keep=[],
+        done="follow_up", fields={}, default=key, keep=["note"],
     )  # fmt: skip
 
 

@@ -1,5 +1,5 @@
 """The landlord's approval of the tenant before an offer becomes a contract: asked, approved
-or refused with a reason. Offers already under contract are backfilled as approved (the lease
+or refused with a reason; and a note on a follow-up marked done. Offers already under contract are backfilled as approved (the lease
 could not have been signed otherwise); every other offer starts as not asked.
 
 Revision ID: 0015
@@ -43,6 +43,8 @@ def upgrade() -> None:
         "flat_offer", sa.Column("landlord_answered_at", sa.DateTime(timezone=True), nullable=True)
     )
     op.add_column("flat_offer", sa.Column("landlord_reason", sa.Text(), nullable=True))
+    # A follow-up marked done keeps a short note of what it found (none for the old ones).
+    op.add_column("follow_up", sa.Column("note", sa.Text(), nullable=True))
     op.execute(
         "UPDATE flat_offer SET landlord_answer = 'approved', "
         "landlord_asked_at = coalesce(responded_at, offered_at), "
@@ -58,6 +60,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_column("follow_up", "note")
     op.drop_constraint(op.f("ck_flat_offer_landlord_refusal_reason"), "flat_offer", type_="check")
     for name in ("landlord_reason", "landlord_answered_at", "landlord_asked_at", "landlord_answer"):
         op.drop_column("flat_offer", name)

@@ -347,6 +347,7 @@ def follow_up_read(f: FollowUp) -> FollowUpRead:
         due_at=f.due_at,
         done_at=f.done_at,
         done_by_id=f.done_by_id,
+        note=f.note,
     )
 
 

@@ -85,6 +85,7 @@ async def record_follow_up(
         raise InvalidInput("A follow-up cannot predate the placement.", field="done_at")
     follow_up.done_at = done_at
     follow_up.done_by_id = actor.user_id
+    follow_up.note = (data.note or "").strip() or None
     await resolve_reminders(session, now, [follow_up.id], ReminderKind.follow_up_overdue)
     await session.flush()
     await audit_case(

@@ -111,3 +111,30 @@ async def test_languages_and_children_are_labels_in_the_readers_language(
     assert "Languages: Swedish, Arabic" in english and "Språk: svenska, arabiska" in swedish
     assert "Barn 1" not in english and "Child 1" in english
     assert "Barn 1" in swedish
+
+
+async def test_a_follow_up_is_marked_done_with_a_note(
+    app: Any, world: World, client_for: ClientFactory
+) -> None:
+    from placement.models import FollowUp
+
+    rvt = await client_for(Role.rvt_officer, district_id=world.district_a.id)
+    case = await placed_case(rvt, world)
+    path = f"/cases/{case['id']}"
+    meeting = next(f for f in case["placement"]["follow_ups"] if f["kind"] != "phone")
+    page = (await rvt.get(f"{path}?lang=en")).text
+    assert f'id="note-{meeting["id"]}"' in page
+    long = await post_form(
+        rvt, path, f"{path}/follow-ups/{meeting['id']}/done", {"note": "x" * 2001}
+    )
+    assert long.status_code == 422 and 'value="' + "x" * 2001 + '"' in long.text  # kept
+    r = await post_form(
+        rvt, path, f"{path}/follow-ups/{meeting['id']}/done", {"note": " Trygg, vill bo kvar. "}
+    )
+    assert r.status_code == 303
+    async with transaction(owner_sm(app)) as s:
+        row = await s.get(FollowUp, meeting["id"])
+        assert row is not None and row.done_at is not None
+        assert row.note == "Trygg, vill bo kvar."
+    shown = (await rvt.get(f"{path}?lang=en")).text
+    assert "Note: Trygg, vill bo kvar." in shown and f'id="note-{meeting["id"]}"' not in shown
