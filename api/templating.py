@@ -11,6 +11,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from api import labels
 from api.csrf import csrf_token_for
 from api.i18n import LANG_COOKIE, LOCALES, Formatter, pick_locale, translations
+from api.pages.case_labels import child_label
 from placement.errors import DomainError
 
 _env = Environment(
@@ -47,6 +48,7 @@ def render(
         "flash": None,
         "labels": labels,
         "oidc_enabled": getattr(request.app.state, "oidc", None) is not None,
+        "child_label": lambda pseudonym: child_label(pseudonym, trans.gettext),
     }
     ctx.update(context or {})
     html = _env.get_template(template).render(ctx)

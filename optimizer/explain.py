@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from optimizer.problem import Resource, Unit
+from optimizer.problem import Resource, Unit, persons_en, persons_sv
 from optimizer.results import NextStep, Reason
 from optimizer.rules import RuleContext
 from optimizer.scoring import Term
@@ -177,9 +177,9 @@ def _rule_words(code: str, c: RuleContext, u: Unit) -> tuple[str, str]:
     if code == "household_does_not_fit":
         room = max(u.free_family_rooms, default=0)
         return (
-            f"Hushållet ({c.size} personer) får inte plats: {u.free_places} lediga platser, "
+            f"Hushållet ({persons_sv(c.size)}) får inte plats: {u.free_places} lediga platser, "
             f"största lediga familjerum för {room}",
-            f"The household ({c.size} persons) does not fit: {u.free_places} free places, "
+            f"The household ({persons_en(c.size)}) does not fit: {u.free_places} free places, "
             f"largest free family room for {room}",
         )
     return code, code

@@ -196,6 +196,15 @@ class Policy:
     safe_distance_km: float = 5.0  # closeness to preferred districts counts only beyond this
 
 
+def persons_sv(n: int) -> str:
+    """ "1 person", "3 personer": the count with the word in the right number."""
+    return f"{n} person" if n == 1 else f"{n} personer"
+
+
+def persons_en(n: int) -> str:
+    return f"{n} person" if n == 1 else f"{n} persons"
+
+
 @dataclass(frozen=True, slots=True)
 class Resource:
     """What a placement takes in the unit: `persons` single places, or one family room."""
@@ -206,13 +215,13 @@ class Resource:
     @property
     def text_sv(self) -> str:
         if self.kind == RESOURCE_FAMILY_ROOM:
-            return f"ett familjerum för {self.persons} personer"
+            return f"ett familjerum för {persons_sv(self.persons)}"
         return f"{self.persons} platser" if self.persons != 1 else "1 plats"
 
     @property
     def text_en(self) -> str:
         if self.kind == RESOURCE_FAMILY_ROOM:
-            return f"one family room for {self.persons} persons"
+            return f"one family room for {persons_en(self.persons)}"
         return f"{self.persons} places" if self.persons != 1 else "1 place"
 
 

@@ -28,6 +28,8 @@ from optimizer.problem import (
     Household,
     Policy,
     Unit,
+    persons_en,
+    persons_sv,
 )
 from optimizer.results import InputProblem
 from optimizer.rules import NOT_OVERRIDABLE
@@ -347,9 +349,9 @@ def size_problem(size: int, units: Sequence[Unit]) -> InputProblem | None:
     if size > largest:
         return problem(
             "household_too_large",
-            f"Hushållet ({size} personer) är större än den största lediga kapaciteten i någon "
+            f"Hushållet ({persons_sv(size)}) är större än den största lediga kapaciteten i någon "
             f"enhet ({largest})",
-            f"The household ({size} persons) is larger than the largest free capacity in any "
+            f"The household ({persons_en(size)}) is larger than the largest free capacity in any "
             f"unit ({largest})",
         )
     return None

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from placement.errors import InvalidInput
+from placement.errors import N_, InvalidInput
 
 _PATTERN = re.compile(r"^(\d{2})?(\d{2})(\d{2})(\d{2})([-+]?)(\d{3})(\d)$", re.ASCII)
 
@@ -51,8 +51,12 @@ def parse(value: str, today: date, *, field: str = "personal_number") -> Persona
     try:
         born = date(year, int(mm), day)
     except ValueError:
-        kind = "coordination number" if coordination else "personal identity number"
-        raise InvalidInput(f"The date in the {kind} does not exist.", field=field) from None
+        raise InvalidInput(
+            N_("The date in the coordination number does not exist.")
+            if coordination
+            else N_("The date in the personal identity number does not exist."),
+            field=field,
+        ) from None
     if born > today:
         raise InvalidInput("The date of birth is in the future.", field=field)
     ten = f"{yy}{mm}{dd}{serial}{check}"

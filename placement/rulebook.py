@@ -57,12 +57,12 @@ class RuleBreach(InvalidInput):
     takes ``{rules}`` as a list of rule names in the reader's language."""
 
     def __init__(self, template: str, rules: Sequence[str], *, hint: str | None = None) -> None:
+        names = ", ".join(opt.RULE_LABELS.get(r, (r, r))[1] for r in rules)
+        text = template.format(rules=names) + (f" {hint}" if hint else "")
+        super().__init__(text, field="overridden_rules")
         self.template = template
         self.rules = tuple(rules)
         self.hint = hint
-        names = ", ".join(opt.RULE_LABELS.get(r, (r, r))[1] for r in self.rules)
-        text = template.format(rules=names) + (f" {hint}" if hint else "")
-        super().__init__(text, field="overridden_rules")
 
     def translated(self, tr: Callable[[str], str], sv: bool) -> str:
         """The message in the reader's language (``tr`` translates the templates)."""

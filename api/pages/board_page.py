@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.csrf import check_csrf
 from api.deps import ClockDep, SessionDep, SettingsDep
 from api.labels import N_
-from api.pages.board_runs import RunView, load_run_view
+from api.pages.board_runs import RunView, check_proposals, load_run_view
 from api.pages.board_usage import Usage, usage_by_unit
 from api.pages.common import page_require
 from api.routing import UnitOfWorkRoute
@@ -32,7 +32,7 @@ from placement.auth.scope import apply_scope
 from placement.clock import Clock
 from placement.config import Settings
 from placement.errors import DomainError
-from placement.inventory import external, listing
+from placement.inventory import bookings, external, listing
 from placement.inventory.capacity import free_now_window
 from placement.inventory.listing import UnitFilter
 from placement.inventory.schemas import UnitSummary
@@ -53,14 +53,25 @@ DONE = {
         "The places are held for the household. The responsible officer confirms the "
         "placement with a decision."
     ),
+    "replanned": N_(
+        "Those places were taken after the plan was made (by a hold or by accepting the other "
+        "plan), so the proposal could not be accepted. The plan below is made again with the "
+        "places free now: check it and accept again."
+    ),
 }
+# What the matcher's outcome means for the coordinator (never the solver's own words).
 SOLVER_STATUS = {
-    "OPTIMAL": N_("Optimal: no better plan exists"),
-    "FEASIBLE": N_("Good plan, not proven to be the best within the time limit"),
-    "GREEDY": N_("Fast plan only: the solver had no time to improve it"),
-    "UNKNOWN": N_("No plan was found within the time limit"),
-    "INFEASIBLE": N_("No plan is possible"),
-    "MODEL_INVALID": N_("The plan could not be computed"),
+    "OPTIMAL": N_("Best possible plan found"),
+    "FEASIBLE": N_("A good plan; there was not time to make sure it is the best"),
+    "GREEDY": N_("A quick plan; there was no time to improve it"),
+    "UNKNOWN": N_("No plan was found in the time available"),
+    "INFEASIBLE": N_("No plan is possible with the places free now"),
+    "MODEL_INVALID": N_("The plan could not be made"),
+}
+SOLVER_MEANS = {
+    "OPTIMAL": N_("All households that can be placed are placed."),
+    "FEASIBLE": N_("Running the plan again may place more households."),
+    "GREEDY": N_("Running the plan again may place more households."),
 }
 KIND_UNKNOWN = N_("Choose a kind of unit from the list.")
 
@@ -188,6 +199,7 @@ async def _page(
     groups, totals = await unit_board(session, clock, settings, kind, state.stale == "1")
     joint: RunView | None = await load_run_view(session, clock, state.joint, "joint")
     moves: RunView | None = await load_run_view(session, clock, state.moveon, "move_on")
+    await check_proposals(session, clock, joint, moves)
     done = request.query_params.get("done", "")
     return render(
         request,
@@ -201,6 +213,7 @@ async def _page(
             "joint": joint,
             "moves": moves,
             "solver_status": SOLVER_STATUS,
+            "solver_means": SOLVER_MEANS,
             "stale_hours": settings.vacancy_stale_hours,
             "errors": errors,
             "flash": translate(request, DONE[done]) if done in DONE and status_code < 400 else None,
@@ -248,6 +261,12 @@ async def run_move_on(
     return RedirectResponse(state.url("moveon", moveon=str(run.id), done="moves"), 303)
 
 
+async def _start_again(session: AsyncSession, actor: Actor) -> None:
+    """Drop everything the failed try wrote; the scope is per transaction."""
+    await session.rollback()
+    await apply_scope(session, actor)
+
+
 async def _accept_failed(
     request: Request,
     session: AsyncSession,
@@ -259,8 +278,7 @@ async def _accept_failed(
     exc: DomainError,
 ) -> Response:
     """Show the refusal next to the proposal's accept button; nothing of the try is kept."""
-    await session.rollback()
-    await apply_scope(session, actor)  # the scope is per transaction
+    await _start_again(session, actor)
     errors = {f"accept-{key}": translate(request, exc)}
     return await _page(request, session, clock, settings, state, errors=errors, status_code=409)
 
@@ -281,6 +299,10 @@ async def accept_joint(
     try:
         await matching.accept_assignment(session, clock, actor, settings, run_id, request_id)
     except DomainError as exc:
+        if exc.template == bookings.NO_ROOM:
+            await _start_again(session, actor)
+            _, run = await matching.joint_plan(session, clock, actor, settings)
+            return RedirectResponse(state.url("joint", joint=str(run.id), done="replanned"), 303)
         return await _accept_failed(
             request, session, clock, settings, actor, state, str(request_id), exc
         )
@@ -303,6 +325,10 @@ async def accept_move(
     try:
         await matching.accept_move(session, clock, actor, settings, run_id, case_id)
     except DomainError as exc:
+        if exc.template == bookings.NO_ROOM:
+            await _start_again(session, actor)
+            _, run = await matching.move_on(session, clock, actor, settings)
+            return RedirectResponse(state.url("moveon", moveon=str(run.id), done="replanned"), 303)
         return await _accept_failed(
             request, session, clock, settings, actor, state, str(case_id), exc
         )

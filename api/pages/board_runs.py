@@ -24,6 +24,7 @@ import optimizer as opt
 from placement.clock import Clock
 from placement.errors import NotFound
 from placement.matching.service import get_run
+from placement.matching.still_free import Verdict, Wanted, judge
 from placement.models import Booking, OptimizationRun, Unit
 from placement.models.enums import BookingKind, BookingStatus
 
@@ -48,6 +49,8 @@ class AssignmentView:
     reasons: list[Text] = field(default_factory=list)
     held_until: datetime | None = None
     placed: bool = False
+    wanted: Wanted | None = None  # what the proposal takes, to judge it against now
+    verdict: str = Verdict.free.value  # still_free.Verdict: free, taken, shared
 
 
 @dataclass
@@ -85,6 +88,33 @@ def _reasons(raw: Any) -> list[Text]:
         for r in _list(raw)
         if isinstance(r, dict)
     ]
+
+
+def _wanted(unit_id: Any, raw: Any) -> Wanted | None:
+    data = _dict(raw)
+    try:
+        return Wanted(
+            uuid.UUID(str(unit_id)),
+            str(data.get("kind", "places")),
+            int(data.get("persons", 1)),
+        )
+    except ValueError:
+        return None
+
+
+async def check_proposals(session: AsyncSession, clock: Clock, *runs: RunView | None) -> None:
+    """Mark each open proposal of the runs shown as still free, taken since the plan was
+    made, or shared with another open proposal (the joint plan against the move-on plan)."""
+    open_items = [
+        a
+        for run in runs
+        if run is not None
+        for a in run.proposals
+        if a.wanted is not None and a.held_until is None and not a.placed
+    ]
+    verdicts = await judge(session, clock.now(), [a.wanted for a in open_items if a.wanted])
+    for item, verdict in zip(open_items, verdicts, strict=True):
+        item.verdict = verdict.value
 
 
 def _resource(raw: Any) -> Text | None:
@@ -185,6 +215,7 @@ async def joint_view(session: AsyncSession, clock: Clock, run: OptimizationRun) 
         if a.get("unit_id"):
             item.unit_name = names.get(str(a["unit_id"]), "–")
             item.resource = _resource(a.get("resource"))
+            item.wanted = _wanted(a["unit_id"], a.get("resource"))
             item.score = a.get("score")
             booking = held.get(key)
             if booking is not None:
@@ -237,6 +268,7 @@ async def move_on_view(session: AsyncSession, clock: Clock, run: OptimizationRun
                 score=m.get("score"),
                 reasons=_reasons(m.get("reasons")),
                 held_until=booking.expires_at if booking else None,
+                wanted=_wanted(m.get("to_unit_id"), m.get("resource")),
             )
         )
     for a in not_moved:

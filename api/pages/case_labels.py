@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+
+from babel import Locale
+
 from api.labels import N_
 
 LEGAL_BASIS = {
@@ -75,3 +80,27 @@ CASE_STATUS = {
 }
 
 RISK_BADGE = {"high": "bad", "medium": "warn", "low": "ok"}
+
+
+def language_names(locale: str) -> Callable[[str], str]:
+    """A language code (ISO 639, as recorded at intake: "ar", "so") as its name in the
+    reader's language, from Babel's locale data; an unknown code is shown as it is."""
+    names = Locale.parse(locale).languages
+
+    def name(code: str) -> str:
+        found = names.get(code.strip().lower())
+        return found if found else code
+
+    return name
+
+
+DEFAULT_PSEUDONYM = re.compile(r"^Barn (\d+)$")  # what intake names a child (cases/service)
+
+
+def child_label(pseudonym: str, gettext: Callable[[str], str]) -> str:
+    """A child's pseudonym for the reader: the default "Barn 2" becomes "Child 2" in English;
+    a pseudonym someone chose is shown as written."""
+    found = DEFAULT_PSEUDONYM.match(pseudonym)
+    if found is None:
+        return pseudonym
+    return gettext("Child %(number)s") % {"number": found.group(1)}

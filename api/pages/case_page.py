@@ -80,12 +80,16 @@ def _page(
     status_code: int = 200,
     renew_rules: tuple[str, ...] = (),
     unit_contact: object | None = None,
+    confirm: bool = False,
 ) -> Response:
-    sv = pick_locale(request, request.app.state.settings.default_locale) == "sv"
+    locale = pick_locale(request, request.app.state.settings.default_locale)
+    sv = locale == "sv"
     return render(
         request,
         "case.html",
         {
+            "confirm_renewal": confirm and view.renewal is not None,
+            "language_names": case_labels.language_names(locale),
             "renew_rules": renew_rules,
             "unit_contact": unit_contact,
             "renew_rule_names": ", ".join(
@@ -131,7 +135,14 @@ async def case_page(
 ) -> Response:
     view = await load_case_view(session, clock, settings, actor, case_id)
     contact = await current_unit_contact(session, clock, actor, keyring, case_id)
-    return _page(request, view, await nav_context(session, actor, "case"), unit_contact=contact)
+    confirm = request.query_params.get("confirm") == "renew"
+    return _page(
+        request,
+        view,
+        await nav_context(session, actor, "case"),
+        unit_contact=contact,
+        confirm=confirm,
+    )
 
 
 @router.post("/cases/{case_id}/identity")
@@ -236,7 +247,12 @@ async def renew(
             overridden_rules=overridden,
             override_reason=text(form, "override_reason") or None,
         )
-        await renewals.renew(session, clock, settings, actor, _decision_id(form), data)
+        if text(form, "new_decision") == "1":
+            await renewals.renew_after_run_out(
+                session, clock, settings, actor, _decision_id(form), data
+            )
+        else:
+            await renewals.renew(session, clock, settings, actor, _decision_id(form), data)
 
     return await _act(
         request, session, clock, settings, actor, case_id, action,
@@ -337,13 +353,14 @@ async def follow_up_done(
     settings: SettingsDep,
     actor: Writer,
 ) -> Response:
-    async def action(_: FormData) -> None:
-        await followups.record_follow_up(session, clock, actor, follow_up_id, FollowUpDone())
+    async def action(form: FormData) -> None:
+        data = model(FollowUpDone, note=text(form, "note") or None)
+        await followups.record_follow_up(session, clock, actor, follow_up_id, data)
 
     key = f"follow_up-{follow_up_id}"
     return await _act(
         request, session, clock, settings, actor, case_id, action,
-        done="follow_up", fields={}, default=key, keep=[],
+        done="follow_up", fields={}, default=key, keep=["note"],
     )  # fmt: skip
 
 

@@ -36,6 +36,8 @@ from placement.decisions.common import decision_length, decision_read, effective
 from placement.decisions.due import due_items
 from placement.decisions.followups import follow_ups_of_case
 from placement.decisions.handovers import handovers_of_case
+from placement.decisions.lapses import ran_out
+from placement.decisions.renewals import renewal_scope
 from placement.decisions.rules import MIN_PROTECTION
 from placement.decisions.schemas import DecisionRead, DueItem
 from placement.errors import InvalidInput
@@ -294,6 +296,18 @@ class DecisionRow:
     person: str | None  # None: the adult; else the child's pseudonym
     unit_name: str | None
     court_pending: bool
+    ran_out: bool = False  # in force on paper, but its period is over (no renewal, no end)
+
+
+@dataclass
+class RenewalScope:
+    """What a renewal (or the new decision after a run-out) continues, for the confirmation."""
+
+    persons: list[str]  # "" for the adult, else the child's pseudonym
+    unit_name: str | None
+    starts_at: datetime
+    ends_at: datetime
+    new_decision: bool  # the decision ran out too long ago to renew: a new decision to today+
 
 
 @dataclass
@@ -316,6 +330,7 @@ class CaseView:
     child_names: dict[uuid.UUID, str] = field(default_factory=dict)
     # Referrals to SHIS mellanbo (api/templates/case_statistics.html).
     referrals: list[ReferralRead] = field(default_factory=list)
+    renewal: RenewalScope | None = None  # None: neither a renewal nor a new decision is open
 
     @property
     def is_open(self) -> bool:
@@ -409,6 +424,10 @@ async def case_view(
             court_pending=d.court_submission_due_at is not None
             and d.court_submitted_at is None
             and d.status in LIVE,
+            ran_out=ran_out(d)
+            or (
+                d.status == DecisionStatus.active and d.ended_at is None and effective_end(d) <= now
+            ),
         )
         for d in decisions
     ]
@@ -425,6 +444,21 @@ async def case_view(
         # A household living on without a valid decision still lives there: it can be
         # moved, and its placement ends when it moves out (today by default).
         candidates = await move_candidates(session, clock, settings, actor, read, length)
+    can_renew = renew_until is not None and renew_until > now
+    renewal = None
+    if placement is not None and case.status == CaseStatus.open:
+        scope = await renewal_scope(session, placement.decision_id)
+        if scope:
+            new = placement.expired and not can_renew
+            renewal = RenewalScope(
+                persons=[
+                    "" if d.child_id is None else child_names.get(d.child_id, "–") for d in scope
+                ],
+                unit_name=placement.unit_name,
+                starts_at=placement.ends_at,
+                ends_at=now + length if new else placement.ends_at + length,
+                new_decision=new,
+            )
     adult_age = now.year - read.birth_year
     return CaseView(
         case=read,
@@ -438,12 +472,13 @@ async def case_view(
         handovers=await handovers_of_case(session, case.id),
         placement=placement,
         renew_until=renew_until,
-        can_renew=renew_until is not None and renew_until > now,
+        can_renew=can_renew,
         end_default=end_default,
         decision_days=length.days,
         candidates=candidates,
         today=local_today(now, settings),
         child_names=child_names,
+        renewal=renewal,
     )
 
 

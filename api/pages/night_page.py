@@ -116,7 +116,7 @@ def parse_ages(text: str) -> list[tuple[int, Gender]]:
         if not match:
             raise InvalidInput(
                 N_(
-                    "Write the children's ages as numbers, for example 4, 9 (f4 or p13 to give "
+                    "Write the children's ages as numbers, for example 4, 9 (g4 or b13 to give "
                     "a girl's or a boy's age)."
                 ),
                 field="children_ages",

@@ -34,8 +34,8 @@ from placement.config import Settings
 from placement.crypto import Keyring
 from placement.errors import Conflict, InvalidInput, NotFound
 from placement.models import District
-from placement.models.enums import PriorityStatus
-from placement.priority import eligibility, messages, service
+from placement.models.enums import LandlordAnswer, PriorityStatus
+from placement.priority import eligibility, flats, messages, service
 from placement.priority.access import NOT_FOUND
 from placement.priority.dates import local_today
 from placement.priority.schemas import (
@@ -43,6 +43,7 @@ from placement.priority.schemas import (
     AgencyApplicationSummary,
     EligibilityCheckRead,
 )
+from placement.priority.steps import Blocker
 from placement.priority.workflow import TRANSITIONS, Via
 
 router = APIRouter(route_class=UnitOfWorkRoute, include_in_schema=False)
@@ -63,6 +64,7 @@ DONE = {
     "certificate": N_("A certificate was requested. The handler has been notified."),
     "override": N_("The check was set aside. The reason is recorded."),
     "message": N_("The message was sent to the handler."),
+    "landlord": N_("The landlord's answer was recorded."),
 }
 
 CHECK_LABELS = {
@@ -75,6 +77,12 @@ OFFER_LABELS = {
     "pending": N_("Waiting for the household's answer"),
     "accepted": N_("Accepted"),
     "declined": N_("Declined"),
+}
+LANDLORD_LABELS = {
+    "not_asked": N_("Not asked yet"),
+    "asked": N_("Asked, waiting for the answer"),
+    "approved": N_("Approved"),
+    "refused": N_("Refused"),
 }
 # A badge class for the statuses worth a second look; the text always says the status too.
 STATUS_BADGE = {
@@ -200,7 +208,19 @@ async def _detail(
     # The plain steps the agency takes here; offers, appeals and committee decisions have
     # their own actions (the JSON API) and are not offered in this select.
     steps = {s: TRANSITIONS[(view.status, s)] for s in view.next_statuses}
-    status_options = [s for s, step in steps.items() if step.via == Via.status]
+    blocked = {b.status: b for b in view.blocked_statuses}
+    # Only the steps that can be taken now; the others are listed with what is missing.
+    status_options = [s for s, step in steps.items() if step.via == Via.status and s not in blocked]
+    not_yet = [
+        (
+            translate(request, labels.PRIORITY_STATUS[b.status.value]),
+            translate(
+                request,
+                Blocker(b.code, tuple(b.checks)).error(),
+            ),
+        )
+        for b in view.blocked_statuses
+    ]
     reason_needed = [s for s in status_options if steps[s].needs_reason]
     done = request.query_params.get("done", "")
     return render(
@@ -212,12 +232,15 @@ async def _detail(
             "district_names": names,
             "checks": _checks(request, view, local_today(clock, settings)),
             "status_options": status_options,
+            "not_yet": not_yet,
+            "waiting_for_certificate": view.status == S.certificate_requested,
             "reason_needed": reason_needed,
             "reason_needed_labels": ", ".join(
                 translate(request, labels.PRIORITY_STATUS[s.value]) for s in reason_needed
             ),
             "status_badge": STATUS_BADGE,
             "offer_labels": OFFER_LABELS,
+            "landlord_labels": LANDLORD_LABELS,
             "can_request_certificate": S.certificate_requested in steps,
             "errors": errors or {},
             "values": values or {},
@@ -352,6 +375,45 @@ async def priority_certificate_request(
             status_code=exc.status_code,
         )
     return _redirect(app_id, "certificate", "#main")
+
+
+@router.post("/priority/{application_id}/offers/{offer_id}/landlord")
+async def priority_landlord(
+    request: Request,
+    application_id: str,
+    offer_id: uuid.UUID,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    keyring: KeyringDep,
+    actor: Agency,
+) -> Response:
+    """The landlord's answer about the tenant (asked, approved or refused with a reason)."""
+    await check_csrf(request)
+    app_id = _application_id(application_id)
+    form = await request.form()
+    answer, reason = str(form.get("answer", "")), str(form.get("reason", ""))
+    try:
+        _too_long(reason, REASON_MAX, "reason")
+        try:
+            chosen = LandlordAnswer(answer)
+        except ValueError:
+            raise InvalidInput(flats.LANDLORD_CHOICE, field="answer") from None
+        await flats.record_landlord(session, clock, actor, offer_id, chosen, reason)
+    except (InvalidInput, Conflict, NotFound) as exc:
+        return await _detail(
+            request,
+            session,
+            clock,
+            settings,
+            keyring,
+            actor,
+            app_id,
+            errors={f"landlord-{offer_id}": translate(request, exc)},
+            values={"landlord_answer": answer, "landlord_reason": reason},
+            status_code=exc.status_code,
+        )
+    return _redirect(app_id, "landlord", f"#landlord-{offer_id}")
 
 
 @router.post("/priority/{application_id}/overrides")

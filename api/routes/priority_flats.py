@@ -10,6 +10,7 @@ from fastapi import APIRouter
 from api.deps import ClockDep, KeyringDep, SessionDep, SettingsDep
 from api.routes.priority_deps import AgencyActor, ReaderActor, ViewsDep
 from api.routing import UnitOfWorkRoute
+from placement.models.enums import LandlordAnswer
 from placement.priority import committee, flats
 from placement.priority.schemas import (
     AgencyApplicationRead,
@@ -17,6 +18,7 @@ from placement.priority.schemas import (
     FlatCreate,
     FlatProposalsRead,
     FlatRead,
+    LandlordIn,
     MeetingCreate,
     MeetingPapersRead,
     MeetingRead,
@@ -86,6 +88,22 @@ async def answer_offer(
 ) -> AgencyApplicationRead:
     scoped = await flats.respond(
         session, clock, actor, offer_id, accepted=body.accepted, reason=body.reason
+    )
+    return await views.agency(scoped)
+
+
+@router.post("/agency/offers/{offer_id}/landlord")
+async def record_landlord(
+    offer_id: uuid.UUID,
+    body: LandlordIn,
+    actor: AgencyActor,
+    session: SessionDep,
+    clock: ClockDep,
+    views: ViewsDep,
+) -> AgencyApplicationRead:
+    """The landlord's approval of the tenant, needed before the contract."""
+    scoped = await flats.record_landlord(
+        session, clock, actor, offer_id, LandlordAnswer(body.answer), body.reason
     )
     return await views.agency(scoped)
 

@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from placement.errors import InvalidInput
+from placement.errors import N_, InvalidInput
 from placement.models import AuditEntry
 
 MAX_ROWS = 5000
@@ -31,7 +31,9 @@ class AuditFilter:
         if self.since and self.until and self.until <= self.since:
             raise InvalidInput("'To' must be after 'from'.", field="until")
         if not 1 <= self.limit <= MAX_ROWS:
-            raise InvalidInput(f"Show between 1 and {MAX_ROWS} rows.", field="limit")
+            raise InvalidInput(
+                N_("Show between 1 and {n} rows."), field="limit", params={"n": MAX_ROWS}
+            )
 
 
 async def search(session: AsyncSession, f: AuditFilter) -> list[AuditEntry]:

@@ -16,7 +16,7 @@ from placement.auth.actor import Actor
 from placement.auth.secrets import hash_password, new_token, token_digest, verify_password
 from placement.clock import Clock
 from placement.config import Settings
-from placement.errors import Conflict, InvalidInput
+from placement.errors import N_, Conflict, InvalidInput
 from placement.models import ApiToken, UserAccount, UserSession
 from placement.models.enums import Role
 
@@ -51,7 +51,9 @@ async def create_user(
 ) -> UserAccount:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise InvalidInput(
-            f"The password must be at least {MIN_PASSWORD_LENGTH} characters.", field="password"
+            N_("The password must be at least {n} characters."),
+            field="password",
+            params={"n": MIN_PASSWORD_LENGTH},
         )
     if role in (Role.rvt_officer,) and district_id is None:
         raise InvalidInput("An RVT officer must belong to a district.", field="district")

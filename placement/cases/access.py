@@ -18,11 +18,11 @@ from sqlmodel import col, select
 from placement.audit.service import record_case_access
 from placement.auth.actor import Actor
 from placement.clock import Clock
-from placement.errors import Forbidden, NotFound
+from placement.errors import N_, Forbidden, NotFound
 from placement.models import Case, Person
 from placement.models.enums import AuditAction, ProtectedIdentity, Role
 
-CASE_NOT_FOUND = "The case does not exist or is not yours to see."
+CASE_NOT_FOUND = N_("The case does not exist or is not yours to see.")
 
 CASE_ROLES = frozenset({Role.rvt_officer, Role.socialjour})
 

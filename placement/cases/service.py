@@ -81,7 +81,9 @@ async def district_ids_by_code(
     found = {code: district_id for code, district_id in rows}
     missing = sorted(wanted - found.keys())
     if missing:
-        raise InvalidInput(f"Unknown district code: {', '.join(missing)}.", field=field)
+        raise InvalidInput(
+            N_("Unknown district code: {codes}."), field=field, params={"codes": missing}
+        )
     return found
 
 

@@ -34,7 +34,7 @@ from placement.models.enums import (
     UnitKind,
 )
 
-DECISION_NOT_FOUND = "The decision does not exist or is not yours to see."
+DECISION_NOT_FOUND = N_("The decision does not exist or is not yours to see.")
 MAX_DECISION = timedelta(days=5 * 366)  # SHIS interim housing: at most five years
 EXCLUSION_VIOLATION = "23P01"
 
@@ -94,10 +94,16 @@ async def check_no_overlap(
     if ignored:
         stmt = stmt.where(col(Decision.id).not_in(ignored))
     if await session.scalar(stmt.limit(1)) is not None:
-        who = "the adult" if child_id is None else "a child"
         raise Conflict(
-            f"There is already a decision for {who} covering part of this period. "
-            "Renew, move or end that decision instead.",
+            N_(
+                "There is already a decision for the adult covering part of this period. "
+                "Renew, move or end that decision instead."
+            )
+            if child_id is None
+            else N_(
+                "There is already a decision for a child covering part of this period. "
+                "Renew, move or end that decision instead."
+            ),
             field="starts_at",
         )
 
@@ -341,6 +347,7 @@ def follow_up_read(f: FollowUp) -> FollowUpRead:
         due_at=f.due_at,
         done_at=f.done_at,
         done_by_id=f.done_by_id,
+        note=f.note,
     )
 
 

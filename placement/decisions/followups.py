@@ -20,11 +20,11 @@ from placement.clock import Clock
 from placement.config import Settings
 from placement.decisions.common import follow_up_read, resolve_reminders
 from placement.decisions.schemas import FollowUpDone, FollowUpRead
-from placement.errors import Conflict, InvalidInput, NotFound
+from placement.errors import N_, Conflict, InvalidInput, NotFound
 from placement.models import Decision, FollowUp
 from placement.models.enums import AuditAction, DecisionStatus, FollowUpKind, ReminderKind
 
-FOLLOW_UP_NOT_FOUND = "The follow-up does not exist or is not yours to see."
+FOLLOW_UP_NOT_FOUND = N_("The follow-up does not exist or is not yours to see.")
 
 
 def create_follow_ups(
@@ -85,6 +85,7 @@ async def record_follow_up(
         raise InvalidInput("A follow-up cannot predate the placement.", field="done_at")
     follow_up.done_at = done_at
     follow_up.done_by_id = actor.user_id
+    follow_up.note = (data.note or "").strip() or None
     await resolve_reminders(session, now, [follow_up.id], ReminderKind.follow_up_overdue)
     await session.flush()
     await audit_case(

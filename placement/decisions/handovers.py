@@ -21,11 +21,11 @@ from placement.clock import Clock
 from placement.config import Settings
 from placement.decisions.common import handover_read, resolve_reminders
 from placement.decisions.schemas import HandoverRead
-from placement.errors import Conflict, Forbidden, NotFound
+from placement.errors import N_, Conflict, Forbidden, NotFound
 from placement.models import Case, Decision, Handover, Person
 from placement.models.enums import AuditAction, ReminderKind, Role
 
-HANDOVER_NOT_FOUND = "The hand-over does not exist or is not yours to see."
+HANDOVER_NOT_FOUND = N_("The hand-over does not exist or is not yours to see.")
 
 
 def create_handover(

@@ -21,12 +21,12 @@ from placement.clock import Clock
 from placement.config import Settings
 from placement.decisions.due import due_items
 from placement.decisions.schemas import CalendarTokenRead, DueItem
-from placement.errors import NotFound
+from placement.errors import N_, NotFound
 from placement.models import UserAccount
 
 FEED_AHEAD = timedelta(days=30)
 EVENT_LENGTH = timedelta(minutes=15)
-FEED_NOT_FOUND = "No such calendar feed."
+FEED_NOT_FOUND = N_("No such calendar feed.")
 
 
 def _stamp(at: datetime) -> str:

@@ -422,3 +422,39 @@ async def live_decisions(session: AsyncSession, case_id: uuid.UUID, at: datetime
         )
     ]
     return sorted(live, key=lambda d: (d.starts_at, d.child_id is not None, str(d.child_id)))
+
+
+NOT_RAN_OUT = N_("This decision has not run out; renew it instead, continuing from where it ends.")
+
+
+async def renew_after_run_out(
+    session: AsyncSession,
+    clock: Clock,
+    settings: Settings,
+    actor: Actor,
+    decision_id: uuid.UUID,
+    data: RenewCreate,
+) -> PlacementResult:
+    """A new decision for a household that lived on in its place after the decision ran out:
+    the same unit and legal bases, from where the old decision ran out (the place was kept
+    for it all along) to the district's decision length counted from today, so it does not
+    end in the past. Everything else is the renewal's (rules, overlap, audit)."""
+    decision, case, _person = await load_decision(
+        session, clock, actor, decision_id, action=None, lock=True
+    )
+    # Ran out: flagged by the sweep, or past its end before the sweep came round.
+    past_end = decision.status == DecisionStatus.active and effective_end(decision) <= clock.now()
+    if not (ran_out(decision) or past_end):
+        raise Conflict(NOT_RAN_OUT, field="decision_id")
+    length = await decision_length(session, settings, case.responsible_district_id)
+    data = data.model_copy(update={"ends_at": clock.now() + length})
+    return await renew(session, clock, settings, actor, decision_id, data)
+
+
+async def renewal_scope(session: AsyncSession, decision_id: uuid.UUID) -> list[Decision]:
+    """The decisions a renewal of ``decision_id`` continues: the adult's and each child's that
+    ends with it (what the confirmation step lists). Read only; the caller has read the case."""
+    decision = await session.get(Decision, decision_id)
+    if decision is None:
+        return []
+    return await household_siblings(session, decision)

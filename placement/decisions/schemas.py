@@ -91,6 +91,7 @@ class CourtSubmissionIn(Strict):
 
 class FollowUpDone(Strict):
     done_at: SaneDatetime | None = None  # default: now
+    note: str | None = Field(default=None, max_length=2000)  # what the follow-up found
 
 
 class CourtAnswerIn(Strict):
@@ -137,6 +138,7 @@ class FollowUpRead(BaseModel):
     due_at: datetime
     done_at: datetime | None
     done_by_id: uuid.UUID | None
+    note: str | None = None
 
 
 class HandoverRead(BaseModel):

@@ -85,7 +85,7 @@ LATE_SUBMISSION = N_(
     "new decision for the child."
 )
 NOT_SUBMITTED = N_("Record the submission to the court before the court's answer.")
-PLACE_TAKEN = (
+PLACE_TAKEN = N_(
     "The place is booked by someone else for part of this period. "
     "Choose another unit (a move) or a shorter period."
 )

@@ -23,7 +23,7 @@ from placement.auth.actor import Actor
 from placement.auth.permissions import Permission, has_permission
 from placement.clock import Clock
 from placement.config import Settings
-from placement.errors import InvalidInput
+from placement.errors import N_, InvalidInput
 from placement.inventory.booking_schemas import (
     AvailabilityQuery,
     AvailabilityResult,
@@ -35,7 +35,7 @@ from placement.inventory.offer_filters import capability_conditions, sharing_con
 from placement.inventory.rules import local_date
 from placement.models import District, Operator, Place, Unit
 
-NEED_DISTRICT = (
+NEED_DISTRICT = N_(
     "Choose the district the request is for: who may be offered a unit depends on the "
     "owner's sharing policy."
 )

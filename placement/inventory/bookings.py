@@ -20,11 +20,11 @@ from sqlmodel import col, select
 from placement.auth.actor import Actor
 from placement.clock import Clock
 from placement.decisions.lapses import keep_occupied
-from placement.errors import Conflict, InvalidInput, NotFound
+from placement.errors import N_, Conflict, InvalidInput, NotFound
 from placement.models import Booking, Place, Unit
 from placement.models.enums import BookingKind, BookingStatus, PlaceKind
 
-NO_ROOM = (
+NO_ROOM = N_(
     "There is no longer room for this household in the unit for the whole period. "
     "Someone else may just have taken the place; choose another unit."
 )

@@ -22,7 +22,7 @@ from placement import rulebook
 from placement.auth.actor import Actor
 from placement.clock import Clock
 from placement.config import Settings
-from placement.errors import Conflict, Forbidden, InvalidInput, NotFound
+from placement.errors import N_, Conflict, Forbidden, InvalidInput, NotFound
 from placement.inventory import bookings
 from placement.inventory.availability import requesting_district
 from placement.inventory.booking_schemas import (
@@ -46,12 +46,14 @@ from placement.models import (
 from placement.models.enums import BookingKind, BookingStatus, Role
 from placement.referrals import service as referrals
 
-ONE_HOLD = "This placement request already has a place held. Confirm or release that hold first."
-NOT_HOLDER = (
+ONE_HOLD = N_(
+    "This placement request already has a place held. Confirm or release that hold first."
+)
+NOT_HOLDER = N_(
     "Only the person holding the place, or a team lead of the same district, can change the hold."
 )
-NOT_SHARED = "The unit's owner does not share it with the requesting district."
-NO_PERMIT = (
+NOT_SHARED = N_("The unit's owner does not share it with the requesting district.")
+NO_PERMIT = N_(
     "The unit has no valid IVO permit on the start date and cannot be offered. Choose another unit."
 )
 
@@ -365,8 +367,9 @@ async def _check_chosen_places(
     room = sum(p.capacity for p in places)
     if room < size:
         raise InvalidInput(
-            f"The chosen places hold {room} person(s); the household has {size}.",
+            N_("The chosen places hold {room} person(s); the household has {size}."),
             field="place_ids",
+            params={"room": room, "size": size},
         )
 
 

@@ -21,7 +21,7 @@ from sqlmodel import col, select
 from placement.audit.service import record
 from placement.auth.actor import Actor
 from placement.clock import Clock
-from placement.errors import InvalidInput
+from placement.errors import N_, InvalidInput
 from placement.inventory.capacity import active_overlap
 from placement.inventory.importexport import Parsed, ParsedRow, RowError, UnitRow
 from placement.inventory.rules import unit_problems, validation_problems
@@ -46,7 +46,8 @@ _KEYED = {
 class ImportRejected(InvalidInput):
     def __init__(self, errors: list[RowError]) -> None:
         super().__init__(
-            f"Nothing was imported: {len(errors)} problem(s) found. Correct them and try again."
+            N_("Nothing was imported: {n} problem(s) found. Correct them and try again."),
+            params={"n": len(errors)},
         )
         self.errors = errors
 

@@ -14,7 +14,7 @@ from sqlmodel import col, select
 from placement.audit.service import record
 from placement.auth.actor import Actor
 from placement.clock import Clock
-from placement.errors import Conflict, InvalidInput, NotFound
+from placement.errors import N_, Conflict, InvalidInput, NotFound
 from placement.inventory.schemas import OperatorCreate, OperatorRead, OperatorUpdate
 from placement.models import Operator, Unit
 from placement.models.enums import AuditAction
@@ -78,7 +78,9 @@ async def update_operator(
     patch = data.model_dump(exclude_unset=True)
     for name in ("name", "kind"):
         if name in patch and patch[name] is None:
-            raise InvalidInput(f"{name}: a value is required.", field=name)
+            raise InvalidInput(
+                N_("{field}: a value is required."), field=name, params={"field": name}
+            )
     if "name" in patch and await _operator_name_taken(session, patch["name"], operator.id):
         raise Conflict("An operator with that name already exists.", field="name")
     for name, value in patch.items():
@@ -98,7 +100,10 @@ async def retire_operator(
         )
     )
     if active_units:
-        raise Conflict(f"The operator still runs {active_units} unit(s); retire them first.")
+        raise Conflict(
+            N_("The operator still runs {n} unit(s); retire them first."),
+            params={"n": active_units},
+        )
     if operator.retired_at is None:
         operator.retired_at = clock.now()
         await session.flush()

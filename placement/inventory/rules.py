@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 
-from placement.errors import InvalidInput
+from placement.errors import N_, InvalidInput
 from placement.inventory.schemas import UnitFields
 from placement.models import District, Operator, Unit
 from placement.models.enums import OperatorKind, SharingPolicy, UnitKind
@@ -32,13 +32,13 @@ def unit_problems(
 ) -> list[Problem]:
     problems: list[Problem] = []
     if operator is None:
-        problems.append(("operator_id", "Unknown operator."))
+        problems.append(("operator_id", N_("Unknown operator.")))
     elif operator.retired_at is not None:
-        problems.append(("operator_id", "The operator has been retired."))
+        problems.append(("operator_id", N_("The operator has been retired.")))
     if district is None:
-        problems.append(("district_id", "Unknown district."))
+        problems.append(("district_id", N_("Unknown district.")))
     if fields.owner_district_id is not None and owner is None:
-        problems.append(("owner_district_id", "Unknown district."))
+        problems.append(("owner_district_id", N_("Unknown district.")))
     owning = owner if fields.owner_district_id is not None else district
     if (
         fields.sharing_policy == SharingPolicy.regional_pool
@@ -48,7 +48,10 @@ def unit_problems(
         problems.append(
             (
                 "sharing_policy",
-                "The owning district belongs to no regional pool; choose another sharing policy.",
+                N_(
+                    "The owning district belongs to no regional pool; "
+                    "choose another sharing policy."
+                ),
             )
         )
     if (
@@ -59,7 +62,7 @@ def unit_problems(
         problems.append(
             (
                 "ivo_permit_required",
-                "A protected shelter run by a private operator needs an IVO permit.",
+                N_("A protected shelter run by a private operator needs an IVO permit."),
             )
         )
     return problems
@@ -89,7 +92,9 @@ def validation_problems(exc: ValidationError) -> list[Problem]:
 
 def invalid_from(exc: ValidationError) -> InvalidInput:
     field, message = validation_problems(exc)[0]
-    return InvalidInput(f"{field}: {message}", field=field)
+    return InvalidInput(
+        N_("{field}: {message}"), field=field, params={"field": field, "message": message}
+    )
 
 
 def unit_field_values(unit: Unit) -> dict[str, object]:

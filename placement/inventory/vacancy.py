@@ -35,7 +35,7 @@ from placement.inventory.rules import local_date
 from placement.models import Booking, District, Operator, Place, Unit, UserAccount, VacancyReport
 from placement.models.enums import AuditAction, BookingKind, BookingStatus, PlaceKind
 
-NOT_YOURS = "You can only report for your own organisation's units."
+NOT_YOURS = N_("You can only report for your own organisation's units.")
 
 
 def ensure_own(actor: Actor, unit: Unit) -> None:
@@ -79,14 +79,18 @@ async def report_vacancy(
     counted = (await capacity_by_unit(session, [unit.id], start, end, now))[unit.id]
     if data.free_places > counted.places:
         raise InvalidInput(
-            f"The unit has {counted.places} single place(s) in Boendekedjan. Ask the "
-            "coordinator to add places first.",
+            N_(
+                "The unit has {n} single place(s) in Boendekedjan. Ask the "
+                "coordinator to add places first."
+            ),
             field="free_places",
+            params={"n": counted.places},
         )
     if data.free_family_rooms > len(counted.family_rooms):
         raise InvalidInput(
-            f"The unit has {len(counted.family_rooms)} family room(s) in Boendekedjan.",
+            N_("The unit has {n} family room(s) in Boendekedjan."),
             field="free_family_rooms",
+            params={"n": len(counted.family_rooms)},
         )
     applied = await external.apply_report(
         session,
@@ -225,9 +229,12 @@ async def block_places(
         busy = sorted(p.label for p in places if p.id not in free_ids)
         if busy:
             raise Conflict(
-                f"{', '.join(busy)} is booked or blocked in that period; a block cannot cover "
-                "a booked place.",
+                N_(
+                    "{places} is booked or blocked in that period; a block cannot cover "
+                    "a booked place."
+                ),
                 field="place_ids",
+                params={"places": busy},
             )
         chosen = [p.id for p in places]
     else:
@@ -235,9 +242,12 @@ async def block_places(
         singles = [p.id for p in free if p.kind == PlaceKind.place]
         if len(singles) < count:
             raise Conflict(
-                f"Only {len(singles)} single place(s) are free for the whole period; the "
-                "others are booked or already blocked.",
+                N_(
+                    "Only {n} single place(s) are free for the whole period; the "
+                    "others are booked or already blocked."
+                ),
                 field="count",
+                params={"n": len(singles)},
             )
         chosen = singles[:count]
     with overlap_as_conflict():

@@ -25,7 +25,7 @@ from placement.auth.scope import elevated
 from placement.cases.access import load_case
 from placement.clock import Clock
 from placement.config import Settings
-from placement.errors import Conflict, Forbidden, InvalidInput, NotFound
+from placement.errors import N_, Conflict, Forbidden, InvalidInput, NotFound
 from placement.inventory import bookings, holds
 from placement.inventory.booking_schemas import ChildSpec, HoldCreate, HoldRead
 from placement.matching import loader
@@ -129,8 +129,9 @@ async def propose_for_request(
     unknown = overridden_rules - OVERRIDABLE
     if unknown:
         raise InvalidInput(
-            f"These rules cannot be overridden: {', '.join(sorted(unknown))}.",
+            N_("These rules cannot be overridden: {rules}."),
             field="overridden_rules",
+            params={"rules": sorted(unknown)},
         )
     if overridden_rules and not (override_reason and override_reason.strip()):
         raise InvalidInput("Give a reason for overriding a rule.", field="override_reason")

@@ -91,6 +91,7 @@ class FollowUp(UUIDModel, table=True):
     due_at: datetime = tz_field(index=True)
     done_at: datetime | None = tz_field(default=None, nullable=True)
     done_by_id: uuid.UUID | None = fk("user_account.id", nullable=True, index=False)
+    note: str | None = text_field()  # what the follow-up found, written when marked done
 
 
 class Handover(UUIDModel, table=True):

@@ -280,6 +280,15 @@ class OfferResponse(StrEnum):
     declined = "declined"
 
 
+class LandlordAnswer(StrEnum):
+    """The landlord's approval of the household as tenant, needed before a contract."""
+
+    not_asked = "not_asked"
+    asked = "asked"
+    approved = "approved"
+    refused = "refused"
+
+
 class AuditAction(StrEnum):
     read = "read"
     create = "create"

@@ -17,7 +17,7 @@ from placement.models.base import (
     text_field,
     tz_field,
 )
-from placement.models.enums import OfferResponse, PriorityStatus, Role
+from placement.models.enums import LandlordAnswer, OfferResponse, PriorityStatus, Role
 
 
 class PriorityApplication(UUIDModel, table=True):
@@ -145,6 +145,10 @@ class FlatOffer(UUIDModel, table=True):
             unique=True,
             postgresql_where=sa.text("response IN ('pending', 'accepted')"),
         ),
+        sa.CheckConstraint(
+            "landlord_answer <> 'refused' OR landlord_reason IS NOT NULL",
+            name="landlord_refusal_reason",
+        ),
     )
 
     flat_id: uuid.UUID = fk("watched_flat.id")
@@ -155,6 +159,12 @@ class FlatOffer(UUIDModel, table=True):
     responded_at: datetime | None = tz_field(default=None, nullable=True)
     decline_reason: str | None = text_field()
     contract_signed_on: date | None = None
+    # The landlord must approve the tenant before the offer becomes a contract (debt is the
+    # usual obstacle); a refusal keeps its reason.
+    landlord_answer: LandlordAnswer = enum_field(LandlordAnswer, default=LandlordAnswer.not_asked)
+    landlord_asked_at: datetime | None = tz_field(default=None, nullable=True)
+    landlord_answered_at: datetime | None = tz_field(default=None, nullable=True)
+    landlord_reason: str | None = text_field()
 
 
 class PriorityEligibilityOverride(UUIDModel, table=True):

@@ -21,12 +21,12 @@ from placement.audit.service import record
 from placement.auth.actor import Actor
 from placement.auth.permissions import Permission, has_permission
 from placement.clock import Clock
-from placement.errors import Forbidden, NotFound
+from placement.errors import N_, Forbidden, NotFound
 from placement.models import Case, Person, PriorityApplication
 from placement.models.enums import AuditAction, PriorityStatus, ProtectedIdentity
 
 ENTITY = "priority_application"
-NOT_FOUND = "No such priority application."
+NOT_FOUND = N_("No such priority application.")
 
 
 class Side(StrEnum):

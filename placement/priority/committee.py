@@ -20,7 +20,7 @@ from placement.auth.actor import Actor
 from placement.clock import Clock
 from placement.config import Settings
 from placement.crypto import Keyring
-from placement.errors import Conflict, Forbidden, InvalidInput, NotFound
+from placement.errors import N_, Conflict, Forbidden, InvalidInput, NotFound
 from placement.models import Case, PriorityAppeal, PriorityApplication, PriorityCommitteeMeeting
 from placement.models.enums import AuditAction, PriorityStatus, ReminderKind
 from placement.priority import notify, workflow
@@ -71,8 +71,9 @@ async def create_meeting(
     today = local_today(clock, settings)
     if meets_on < today:
         raise InvalidInput(
-            f"The committee date {meets_on.isoformat()} is in the past. Enter a coming date.",
+            N_("The committee date {date} is in the past. Enter a coming date."),
             field="meets_on",
+            params={"date": meets_on.isoformat()},
         )
     taken = await session.scalar(
         select(col(PriorityCommitteeMeeting.id)).where(
@@ -202,9 +203,9 @@ async def record_decision(
     appeal, meeting = found
     if local_today(clock, settings) < meeting.meets_on:
         raise Conflict(
-            f"The committee meets on {meeting.meets_on.isoformat()}; record its decision on or "
-            "after that day.",
+            N_("The committee meets on {date}; record its decision on or after that day."),
             field="outcome",
+            params={"date": meeting.meets_on.isoformat()},
         )
     now = clock.now()
     appeal.outcome = outcome

@@ -20,7 +20,7 @@ from sqlmodel import col, select
 
 from placement.auth.actor import Actor
 from placement.clock import Clock
-from placement.errors import Conflict, Forbidden, InvalidInput
+from placement.errors import N_, Conflict, Forbidden, InvalidInput
 from placement.models import PriorityApplication
 from placement.models.enums import AuditAction, PriorityStatus
 from placement.models.priority import PriorityEligibilityOverride
@@ -31,9 +31,9 @@ INDEPENDENT = "independent_living"
 NO_OTHER = "no_other_solution"
 CHECKS: tuple[str, ...] = (TWO_YEAR, INDEPENDENT, NO_OTHER)
 LABELS: dict[str, str] = {
-    TWO_YEAR: "Registered in the city without interruption for at least two years",
-    INDEPENDENT: "Able to live independently in a rented flat",
-    NO_OTHER: "No other way to solve the housing need",
+    TWO_YEAR: N_("Registered in the city without interruption for at least two years"),
+    INDEPENDENT: N_("Able to live independently in a rented flat"),
+    NO_OTHER: N_("No other way to solve the housing need"),
 }
 # The agency may set checks aside while it reviews the application, not after deciding.
 OVERRIDE_STATUSES = frozenset({PriorityStatus.submitted, PriorityStatus.under_review})

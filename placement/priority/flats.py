@@ -21,10 +21,11 @@ from placement.auth.scope import elevated
 from placement.clock import Clock
 from placement.config import Settings
 from placement.decisions.outcomes import is_secure_permanent
-from placement.errors import Conflict, Forbidden, InvalidInput, NotFound
+from placement.errors import N_, Conflict, Forbidden, InvalidInput, NotFound
 from placement.models import Case, District, FlatOffer, WatchedFlat
 from placement.models.enums import (
     AuditAction,
+    LandlordAnswer,
     OfferResponse,
     Outcome,
     PriorityStatus,
@@ -51,13 +52,15 @@ MATCHABLE = frozenset({PriorityStatus.watch_active})
 
 def _agency_only(actor: Actor, what: str) -> None:
     if side_of(actor) != Side.agency:
-        raise Forbidden(f"Only the housing agency can {what}.")
+        raise Forbidden(N_("Only the housing agency can {what}."), params={"what": what})
 
 
 async def _district_by_code(session: AsyncSession, code: str) -> District:
     district = await session.scalar(select(District).where(col(District.code) == code))
     if district is None:
-        raise InvalidInput(f"Unknown district code: {code}.", field="district_code")
+        raise InvalidInput(
+            N_("Unknown district code: {codes}."), field="district_code", params={"codes": code}
+        )
     return district
 
 
@@ -80,7 +83,7 @@ async def _flat(
 async def register_flat(
     session: AsyncSession, clock: Clock, actor: Actor, data: FlatCreate
 ) -> FlatRead:
-    _agency_only(actor, "register watched flats")
+    _agency_only(actor, N_("register watched flats"))
     district = await _district_by_code(session, data.district_code)
     taken = await session.scalar(
         select(col(WatchedFlat.id)).where(col(WatchedFlat.reference) == data.reference)
@@ -108,7 +111,7 @@ async def register_flat(
 async def list_flats(
     session: AsyncSession, actor: Actor, status: str | None = None
 ) -> list[FlatRead]:
-    _agency_only(actor, "list watched flats")
+    _agency_only(actor, N_("list watched flats"))
     stmt = (
         select(WatchedFlat, District)
         .join(District, col(District.id) == col(WatchedFlat.district_id))
@@ -120,7 +123,7 @@ async def list_flats(
 
 
 async def get_flat(session: AsyncSession, actor: Actor, flat_id: uuid.UUID) -> FlatRead:
-    _agency_only(actor, "see watched flats")
+    _agency_only(actor, N_("see watched flats"))
     flat, district = await _flat(session, flat_id)
     return flat_read(flat, district)
 
@@ -170,7 +173,7 @@ async def proposals(
     session: AsyncSession, clock: Clock, settings: Settings, actor: Actor, flat_id: uuid.UUID
 ) -> FlatProposalsRead:
     """Every household with an active watch, suitable ones ranked first, the rest with why not."""
-    _agency_only(actor, "see proposals for a flat")
+    _agency_only(actor, N_("see proposals for a flat"))
     flat, district = await _flat(session, flat_id)
     candidates = await load_many(session, actor, statuses=MATCHABLE)
     by_id = {str(s.application.id): s for s in candidates}
@@ -205,7 +208,7 @@ async def make_offer(
     flat_id: uuid.UUID,
     application_id: uuid.UUID,
 ) -> Scoped:
-    _agency_only(actor, "offer flats")
+    _agency_only(actor, N_("offer flats"))
     flat, district = await _flat(session, flat_id, lock=True)
     if flat.status != AVAILABLE:
         raise Conflict("The flat is already offered or let.", field="flat_id")
@@ -221,8 +224,9 @@ async def make_offer(
     )
     if not verdict[0].eligible:
         raise InvalidInput(
-            "This flat does not suit the household: " + " ".join(f.text for f in verdict[0].failed),
+            N_("This flat does not suit the household: {rules}"),
             field="application_id",
+            params={"rules": [f.msg or f.text for f in verdict[0].failed]},
         )
     now = clock.now()
     session.add(
@@ -299,6 +303,58 @@ async def respond(
     return scoped
 
 
+LANDLORD_FIRST = N_(
+    "The landlord has not approved the household as tenant yet. Ask the landlord and record "
+    "the approval before the contract."
+)
+LANDLORD_REFUSED = N_(
+    "The landlord refused the household as tenant, so the offer cannot become a contract."
+)
+LANDLORD_NOT_ACCEPTED = N_("Ask the landlord once the household has accepted the offer.")
+LANDLORD_ANSWERED = N_("The landlord has already answered about this offer.")
+LANDLORD_ASKED = N_("The landlord has already been asked.")
+LANDLORD_NOT_ASKED = N_("Record that the landlord was asked before recording the answer.")
+LANDLORD_REASON = N_("Give the landlord's reason for refusing (debt is the usual one).")
+LANDLORD_CHOICE = N_("Choose: asked, approved or refused.")
+
+
+async def record_landlord(
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    offer_id: uuid.UUID,
+    answer: LandlordAnswer,
+    reason: str | None = None,
+) -> Scoped:
+    """The landlord's approval of the tenant, step by step: asked, then approved or refused
+    (with the reason; debt is the usual obstacle). A contract needs the approval."""
+    _agency_only(actor, N_("record the landlord's answer"))
+    offer, scoped, _flat = await _offer(session, actor, offer_id)
+    if offer.response != OfferResponse.accepted:
+        raise Conflict(LANDLORD_NOT_ACCEPTED, field="answer")
+    if offer.landlord_answer in (LandlordAnswer.approved, LandlordAnswer.refused):
+        raise Conflict(LANDLORD_ANSWERED, field="answer")
+    now = clock.now()
+    if answer == LandlordAnswer.asked:
+        if offer.landlord_answer == LandlordAnswer.asked:
+            raise Conflict(LANDLORD_ASKED, field="answer")
+        offer.landlord_asked_at = now
+    elif answer in (LandlordAnswer.approved, LandlordAnswer.refused):
+        if offer.landlord_answer != LandlordAnswer.asked:
+            raise Conflict(LANDLORD_NOT_ASKED, field="answer")
+        text = (reason or "").strip()
+        if answer == LandlordAnswer.refused and not text:
+            raise InvalidInput(LANDLORD_REASON, field="reason")
+        offer.landlord_answered_at = now
+        offer.landlord_reason = text or None
+    else:
+        raise InvalidInput(LANDLORD_CHOICE, field="answer")
+    offer.landlord_answer = answer
+    await session.flush()
+    await audit(session, clock, actor, scoped, AuditAction.update, f"landlord {answer.value}")
+    return scoped
+
+
 async def record_contract(
     session: AsyncSession,
     clock: Clock,
@@ -308,7 +364,7 @@ async def record_contract(
     signed_on: date,
 ) -> Scoped:
     """The signed lease: the flat is let and the case's chain ends in secure housing."""
-    _agency_only(actor, "record contracts")
+    _agency_only(actor, N_("record contracts"))
     offer, scoped, flat = await _offer(session, actor, offer_id)
     if offer.response != OfferResponse.accepted:
         raise Conflict("Only an accepted offer can lead to a contract.")
@@ -316,6 +372,10 @@ async def record_contract(
         raise InvalidInput("The contract date cannot be in the future.", field="signed_on")
     if signed_on < offer.offered_at.astimezone(ZoneInfo(settings.timezone)).date():
         raise InvalidInput("The contract cannot be signed before the offer.", field="signed_on")
+    if offer.landlord_answer == LandlordAnswer.refused:
+        raise Conflict(LANDLORD_REFUSED, field="signed_on")
+    if offer.landlord_answer != LandlordAnswer.approved:
+        raise Conflict(LANDLORD_FIRST, field="signed_on")
     workflow.check(
         scoped.application.status, PriorityStatus.contract_signed, scoped.side, Via.contract, None
     )

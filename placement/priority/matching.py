@@ -14,18 +14,19 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from placement.errors import N_
 from placement.priority import rules
 from placement.priority.rules import Failure, FlatFacts, HouseholdFacts
 
 log = logging.getLogger(__name__)
 
 RULE_TEXTS: dict[str, str] = {
-    "invalid_application": "The application's household details do not add up.",
-    rules.HOUSEHOLD_DOES_NOT_FIT: "The flat's size does not suit the household.",
-    rules.EXCLUSION_AREA: "The flat is in an area the household must avoid.",
-    "exclusion_buffer": "The flat is next to an area the household must avoid.",
-    rules.WHEELCHAIR: "The household needs a wheelchair-accessible flat.",
-    "rent": "The rent is more than the household can pay.",
+    "invalid_application": N_("The application's household details do not add up."),
+    rules.HOUSEHOLD_DOES_NOT_FIT: N_("The flat's size does not suit the household."),
+    rules.EXCLUSION_AREA: N_("The flat is in an area the household must avoid."),
+    "exclusion_buffer": N_("The flat is next to an area the household must avoid."),
+    rules.WHEELCHAIR: N_("The household needs a wheelchair-accessible flat."),
+    "rent": N_("The rent is more than the household can pay."),
 }
 
 

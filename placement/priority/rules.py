@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from placement.errors import N_, Msg, fill
+
 HOUSEHOLD_DOES_NOT_FIT = "household_does_not_fit"
 EXCLUSION_AREA = "exclusion_area"
 WHEELCHAIR = "wheelchair"
@@ -40,6 +42,11 @@ class HouseholdFacts:
 class Failure:
     code: str
     text: str
+    msg: Msg | None = None  # the text with its blanks, for the reader's language
+
+
+def _failure(code: str, template: str, **params: str | int) -> Failure:
+    return Failure(code, fill(template, params), Msg(template, params))
 
 
 def min_rooms(size: int) -> int:
@@ -56,30 +63,37 @@ def failures(flat: FlatFacts, household: HouseholdFacts) -> list[Failure]:
     out: list[Failure] = []
     if flat.rooms < min_rooms(household.size):
         out.append(
-            Failure(
+            _failure(
                 HOUSEHOLD_DOES_NOT_FIT,
-                f"The flat has {flat.rooms} room(s); a household of {household.size} needs at "
-                f"least {min_rooms(household.size)}.",
+                N_("The flat has {rooms} room(s); a household of {size} needs at least {least}."),
+                rooms=flat.rooms,
+                size=household.size,
+                least=min_rooms(household.size),
             )
         )
     elif flat.rooms > max_rooms(household.size):
         out.append(
-            Failure(
+            _failure(
                 HOUSEHOLD_DOES_NOT_FIT,
-                f"The flat has {flat.rooms} rooms; a household of {household.size} is let at "
-                f"most {max_rooms(household.size)}.",
+                N_("The flat has {rooms} rooms; a household of {size} is let at most {most}."),
+                rooms=flat.rooms,
+                size=household.size,
+                most=max_rooms(household.size),
             )
         )
     if flat.district_code in household.avoid_codes:
         out.append(
-            Failure(
+            _failure(
                 EXCLUSION_AREA,
-                f"The flat is in {flat.district_name}, an area the household must avoid.",
+                N_("The flat is in {district}, an area the household must avoid."),
+                district=flat.district_name,
             )
         )
     if household.needs_wheelchair and not flat.wheelchair_accessible:
         out.append(
-            Failure(WHEELCHAIR, "The household needs a wheelchair-accessible flat; this is not.")
+            _failure(
+                WHEELCHAIR, N_("The household needs a wheelchair-accessible flat; this is not.")
+            )
         )
     return out
 

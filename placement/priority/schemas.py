@@ -15,7 +15,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from placement.bounds import SaneDate
-from placement.models.enums import OfferResponse, PriorityStatus, Role
+from placement.models.enums import LandlordAnswer, OfferResponse, PriorityStatus, Role
 
 Age = Annotated[int, Field(ge=0, le=25)]
 Code = Annotated[str, Field(min_length=1, max_length=64)]
@@ -118,6 +118,13 @@ class ContractIn(BaseModel):
     signed_on: SaneDate
 
 
+class LandlordIn(BaseModel):
+    """The landlord's answer about the tenant: asked, then approved or refused (reason)."""
+
+    answer: Literal["asked", "approved", "refused"]
+    reason: str | None = Field(default=None, max_length=2000)
+
+
 class MessageCreate(BaseModel):
     body: str = Field(min_length=1, max_length=4000)
 
@@ -141,6 +148,14 @@ class CertificateRead(_Out):
     written_by: str | None
     written_at: datetime
     supports: str
+
+
+class BlockedStepRead(_Out):
+    """A plain status step open by the status machine that cannot be taken yet, and why."""
+
+    status: PriorityStatus
+    code: str  # priority.steps: no_certificate, checks_unmet, appeal_not_approved
+    checks: list[str] = []  # for checks_unmet: the eligibility checks not met
 
 
 class StatusChangeRead(_Out):
@@ -187,6 +202,10 @@ class OfferRead(_Out):
     responded_at: datetime | None
     decline_reason: str | None
     contract_signed_on: SaneDate | None
+    landlord_answer: LandlordAnswer = LandlordAnswer.not_asked
+    landlord_asked_at: datetime | None = None
+    landlord_answered_at: datetime | None = None
+    landlord_reason: str | None = None
 
 
 class MessageRead(_Out):
@@ -225,6 +244,7 @@ class _ApplicationFields(_Out):
     appeals: list[AppealRead]
     offers: list[OfferRead]
     next_statuses: list[PriorityStatus]
+    blocked_statuses: list[BlockedStepRead] = []
     created_at: datetime
     updated_at: datetime | None
 

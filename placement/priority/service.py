@@ -17,19 +17,18 @@ from placement.auth.actor import Actor
 from placement.clock import Clock
 from placement.config import Settings
 from placement.crypto import Keyring
-from placement.errors import Conflict, Forbidden, InvalidInput, NotFound
+from placement.errors import N_, Conflict, Forbidden, InvalidInput, NotFound
 from placement.models import (
     Case,
     Certificate,
     Child,
     District,
     ExclusionArea,
-    PriorityAppeal,
     PriorityApplication,
     PriorityStatusChange,
 )
 from placement.models.enums import AuditAction, CaseStatus, PriorityStatus, ReminderKind
-from placement.priority import eligibility, notify, workflow
+from placement.priority import eligibility, notify, steps, workflow
 from placement.priority.access import Scoped, Side, audit, load, load_many, side_of
 from placement.priority.dates import local_today
 from placement.priority.schemas import (
@@ -85,8 +84,12 @@ PLAIN_FIELDS = frozenset(
 
 def _require_side(scoped: Scoped, side: Side, what: str) -> None:
     if scoped.side != side:
-        who = "the case's handler" if side == Side.social else "the housing agency"
-        raise Forbidden(f"Only {who} can {what}.")
+        raise Forbidden(
+            N_("Only the case's handler can {what}.")
+            if side == Side.social
+            else N_("Only the housing agency can {what}."),
+            params={"what": what},
+        )
 
 
 def _age(birth: date, today: date) -> int:
@@ -104,12 +107,15 @@ async def _check_areas(session: AsyncSession, avoid: list[str], needed: list[str
     unknown = {*avoid, *needed} - await _known_codes(session, {*avoid, *needed})
     if unknown:
         field = "avoid_district_codes" if unknown & set(avoid) else "needed_district_codes"
-        raise InvalidInput(f"Unknown district code: {', '.join(sorted(unknown))}.", field=field)
+        raise InvalidInput(
+            N_("Unknown district code: {codes}."), field=field, params={"codes": sorted(unknown)}
+        )
     both = set(avoid) & set(needed)
     if both:
         raise InvalidInput(
-            f"An area cannot be both avoided and needed: {', '.join(sorted(both))}.",
+            N_("An area cannot be both avoided and needed: {codes}."),
             field="needed_district_codes",
+            params={"codes": sorted(both)},
         )
 
 
@@ -243,20 +249,23 @@ async def update_application(
     data: ApplicationUpdate,
 ) -> Scoped:
     scoped = await load(session, actor, application_id, lock=True)
-    _require_side(scoped, Side.social, "change the application")
+    _require_side(scoped, Side.social, N_("change the application"))
     app = scoped.application
     if app.status in LOCKED_FOR_EDITS:
         raise Conflict(
-            f"The application is {LABELS[app.status]}; the household details can no longer "
-            "be changed."
+            N_("The application is {status}; the household details can no longer be changed."),
+            params={"status": LABELS[app.status]},
         )
     sent = data.model_fields_set
     frozen = ELIGIBILITY_FIELDS & sent
     if frozen and app.status not in BEFORE_DECISION:
         raise Conflict(
-            f"The application is {LABELS[app.status]}; the facts behind the eligibility checks "
-            "can no longer be changed. Write to the housing agency instead.",
+            N_(
+                "The application is {status}; the facts behind the eligibility checks "
+                "can no longer be changed. Write to the housing agency instead."
+            ),
             field=sorted(frozen)[0],
+            params={"status": LABELS[app.status]},
         )
     for name in NOT_NULL:
         if name in sent and getattr(data, name) is None:
@@ -300,7 +309,7 @@ async def read_for_agency(
     application_id: uuid.UUID,
 ) -> AgencyApplicationRead:
     scoped = await load(session, actor, application_id)
-    _require_side(scoped, Side.agency, "use the housing agency's view")
+    _require_side(scoped, Side.agency, N_("use the housing agency's view"))
     await audit(session, clock, actor, scoped, AuditAction.read)
     return await agency_view(session, keyring, scoped, local_today(clock, settings))
 
@@ -314,7 +323,7 @@ async def read_for_handler(
     application_id: uuid.UUID,
 ) -> HandlerApplicationRead:
     scoped = await load(session, actor, application_id)
-    _require_side(scoped, Side.social, "use the handler's view")
+    _require_side(scoped, Side.social, N_("use the handler's view"))
     await audit(session, clock, actor, scoped, AuditAction.read)
     return await handler_view(session, keyring, scoped, local_today(clock, settings))
 
@@ -375,10 +384,13 @@ async def attach_certificate(
 ) -> Scoped:
     """The handler's certificate (intyg); it answers an open certificate request."""
     scoped = await load(session, actor, application_id, lock=True)
-    _require_side(scoped, Side.social, "write the certificate")
+    _require_side(scoped, Side.social, N_("write the certificate"))
     app = scoped.application
     if app.status not in CERTIFICATE_STATUSES:
-        raise Conflict(f"The application is {LABELS[app.status]}; no certificate is needed now.")
+        raise Conflict(
+            N_("The application is {status}; no certificate is needed now."),
+            params={"status": LABELS[app.status]},
+        )
     if not supports.strip():
         raise InvalidInput("Say what the certificate supports.", field="supports")
     now = clock.now()
@@ -413,7 +425,7 @@ async def request_certificate(
 ) -> Scoped:
     """The agency asks social services for a certificate; the handler is notified."""
     scoped = await load(session, actor, application_id, lock=True)
-    _require_side(scoped, Side.agency, "request a certificate")
+    _require_side(scoped, Side.agency, N_("request a certificate"))
     change = await workflow.transition(
         session,
         clock,
@@ -454,33 +466,9 @@ async def change_status(
     scoped = await load(session, actor, application_id, lock=True)
     app = scoped.application
     workflow.check(app.status, target, scoped.side, Via.status, reason)
-    if target == S.under_review and not await has_certificate(session, app.id):
-        raise Conflict(
-            "There is no certificate from social services yet. Request one before the "
-            "review can start.",
-            field="to_status",
-        )
-    if target == S.approved:
-        unmet = await eligibility.unmet_checks(session, app, local_today(clock, settings))
-        if unmet:
-            raise Conflict(
-                "The application cannot be approved: "
-                + "; ".join(f"{c.label}: {c.detail}" for c in unmet)
-                + " Set a check aside with a reason, or reject the application.",
-                field="to_status",
-            )
-    if app.status == S.decided_by_committee and target == S.watch_active:
-        outcome = await session.scalar(
-            select(col(PriorityAppeal.outcome))
-            .where(col(PriorityAppeal.application_id) == app.id)
-            .order_by(col(PriorityAppeal.filed_at).desc())
-            .limit(1)
-        )
-        if outcome != "approved":
-            raise Conflict(
-                "The committee did not approve the appeal; the application can only be closed.",
-                field="to_status",
-            )
+    found = await steps.blocker(session, app, target, local_today(clock, settings))
+    if found is not None:
+        raise found.error()
     await workflow.transition(session, clock, actor, scoped, target, reason=reason)
     if target == S.submitted:
         await notify.notify_agency(session, scoped.case, kind="priority_submitted", now=clock.now())

@@ -21,12 +21,13 @@ from placement.models import (
     UserAccount,
     WatchedFlat,
 )
-from placement.priority import eligibility
+from placement.priority import eligibility, steps
 from placement.priority.access import Scoped
 from placement.priority.schemas import (
     AgencyApplicationRead,
     AgencyApplicationSummary,
     AppealRead,
+    BlockedStepRead,
     CertificateRead,
     EligibilityCheckRead,
     FlatRead,
@@ -35,7 +36,7 @@ from placement.priority.schemas import (
     OfferRead,
     StatusChangeRead,
 )
-from placement.priority.workflow import next_statuses
+from placement.priority.workflow import TRANSITIONS, Via, next_statuses
 
 
 def debt_note_context(application_id: uuid.UUID) -> str:
@@ -95,6 +96,10 @@ def offer_read(offer: FlatOffer, flat: WatchedFlat, district: District) -> Offer
         responded_at=offer.responded_at,
         decline_reason=offer.decline_reason,
         contract_signed_on=offer.contract_signed_on,
+        landlord_answer=offer.landlord_answer,
+        landlord_asked_at=offer.landlord_asked_at,
+        landlord_answered_at=offer.landlord_answered_at,
+        landlord_reason=offer.landlord_reason,
     )
 
 
@@ -109,6 +114,18 @@ def appeal_read(appeal: PriorityAppeal, meeting: PriorityCommitteeMeeting) -> Ap
         outcome=appeal.outcome,
         decided_at=appeal.decided_at,
     )
+
+
+async def _blocked(session: AsyncSession, scoped: Scoped, today: date) -> list[BlockedStepRead]:
+    app = scoped.application
+    out = []
+    for target in next_statuses(app.status, scoped.side):
+        if TRANSITIONS[(app.status, target)].via != Via.status:
+            continue
+        found = await steps.blocker(session, app, target, today)
+        if found is not None:
+            out.append(BlockedStepRead(status=target, code=found.code, checks=list(found.checks)))
+    return out
 
 
 async def _common(session: AsyncSession, scoped: Scoped, today: date) -> dict[str, object]:
@@ -208,6 +225,7 @@ async def _common(session: AsyncSession, scoped: Scoped, today: date) -> dict[st
         "appeals": [appeal_read(a, m) for a, m in appeals],
         "offers": await offers_of(session, app.id),
         "next_statuses": next_statuses(app.status, scoped.side),
+        "blocked_statuses": await _blocked(session, scoped, today),
         "created_at": app.created_at,
         "updated_at": app.updated_at,
     }

@@ -17,7 +17,7 @@ from sqlmodel import col, select
 
 from placement.auth.actor import Actor
 from placement.clock import Clock
-from placement.errors import Conflict, Forbidden, InvalidInput
+from placement.errors import N_, Conflict, Forbidden, InvalidInput
 from placement.models import PriorityStatusChange
 from placement.models.enums import AuditAction, PriorityStatus
 from placement.priority.access import Scoped, Side, audit
@@ -25,20 +25,20 @@ from placement.priority.access import Scoped, Side, audit
 S = PriorityStatus
 
 LABELS: dict[PriorityStatus, str] = {
-    S.draft: "draft",
-    S.certificate_requested: "certificate requested",
-    S.submitted: "submitted",
-    S.under_review: "under review",
-    S.approved: "approved",
-    S.rejected: "rejected",
-    S.appealed: "appealed",
-    S.decided_by_committee: "decided by the committee",
-    S.watch_active: "watch active",
-    S.flat_offered: "flat offered",
-    S.offer_accepted: "offer accepted",
-    S.offer_declined: "offer declined",
-    S.contract_signed: "contract signed",
-    S.closed: "closed",
+    S.draft: N_("draft"),
+    S.certificate_requested: N_("certificate requested"),
+    S.submitted: N_("submitted"),
+    S.under_review: N_("under review"),
+    S.approved: N_("approved"),
+    S.rejected: N_("rejected"),
+    S.appealed: N_("appealed"),
+    S.decided_by_committee: N_("decided by the committee"),
+    S.watch_active: N_("watch active"),
+    S.flat_offered: N_("flat offered"),
+    S.offer_accepted: N_("offer accepted"),
+    S.offer_declined: N_("offer declined"),
+    S.contract_signed: N_("contract signed"),
+    S.closed: N_("closed"),
 }
 
 # Once here, nothing about the household may be edited any more.
@@ -59,14 +59,14 @@ class Via(StrEnum):
 
 
 HOW: dict[Via, str] = {
-    Via.status: "change the status",
-    Via.certificate: "attach a certificate",
-    Via.certificate_request: "request a certificate",
-    Via.appeal: "file an appeal",
-    Via.committee: "record the committee's decision",
-    Via.offer: "offer a flat from the flat's page",
-    Via.response: "record the household's answer to the offer",
-    Via.contract: "record the signed contract on the accepted offer",
+    Via.status: N_("change the status"),
+    Via.certificate: N_("attach a certificate"),
+    Via.certificate_request: N_("request a certificate"),
+    Via.appeal: N_("file an appeal"),
+    Via.committee: N_("record the committee's decision"),
+    Via.offer: N_("offer a flat from the flat's page"),
+    Via.response: N_("record the household's answer to the offer"),
+    Via.contract: N_("record the signed contract on the accepted offer"),
 }
 
 SOCIAL = frozenset({Side.social})
@@ -117,7 +117,7 @@ def next_statuses(current: PriorityStatus, side: Side | None = None) -> list[Pri
 
 
 def _side_name(sides: frozenset[Side]) -> str:
-    return "the housing agency" if sides == AGENCY else "the case's handler"
+    return N_("the housing agency") if sides == AGENCY else N_("the case's handler")
 
 
 def check(
@@ -129,26 +129,38 @@ def check(
 ) -> Step:
     """The step from ``current`` to ``target``, or a refusal that says what is possible."""
     if current == target:
-        raise Conflict(f"The application is already {LABELS[target]}.", field="to_status")
+        raise Conflict(
+            N_("The application is already {status}."),
+            field="to_status",
+            params={"status": LABELS[target]},
+        )
     step = TRANSITIONS.get((current, target))
     if step is None:
-        options = ", ".join(LABELS[s] for s in next_statuses(current, side)) or "nothing"
+        options = [LABELS[s] for s in next_statuses(current, side)] or [N_("nothing")]
         raise Conflict(
-            f"An application that is {LABELS[current]} cannot become {LABELS[target]}: "
-            f"that would skip a step. From {LABELS[current]} you can make it: {options}.",
+            N_(
+                "An application that is {current} cannot become {target}: "
+                "that would skip a step. From {current} you can make it: {options}."
+            ),
             field="to_status",
+            params={"current": LABELS[current], "target": LABELS[target], "options": options},
         )
     if side not in step.sides:
         raise Forbidden(
-            f"Only {_side_name(step.sides)} can make an application {LABELS[target]}.",
+            N_("Only {who} can make an application {target}."),
+            params={"who": _side_name(step.sides), "target": LABELS[target]},
         )
     if step.via != via:
         raise Conflict(
-            f"To make the application {LABELS[target]}, {HOW[step.via]}.", field="to_status"
+            N_("To make the application {target}, {how}."),
+            field="to_status",
+            params={"target": LABELS[target], "how": HOW[step.via]},
         )
     if step.needs_reason and not (reason and reason.strip()):
         raise InvalidInput(
-            f"Give a reason for making the application {LABELS[target]}.", field="reason"
+            N_("Give a reason for making the application {target}."),
+            field="reason",
+            params={"target": LABELS[target]},
         )
     return step
 

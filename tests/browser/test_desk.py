@@ -60,7 +60,7 @@ def test_day_desk(browser: Browser, live: LiveApp) -> None:
     assert len(placed) >= 3
     _check(actions, "desk")
 
-    # Open a case and renew it in one step.
+    # Open a case and renew it (one step and its confirmation).
     actions.click(f'{CASE_LINKS}[href="{placed[0]}"]')
     page.wait_for_url(f"{live.base_url}{placed[0]}")
     assert page.locator("#renew").is_visible()
@@ -68,6 +68,12 @@ def test_day_desk(browser: Browser, live: LiveApp) -> None:
     _check(actions, "case")
     ends_before = page.locator(".now dd").nth(1).inner_text()
     actions.click("#renew")
+    # The confirmation step says exactly what is renewed: who, where, from when to when.
+    confirm = page.locator("#renew-confirm")
+    assert confirm.is_visible()
+    assert confirm.locator("li").count() >= 1
+    _check(actions, "renew-confirm")
+    actions.click("#renew-confirm-button")
     expect(page).to_have_url(re.compile(r"\?done=renewed$"))
     assert page.locator(".flash").is_visible()
     assert page.locator(".now dd").nth(1).inner_text() != ends_before  # the decision runs on

@@ -42,8 +42,11 @@ def test_housing_agency_priority_pages(browser: Browser, live: LiveApp) -> None:
     actions.shot("detail")
     assert axe_check(page) == []
 
-    # Approving while a check is unanswered is refused; the reason is next to the field.
-    actions.select("#to_status", "approved")
+    # Approving while a check is unanswered is not offered; the page says what is missing.
+    assert page.locator("#to_status option[value=approved]").count() == 0
+    assert page.locator("#not-yet-h").is_visible()
+    assert page.locator("ul.not-yet li").count() >= 1
+    # Changing the status without choosing one is refused next to the field.
     actions.click("#actions button[type=submit]")
     error = page.locator("#to_status-error")
     assert error.is_visible() and error.inner_text().strip()

@@ -14,7 +14,7 @@ import httpx
 from sqlmodel import col, select
 
 from placement.demo.seed import STREETS
-from placement.models import Booking, Operator, OptimizationRun, Unit
+from placement.models import Booking, Operator, OptimizationRun, Place, Unit
 from placement.models.enums import BookingKind, BookingStatus, Role, UnitKind
 from tests.conftest import ClientFactory, owner_sm
 from tests.pages.helpers import post_form
@@ -114,7 +114,7 @@ async def test_joint_plan_and_accept(
         numbers = run.inputs["case_numbers"]
     page = (await coordinator.get(location)).text
     assert "The joint plan is ready" in page
-    assert "Solver status" in page and "Gap to the best possible" in page
+    assert "The plan" in page and "Gap to the best possible" not in page
     accept = re.findall(rf'action="/board/joint/{run_id}/accept/([0-9a-f-]+)"', page)
     assert accept, "the demo city's plan places at least one request"
     request_id = accept[0]
@@ -159,7 +159,7 @@ async def test_move_on_and_accept(
     location = r.headers["location"]
     run_id = uuid.UUID(parse_qs(urlparse(location).query)["moveon"][0])
     page = (await coordinator.get(location)).text
-    assert "The move-on proposals are ready" in page and "Solver status" in page
+    assert "The move-on proposals are ready" in page and "The plan" in page
     accept = re.findall(rf'action="/board/move-on/{run_id}/accept/([0-9a-f-]+)"', page)
     assert accept, "the demo city has a household ready to move on"
     case_id = uuid.UUID(accept[0])
@@ -179,3 +179,85 @@ async def test_move_on_and_accept(
     stranger = uuid.uuid4()
     r = await post_form(coordinator, location, f"/board/move-on/{run_id}/accept/{stranger}", {})
     assert r.status_code == 409 and "Move on from protected shelters" in r.text
+
+
+async def _block_every_place(app: Any, unit_id: uuid.UUID) -> None:
+    """Someone blocks every place of the unit after the plan was made."""
+    now = app.state.clock.now()
+    async with owner_sm(app)() as s:
+        places = (await s.execute(select(Place).where(col(Place.unit_id) == unit_id))).scalars()
+        for place in places:
+            s.add(
+                Booking(
+                    place_id=place.id,
+                    unit_id=unit_id,
+                    kind=BookingKind.block,
+                    starts_at=now - timedelta(hours=1),
+                    ends_at=now + timedelta(days=3),
+                    block_reason="Vattenskada",
+                )
+            )
+        await s.commit()
+
+
+async def test_a_proposal_taken_since_the_plan_is_shown_and_replanned(
+    app: Any, demo: dict[str, int], client_for: ClientFactory
+) -> None:
+    coordinator = await _coordinator(client_for)
+    r = await post_form(coordinator, "/board", "/board/joint-plan", {})
+    location = r.headers["location"]
+    run_id = uuid.UUID(parse_qs(urlparse(location).query)["joint"][0])
+    async with owner_sm(app)() as s:
+        run = await s.get(OptimizationRun, run_id)
+        assert run is not None
+        chosen = next(a for a in run.proposals["assignments"] if a.get("unit_id"))
+    request_id = chosen["request_id"]
+    page = (await coordinator.get(location)).text
+    assert "Taken since" not in _card(page, f"a-{request_id}")
+    assert "Optimal" not in page and " ms)" not in page  # no solver words
+    await _block_every_place(app, uuid.UUID(chosen["unit_id"]))
+
+    page = (await coordinator.get(location)).text
+    card = _card(page, f"a-{request_id}")
+    assert "Taken since" in card and "/accept/" not in card
+    assert 'action="/board/joint-plan"' in card  # a fresh proposal is one click away
+
+    # Accepting anyway (an old tab): not an error page but a fresh plan, with the reason.
+    r = await post_form(coordinator, location, f"/board/joint/{run_id}/accept/{request_id}", {})
+    assert r.status_code == 303 and "done=replanned" in r.headers["location"]
+    fresh = uuid.UUID(parse_qs(urlparse(r.headers["location"]).query)["joint"][0])
+    assert fresh != run_id
+    assert not await _holds(app, request_id=uuid.UUID(request_id))
+    page = (await coordinator.get(r.headers["location"])).text
+    assert "Those places were taken after the plan was made" in page
+    async with owner_sm(app)() as s:
+        again = await s.get(OptimizationRun, fresh)
+        assert again is not None
+        units = {a.get("unit_id") for a in again.proposals["assignments"]}
+    assert chosen["unit_id"] not in units  # the fresh plan does not offer the blocked unit
+    sv = (await coordinator.get(r.headers["location"].split("#")[0] + "&lang=sv")).text
+    assert "Bästa möjliga plan hittad" in sv or "En bra plan" in sv
+
+
+async def test_two_plans_wanting_the_same_last_places_are_flagged(
+    app: Any, demo: dict[str, int], client_for: ClientFactory
+) -> None:
+    from placement.matching.still_free import Verdict, Wanted, judge
+
+    async with owner_sm(app)() as s:
+        unit = next(
+            u for u in (await s.execute(select(Unit))).scalars() if u.name == "Kvinnojouren Ankaret"
+        )
+        now = app.state.clock.now()
+        from placement.inventory.capacity import capacity_by_unit, free_now_window
+
+        start, end = free_now_window(now)
+        free = (await capacity_by_unit(s, [unit.id], start, end, now))[unit.id].free_places
+        assert free >= 1
+        one = Wanted(unit.id, "places", free)
+        assert await judge(s, now, [one]) == [Verdict.free]
+        assert await judge(s, now, [one, Wanted(unit.id, "places", 1)]) == [
+            Verdict.shared,
+            Verdict.shared,
+        ]
+        assert await judge(s, now, [Wanted(unit.id, "places", free + 1)]) == [Verdict.taken]

@@ -92,7 +92,7 @@ async def test_case_page_shows_the_household_and_audits_once(
     assert f"Case {case['case_number']}" in page and page.count("<h1") == 1
     assert ADULT_NAME not in page and PERSONAL_NUMBER not in page  # hidden by default
     assert "Woman" in page and "born 1985" in page
-    assert "Barn 1" in page and "Barn 2" in page and "4 years" in page
+    assert "Child 1" in page and "Child 2" in page and "4 years" in page  # "Barn 1" in English
     assert "Skydd Ett" in page and "Protected shelter" in page
     assert "SoL, both guardians consent" in page
     assert "LPSB, immediate decision (to the court within a week)" in page

@@ -145,7 +145,8 @@ async def test_status_steps(world: World, sign_in: SignIn) -> None:
         agency, page, action, {"to_status": "approved", "reason": "Allt stämmer."}
     )
     assert skipped.status_code == 409
-    assert "skip a step" in error_of(skipped, "to_status")
+    assert "hoppas ett steg över" in error_of(skipped, "to_status")  # in Swedish, labels too
+    assert "beviljad" in error_of(skipped, "to_status")
     assert "Allt stämmer." in text_of(skipped)  # what was typed stays
     assert 'aria-invalid="true" aria-describedby="to_status-error"' in skipped.text
 
@@ -160,8 +161,11 @@ async def test_status_steps(world: World, sign_in: SignIn) -> None:
     assert "Under handläggning" in after  # status and history
     assert 'value="rejected"' in after
 
-    # The two-year rule fails and is shown; approving is refused with the service's reason.
+    # The two-year rule fails and is shown; approving is not offered, and says why.
     assert "2027-06-01" in after
+    assert 'value="approved"' not in after
+    not_yet = after.split('id="not-yet-h"')[1].split("</ul>")[0]
+    assert "Beviljad" in not_yet and "Folkbokförd i staden utan avbrott i minst två år" in not_yet
     refused = await post_form(agency, page, action, {"to_status": "approved", "reason": ""})
     assert refused.status_code == 409 and error_of(refused, "to_status")
 
@@ -200,6 +204,11 @@ async def test_certificate_request(world: World, sign_in: SignIn) -> None:
     )
     assert no_cert.status_code == 409
     assert "Det finns inget intyg" in error_of(no_cert, "to_status")  # translated
+    # The menu does not offer the review; it says what is missing for it instead.
+    before = text_of(await agency.get(page))
+    assert 'value="under_review"' not in before
+    not_yet = before.split('id="not-yet-h"')[1].split("</ul>")[0]
+    assert "Under handläggning" in not_yet and "Det finns inget intyg" in not_yet
 
     empty = await post_form(agency, page, f"{page}/certificate-request", {"reason": ""})
     assert empty.status_code == 422 and error_of(empty, "certificate_reason")
@@ -210,6 +219,8 @@ async def test_certificate_request(world: World, sign_in: SignIn) -> None:
     shown = text_of(await agency.get(page))
     assert "Intyg begärt" in shown and "Beskriv boendebehovet." in shown
     assert 'action="/priority/' + app_id + '/certificate-request"' not in shown
+    # Not a dead end: the page says what happens next and where to write to the handler.
+    assert "Väntar på intyget från socialtjänsten" in shown and 'href="#messages-h"' in shown
 
 
 async def test_post_a_message(world: World, sign_in: SignIn) -> None:

@@ -229,7 +229,7 @@ async def walk_chain(
     )
     proposals = ok(await agency.get(f"/api/priority/agency/flats/{flat['id']}/proposals"))
 
-    # 8. The agency offers the flat, the household accepts, the contract is recorded.
+    # 8. The agency offers the flat, the household accepts; then the landlord and the contract.
     offered = ok(
         await agency.post(
             f"/api/priority/agency/flats/{flat['id']}/offers", json={"application_id": app_id}
@@ -244,6 +244,11 @@ async def walk_chain(
         )
     )
     assert accepted["status"] == "offer_accepted"
+    # 9. The landlord approves the household as tenant (asked, then approved).
+    landlord = f"/api/priority/agency/offers/{offer_id}/landlord"
+    ok(await agency.post(landlord, json={"answer": "asked"}))
+    approved = ok(await agency.post(landlord, json={"answer": "approved"}))
+    assert approved["offers"][0]["landlord_answer"] == "approved"
     signed = ok(
         await agency.post(
             f"/api/priority/agency/offers/{offer_id}/contract", json={"signed_on": "2026-12-10"}

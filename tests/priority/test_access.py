@@ -80,6 +80,7 @@ async def test_every_endpoint_checks_role_and_district(
         ("GET", f"{g}/flats/{flat}/proposals", None),
         ("POST", f"{g}/flats/{flat}/offers", {"application_id": a}),
         ("POST", f"{g}/offers/{offer}/response", {"accepted": True}),
+        ("POST", f"{g}/offers/{offer}/landlord", {"answer": "asked"}),
         ("POST", f"{g}/offers/{offer}/contract", {"signed_on": "2026-11-24"}),
         ("POST", f"{g}/committee-meetings", {"meets_on": "2027-02-11"}),
         ("GET", f"{g}/committee-meetings/{meeting}/papers", None),
