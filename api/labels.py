@@ -54,6 +54,7 @@ REMINDER = {
     "decision_ending": N_("Decision ends soon"),
     "decision_expired": N_("Decision expired without renewal"),
     "follow_up_overdue": N_("Follow-up overdue"),
+    "follow_up_due": N_("Follow-up due"),
     "handover_due": N_("Hand-over from the social emergency service"),
     "court_deadline": N_("Court submission deadline for a child"),
     "hold_expired": N_("Hold expired"),
@@ -97,3 +98,21 @@ LOGIN_REFUSED = {
 TOO_MANY_CODES = N_(
     "Too many wrong codes. The sign-in was ended; sign in again with your password."
 )
+
+# The menu (placement.navigation.ENTRIES).
+MENU = {
+    "night": N_("Night"),
+    "desk": N_("Desk"),
+    "due": N_("Due"),
+    "inbox": N_("Inbox"),
+    "board": N_("Board"),
+    "statistics": N_("Statistics"),
+    "priority": N_("Priority"),
+    "operator": N_("My places"),
+    "audit": N_("Audit"),
+    "admin": N_("Administration"),
+}
+MENU_COUNT = {
+    "due": N_("%(count)s due today or overdue"),
+    "inbox": N_("%(count)s unread"),
+}

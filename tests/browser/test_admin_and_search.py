@@ -1,0 +1,155 @@
+"""The administrator and the header search in a real browser: create a user, give a role,
+disable the account, reset a second factor; then an officer types a case number in the
+header and lands on the case, with an audit entry written. Screenshots at 1366 and 390 px;
+no page wider than the screen; axe clean."""
+
+from __future__ import annotations
+
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page
+
+from placement.config import Settings
+from placement.db import make_engine, make_sessionmaker, transaction
+from tests.browser.conftest import Actions, LiveApp, axe_check, sign_in
+
+pytestmark = pytest.mark.browser
+SHOTS = Path("/work/shots/i15-admin")
+
+
+def _query(db_url: str, sql: str, **params: Any) -> list[Any]:
+    from sqlalchemy import text
+
+    async def run() -> list[Any]:
+        settings = Settings(environment="test", cookie_secure=False, scheduler_enabled=False)
+        engine = make_engine(db_url)
+        async with transaction(make_sessionmaker(engine)) as s:
+            rows = list((await s.execute(text(sql), params)).all())
+        await engine.dispose()
+        del settings
+        return rows
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, run()).result()
+
+
+def _fits(page: Page) -> None:
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= page.viewport_size["width"], width  # type: ignore[index]
+
+
+def _shoot(page: Page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for width in (1366, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        _fits(page)
+        page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
+    page.set_viewport_size({"width": 1366, "height": 900})
+    assert axe_check(page) == []
+
+
+def test_admin_manages_a_user(browser: Browser, live: LiveApp) -> None:
+    page = browser.new_page(viewport={"width": 1366, "height": 900})
+    actions = Actions(page, "admin")
+    sign_in(actions, live, "admin")
+    page.wait_for_url(f"{live.base_url}/admin")
+    page.goto(f"{live.base_url}/admin?lang=sv")
+    assert page.locator("h1").inner_text() == "Användare"
+    _shoot(page, "admin-users")
+
+    page.fill("#username", "ny.handlaggare")
+    page.fill("#display_name", "Ny Handläggare")
+    page.fill("#password", "ett långt lösenord")
+    page.select_option("#role", "coordinator")
+    page.click("text=Skapa kontot")
+    page.wait_for_url("**/admin/users/*?done=created")
+    assert "Kontot är skapat." in page.locator(".flash").inner_text()
+    _shoot(page, "admin-user")
+
+    # Give the account a role with a district, then disable it.
+    page.select_option("#role", "rvt_officer")
+    page.select_option("#district_id", label="Farsta")
+    page.check("input[name=is_team_lead]")
+    page.click("text=Spara ändringarna")
+    page.wait_for_url("**?done=updated")
+    assert page.locator("#role").input_value() == "rvt_officer"
+    page.uncheck("input[name=is_active]")
+    page.click("text=Spara ändringarna")
+    page.wait_for_url("**?done=updated")
+    assert page.locator(".badge.bad").first.inner_text() == "Avstängt"
+    rows = _query(
+        live.db_url,
+        "SELECT role, is_active, is_team_lead FROM user_account WHERE username = :u",
+        u="ny.handlaggare",
+    )
+    assert [tuple(r) for r in rows] == [("rvt_officer", False, True)]
+
+    # Reset the second factor of an officer who has one (rvt.farsta enrols on sign-in).
+    other = browser.new_page(viewport={"width": 1366, "height": 900})
+    sign_in(Actions(other, "farsta"), live, "rvt.farsta")
+    other.wait_for_url(f"{live.base_url}/desk")
+    other.close()
+    uid = _query(live.db_url, "SELECT id FROM user_account WHERE username = 'rvt.farsta'")[0][0]
+    page.goto(f"{live.base_url}/admin/users/{uid}")
+    assert "En autentiseringsapp är kopplad." in page.content()
+    page.click("text=Återställ andra faktorn")
+    page.wait_for_url("**?done=second_factor")
+    assert "Ingen autentiseringsapp är kopplad." in page.content()
+    live.totp_secrets.pop("rvt.farsta", None)
+    audits = _query(
+        live.db_url,
+        "SELECT count(*) FROM audit_entry WHERE entity_id = :id AND reason = 'second_factor_reset'",
+        id=uid,
+    )
+    assert audits[0][0] == 1
+
+    # The other sections and an error page.
+    page.goto(f"{live.base_url}/admin/tokens")
+    _shoot(page, "admin-tokens")
+    page.goto(f"{live.base_url}/admin/districts")
+    _shoot(page, "admin-districts")
+    page.click("table a >> nth=0")
+    _shoot(page, "admin-district")
+    page.goto(f"{live.base_url}/admin/users/not-an-id")
+    assert page.locator("h1").inner_text() == "Sidan finns inte"
+    _shoot(page, "error-404")
+    page.close()
+
+
+def test_header_search_opens_the_case(browser: Browser, live: LiveApp) -> None:
+    page = browser.new_page(viewport={"width": 1366, "height": 900})
+    actions = Actions(page, "search")
+    sign_in(actions, live, "socialjour")
+    page.wait_for_url(f"{live.base_url}/night")
+    _shoot(page, "night-menu")
+    number, case_id = _query(
+        live.db_url,
+        "SELECT case_number, id FROM \"case\" WHERE status = 'open' ORDER BY case_number LIMIT 1",
+    )[0]
+    before = _query(
+        live.db_url,
+        "SELECT count(*) FROM audit_entry WHERE case_id = :c AND reason = 'search'",
+        c=case_id,
+    )[0][0]
+    page.fill("#header-search", number.lower())
+    page.press("#header-search", "Enter")
+    page.wait_for_url(f"{live.base_url}/cases/{case_id}")
+    assert number in page.content()
+    after = _query(
+        live.db_url,
+        "SELECT count(*) FROM audit_entry WHERE case_id = :c AND reason = 'search'",
+        c=case_id,
+    )[0][0]
+    assert after == before + 1
+    page.fill("#header-search", number[:7])
+    page.press("#header-search", "Enter")
+    page.wait_for_url("**/search?number=*")
+    assert page.locator(".cardlist li").count() >= 2
+    _shoot(page, "search-results")
+    page.goto(f"{live.base_url}/desk")
+    _shoot(page, "desk-menu")
+    page.close()
