@@ -153,3 +153,63 @@ def test_header_search_opens_the_case(browser: Browser, live: LiveApp) -> None:
     page.goto(f"{live.base_url}/desk")
     _shoot(page, "desk-menu")
     page.close()
+
+
+def _bulk(db_url: str, district_code: str, count: int) -> list[str]:
+    from datetime import UTC, datetime
+
+    from sqlalchemy import text
+
+    from tests.pages.bulk import make_cases
+
+    async def run() -> list[str]:
+        engine = make_engine(db_url)
+        sm = make_sessionmaker(engine)
+        async with transaction(sm) as s:
+            district_id = (
+                await s.execute(
+                    text("SELECT id FROM district WHERE code = :c"), {"c": district_code}
+                )
+            ).scalar_one()
+        numbers = await make_cases(sm, district_id, count, datetime.now(UTC), closed_every=5)
+        await engine.dispose()
+        return numbers
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, run()).result()
+
+
+def test_desk_filters_and_pages_500_cases(browser: Browser, live: LiveApp) -> None:
+    bulk = _bulk(live.db_url, "sodermalm", 500)
+    page = browser.new_page(viewport={"width": 1366, "height": 900})
+    actions = Actions(page, "desk-filters")
+    sign_in(actions, live, "rvt.sodermalm")
+    page.wait_for_url(f"{live.base_url}/desk")
+    page.goto(f"{live.base_url}/desk?lang=sv")
+    rows = page.locator("table.cases tbody tr")
+    assert rows.count() == 50
+    status = page.locator("#case-count").inner_text()
+    total = int(status.split(" av ")[1])
+    assert total >= 400  # 400 open bulk cases and the district's own
+    _shoot(page, "desk-filtered-first")
+    page.click("a[rel=next]")
+    page.wait_for_url("**/desk?page=2")
+    assert page.locator("#case-count").inner_text().startswith("Ärende 51–100 av")
+    # Closed cases, by number: the bulk cases that were closed.
+    page.select_option("#f-status", "closed")
+    page.select_option("#f-sort", "number")
+    page.click("text=Visa")
+    page.wait_for_url("**status=closed**")
+    first = page.locator("table.cases tbody th[scope=row] a").first.inner_text()
+    closed = sorted(n for i, n in enumerate(bulk) if i % 5 == 0)
+    assert first in closed[:5] or first < closed[0]
+    page.select_option("#f-risk", "none")
+    page.select_option("#f-kind", "none")
+    page.click("text=Visa")
+    page.wait_for_url("**risk=none**")
+    assert "av 100" in page.locator("#case-count").inner_text()
+    _shoot(page, "desk-filtered-closed")
+    page.click("text=Rensa filtren")
+    page.wait_for_url(f"{live.base_url}/desk")
+    assert page.locator("table.cases tbody tr").count() == 50
+    page.close()
