@@ -21,6 +21,7 @@ from api.routing import UnitOfWorkRoute
 from api.templating import render, translate
 from placement import district_settings as district_config
 from placement.admin import lookups, tokens, users
+from placement.admin import operators as admin_operators
 from placement.auth.actor import Actor
 from placement.auth.permissions import SECOND_FACTOR_ROLES, Permission
 from placement.errors import DomainError, InvalidInput
@@ -39,6 +40,7 @@ DONE = {
     ),
     "revoked": N_("The API token is revoked."),
     "settings": N_("The district's settings are saved."),
+    "phone": N_("The operator's telephone number is saved."),
 }
 USER_FIELDS = ["username", "display_name", "role", "district_id", "operator_id", "email"]
 BAD_ID = N_("Choose from the list.")
@@ -337,3 +339,53 @@ async def save_district(
             status_code=exc.status_code,
         )
     return RedirectResponse(f"/admin/districts/{district_id}?done=settings", status_code=303)
+
+
+# --- operators ------------------------------------------------------------------------
+
+
+@router.get("/admin/operators")
+async def operators_page(request: Request, session: SessionDep, actor: Admin) -> Response:
+    return await _render_operators(request, session, actor)
+
+
+async def _render_operators(
+    request: Request,
+    session: SessionDep,
+    actor: Actor,
+    *,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    return render(
+        request,
+        "admin_operators.html",
+        {
+            "operators": await admin_operators.list_operators(session, actor),
+            "notice": None if errors else _notice(request),
+            "errors": errors or {},
+            "section": "operators",
+        },
+        status_code=status_code,
+    )
+
+
+@router.post("/admin/operators/{operator_id}")
+async def save_operator_phone(
+    request: Request, operator_id: uuid.UUID, session: SessionDep, clock: ClockDep, actor: Admin
+) -> Response:
+    await check_csrf(request)
+    form = await request.form()
+    try:
+        await admin_operators.set_phone(session, clock, actor, operator_id, text(form, "phone"))
+    except DomainError as exc:
+        await start_over(session, actor)
+        key = f"phone-{operator_id}" if exc.field == "phone" else "form"
+        return await _render_operators(
+            request,
+            session,
+            actor,
+            errors={key: translate(request, exc)},
+            status_code=exc.status_code,
+        )
+    return RedirectResponse("/admin/operators?done=phone", status_code=303)

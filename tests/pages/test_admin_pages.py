@@ -197,3 +197,26 @@ async def test_admin_pages_need_the_role_and_a_csrf_token(
             await s.scalar(select(UserAccount).where(col(UserAccount.username) == "utan.token"))
             is None
         )
+
+
+async def test_operators_listed_and_their_telephone_changed(
+    app: Any, client_for: ClientFactory
+) -> None:
+    async with transaction(app.state.sessionmaker) as s:
+        op = Operator(name=f"Op {uuid.uuid4().hex[:4]}", kind=OperatorKind.civil_society)
+        s.add(op)
+    admin = await client_for(Role.admin)
+    await admin.get("/admin/operators?lang=en")
+    page = await admin.get("/admin/operators")
+    assert page.status_code == 200 and op.name in page.text
+    path = f"/admin/operators/{op.id}"
+    r = await post_form(admin, "/admin/operators", path, {"phone": "9" * 41})
+    assert r.status_code == 422 and "at most 40 characters" in r.text
+    r = await post_form(admin, "/admin/operators", path, {"phone": "08-123 456 00"})
+    assert r.status_code == 303
+    async with transaction(owner_sm(app)) as s:
+        saved = await s.get(Operator, op.id)
+        assert saved is not None and saved.phone == "08-123 456 00"
+    assert [a.action.value for a in await _audits(app, op.id)] == ["update"]
+    coordinator = await client_for(Role.coordinator)
+    assert (await coordinator.get("/admin/operators")).status_code == 403

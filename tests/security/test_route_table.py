@@ -201,6 +201,8 @@ TABLE: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/admin/tokens"): frozenset({ADMIN}),
     ("POST", "/admin/tokens/{token_id}/revoke"): frozenset({ADMIN}),
     ("GET", "/admin/districts"): frozenset({ADMIN}),
+    ("GET", "/admin/operators"): frozenset({ADMIN}),
+    ("POST", "/admin/operators/{operator_id}"): frozenset({ADMIN}),
     ("GET", "/admin/districts/{district_id}"): frozenset({ADMIN}),
     ("POST", "/admin/districts/{district_id}"): frozenset({ADMIN}),
     ("GET", "/due"): CASE,
