@@ -19,7 +19,7 @@ from api.templating import render, translate
 from placement.auth.actor import Actor
 from placement.auth.permissions import Permission
 from placement.cases.desk import DeskQuery, desk_view
-from placement.decisions.due_view import DueGroups, due_view
+from placement.decisions.due_view import DueGroups, DueQuery, due_view
 from placement.decisions.handovers import acknowledge_handover
 from placement.errors import DomainError
 
@@ -110,12 +110,14 @@ async def _render_due(
     actor: Actor,
     refused: Refused | None = None,
 ) -> Response:
-    due = await due_view(session, clock, settings, actor)
+    view = await due_view(session, clock, settings, actor, _due_query(request))
+    due = view.groups
     return render(
         request,
         "due.html",
         {
             "due": due,
+            "view": view,
             "notice": None if refused else flash_of(request),
             "errors": _errors(request, due, refused),
             **await nav_context(session, actor, "due"),
@@ -133,6 +135,18 @@ def _query(request: Request) -> DeskQuery:
     if "page" in asked and not asked["page"].isdigit():
         asked["page"] = "0"  # refused below with the form's own message
     result: DeskQuery = model(DeskQuery, **asked)
+    return result
+
+
+def _due_query(request: Request) -> DueQuery:
+    asked = {
+        k: v
+        for k in ("district_id", "what", "page")
+        if (v := request.query_params.get(k, "").strip())
+    }
+    if "page" in asked and not asked["page"].isdigit():
+        asked["page"] = "0"
+    result: DueQuery = model(DueQuery, **asked)
     return result
 
 

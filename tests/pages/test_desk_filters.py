@@ -107,3 +107,26 @@ async def test_a_value_the_form_does_not_offer(world: World, client_for: ClientF
         assert r.status_code == 422, bad
         assert r.headers["content-type"].startswith("text/html")
         assert "Check this value." in r.text
+
+
+async def test_the_due_list_filtered_by_what_and_district(
+    app: Any, world: World, client_for: ClientFactory, clock: FrozenClock
+) -> None:
+    from datetime import timedelta
+
+    first = await client_for(Role.rvt_officer, district_id=world.district_a.id)
+    case = await placed(first, world)
+    clock.advance(timedelta(days=2))  # the first follow-ups are overdue
+    night = await client_for(Role.socialjour)
+    await night.get("/due?lang=en")
+    page = (await night.get("/due")).text
+    assert 'id="f-district"' in page and case["case_number"] in page
+    assert '<option value="follow_up_overdue">Follow-up overdue</option>' in page
+    before = await _reads(app)
+    only = (await night.get("/due?what=follow_up_overdue")).text
+    assert case["case_number"] in only and "Court submission deadline" not in only
+    assert await _reads(app) - before == 1  # the one case shown, read once
+    elsewhere = (await night.get(f"/due?district_id={world.district_b.id}")).text
+    assert case["case_number"] not in elsewhere
+    assert await _reads(app) - before == 1  # nothing shown, nothing read
+    assert (await night.get("/due?page=x")).status_code == 422
