@@ -48,6 +48,7 @@ def _shoot(page: Page, name: str) -> None:
         page.set_viewport_size({"width": width, "height": 900})
         _fits(page)
         page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
+        page.screenshot(path=str(SHOTS / f"{name}-{width}-top.png"))  # the first screen
     page.set_viewport_size({"width": 1366, "height": 900})
     assert axe_check(page) == []
 
@@ -110,6 +111,8 @@ def test_admin_manages_a_user(browser: Browser, live: LiveApp) -> None:
     # The other sections and an error page.
     page.goto(f"{live.base_url}/admin/tokens")
     _shoot(page, "admin-tokens")
+    page.goto(f"{live.base_url}/admin/operators")
+    _shoot(page, "admin-operators")
     page.goto(f"{live.base_url}/admin/districts")
     _shoot(page, "admin-districts")
     page.click("table a >> nth=0")
@@ -152,6 +155,27 @@ def test_header_search_opens_the_case(browser: Browser, live: LiveApp) -> None:
     _shoot(page, "search-results")
     page.goto(f"{live.base_url}/desk")
     _shoot(page, "desk-menu")
+    page.goto(f"{live.base_url}/due")
+    _shoot(page, "due-filters")
+    page.close()
+
+
+def test_auditor_finds_the_search_by_case_number(browser: Browser, live: LiveApp) -> None:
+    page = browser.new_page(viewport={"width": 1366, "height": 900})
+    sign_in(Actions(page, "audit"), live, "granskare")
+    page.wait_for_url(f"{live.base_url}/audit")
+    number = _query(
+        live.db_url,
+        'SELECT c.case_number FROM audit_entry a JOIN "case" c ON c.id = a.case_id '
+        "WHERE a.reason = 'search' LIMIT 1",
+    )[0][0]
+    page.fill("#case_number", number)
+    page.fill("#username", "socialjour")
+    page.click("button.primary")
+    page.wait_for_url("**case_number=*")
+    body = page.locator("tbody").inner_text()
+    assert number in body and "hittat genom sökning" in body and "Socialjouren" in body
+    _shoot(page, "audit-filtered")
     page.close()
 
 
