@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy.exc import DBAPIError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.labels import N_
 from placement.errors import DomainError
@@ -60,6 +61,28 @@ def _page_locale(request: Request) -> str:
     return pick_locale(request, request.app.state.settings.default_locale)
 
 
+# The heading of an error page, by status (the message below it says what happened).
+ERROR_TITLES: dict[int, str] = {
+    400: N_("Something needs attention"),
+    401: N_("Sign in to continue"),
+    403: N_("Not allowed"),
+    404: N_("Page not found"),
+    405: N_("Page not found"),
+    409: N_("Something changed meanwhile"),
+    422: N_("Check the input"),
+    429: N_("Too many attempts"),
+    500: N_("Something went wrong"),
+}
+NOT_FOUND = N_("There is no page at this address. Check the address or start again from the menu.")
+NOT_ALLOWED = N_("Your role does not give access to this page.")
+BAD_PAGE_INPUT = N_("The address holds a value this page cannot use. Go back and try again.")
+HTTP_MESSAGES: dict[int, str] = {
+    403: NOT_ALLOWED,
+    404: NOT_FOUND,
+    405: NOT_FOUND,
+}
+
+
 def _error_page(
     request: Request, status: int, message: str, exc: DomainError | None = None
 ) -> Response:
@@ -68,7 +91,11 @@ def _error_page(
     return render(
         request,
         "error.html",
-        {"message": localize(request, message, exc), "status": status},
+        {
+            "message": localize(request, message, exc),
+            "status": status,
+            "title": ERROR_TITLES.get(status, ERROR_TITLES[400 if status < 500 else 500]),
+        },
         status_code=status,
     )
 
@@ -127,9 +154,28 @@ def install_error_handlers(app: FastAPI) -> None:
             body["rules"] = list(exc.rules)
         return JSONResponse(status_code=exc.status_code, content=body)
 
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        """Unknown addresses and methods: an HTML page outside /api, JSON under it."""
+        if _wants_page(request):
+            message = HTTP_MESSAGES.get(exc.status_code, CHECK_INPUT)
+            return _error_page(request, exc.status_code, message)
+        return JSONResponse(
+            status_code=exc.status_code,
+            content={"detail": localize(request, str(exc.detail))},
+            headers=getattr(exc, "headers", None),
+        )
+
     @app.exception_handler(RequestValidationError)
-    async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
         from api.i18n import translations
+
+        if _wants_page(request):
+            # A page given a bad id in its address has nothing to show: "not found".
+            in_path = any(e.get("loc", ("",))[0] == "path" for e in exc.errors())
+            if in_path:
+                return _error_page(request, 404, NOT_FOUND)
+            return _error_page(request, 422, BAD_PAGE_INPUT)
 
         tr = translations(api_locale(request)).gettext
         errors = []

@@ -54,6 +54,7 @@ REMINDER = {
     "decision_ending": N_("Decision ends soon"),
     "decision_expired": N_("Decision expired without renewal"),
     "follow_up_overdue": N_("Follow-up overdue"),
+    "follow_up_due": N_("Follow-up due"),
     "handover_due": N_("Hand-over from the social emergency service"),
     "court_deadline": N_("Court submission deadline for a child"),
     "hold_expired": N_("Hold expired"),
@@ -97,3 +98,64 @@ LOGIN_REFUSED = {
 TOO_MANY_CODES = N_(
     "Too many wrong codes. The sign-in was ended; sign in again with your password."
 )
+
+# The menu (placement.navigation.ENTRIES).
+MENU = {
+    "night": N_("Night"),
+    "desk": N_("Desk"),
+    "due": N_("Due"),
+    "inbox": N_("Inbox"),
+    "board": N_("Board"),
+    "statistics": N_("Statistics"),
+    "priority": N_("Priority"),
+    "operator": N_("My places"),
+    "audit": N_("Audit"),
+    "admin": N_("Administration"),
+}
+MENU_COUNT = {
+    "due": N_("%(count)s due today or overdue"),
+    "inbox": N_("%(count)s unread"),
+}
+
+# The audit log in words (placement.models.enums.AuditAction; entity types and reason codes
+# the services write). A code not listed here is shown as it is.
+AUDIT_ACTION = {
+    "read": N_("Read"),
+    "create": N_("Created"),
+    "update": N_("Changed"),
+    "delete": N_("Removed"),
+    "reveal": N_("Identity shown"),
+    "export": N_("Exported"),
+    "login": N_("Signed in"),
+    "logout": N_("Signed out"),
+}
+AUDIT_ENTITY = {
+    "case": N_("Case"),
+    "person": N_("Identity"),
+    "child": N_("Child"),
+    "decision": N_("Decision"),
+    "exclusion_area": N_("Area to avoid"),
+    "follow_up": N_("Follow-up"),
+    "handover": N_("Hand-over"),
+    "risk_assessment": N_("Risk assessment"),
+    "placement_request": N_("Placement request"),
+    "inventory": N_("Inventory"),
+    "unit": N_("Unit"),
+    "unit_address": N_("Unit address"),
+    "operator": N_("Operator"),
+    "place": N_("Place"),
+    "block": N_("Block of places"),
+    "vacancy_report": N_("Vacancy report"),
+    "user": N_("User account"),
+    "api_token": N_("API token"),
+    "district_settings": N_("District settings"),
+    "system_scope": N_("Access beyond own scope"),
+    "priority_application": N_("Priority application"),
+    "session": N_("Sign-in"),
+}
+AUDIT_REASON = {
+    "listed": N_("in a list"),
+    "search": N_("found by search"),
+    "second_factor_reset": N_("second factor reset"),
+    "audit_case_numbers": N_("case numbers for the audit log"),
+}

@@ -23,6 +23,13 @@ _env = Environment(
 )
 
 
+def _can_search(request: Request) -> bool:
+    from placement.cases.access import CASE_ROLES
+
+    actor = getattr(request.state, "actor", None)
+    return actor is not None and actor.role in CASE_ROLES
+
+
 def render(
     request: Request,
     template: str,
@@ -43,6 +50,8 @@ def render(
         "fmt": Formatter(locale, request.app.state.clock.now()),
         "csrf_token": token,
         "actor": getattr(request.state, "actor", None),
+        "menu": getattr(request.state, "menu", None) or [],
+        "can_search": _can_search(request),
         "errors": {},
         "values": {},
         "flash": None,

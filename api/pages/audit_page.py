@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
 from typing import Annotated
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from api.deps import SessionDep
+from api.deps import ClockDep, SessionDep
 from api.labels import N_
 from api.pages.common import page_require
 from api.routing import UnitOfWorkRoute
 from api.templating import render, translate
-from placement.audit import queries
+from placement.audit.views import AuditQuery, AuditRow, audit_rows
 from placement.auth.actor import Actor
 from placement.auth.permissions import Permission
 from placement.errors import InvalidInput
@@ -35,31 +35,30 @@ def _parse_local(value: str, field: str) -> datetime | None:
 
 
 @router.get("/audit")
-async def audit_page(request: Request, session: SessionDep, actor: Auditor) -> Response:
+async def audit_page(
+    request: Request, session: SessionDep, clock: ClockDep, actor: Auditor
+) -> Response:
     q = request.query_params
-    values = {k: q.get(k, "") for k in ("username", "case_id", "since", "until", "flagged")}
+    values = {k: q.get(k, "") for k in ("username", "case_number", "since", "until", "flagged")}
     errors: dict[str, str] = {}
-    entries = []
+    rows: list[AuditRow] = []
     try:
-        case_id = None
-        if values["case_id"]:
-            try:
-                case_id = uuid.UUID(values["case_id"])
-            except ValueError:
-                raise InvalidInput(N_("That is not a case id."), field="case_id") from None
-        f = queries.AuditFilter(
-            username=values["username"] or None,
-            case_id=case_id,
+        query = AuditQuery(
+            user=values["username"],
+            case_number=values["case_number"],
             since=_parse_local(values["since"], "since"),
             until=_parse_local(values["until"], "until"),
             flagged_only=values["flagged"] == "1",
         )
-        entries = await queries.search(session, f)
+        rows = await audit_rows(session, clock, actor, query)
     except InvalidInput as exc:
-        errors[exc.field or "form"] = translate(request, exc)
-    export = "/api/audit/export.csv?" + str(q) if q else "/api/audit/export.csv"
+        field = "case_number" if exc.field == "number" else exc.field
+        errors[field or "form"] = translate(request, exc)
+    # The export takes the time and review filters (and an exact user name).
+    kept = {k: values[k] for k in ("username", "since", "until", "flagged") if values[k]}
+    export = "/api/audit/export.csv" + ("?" + urlencode(kept) if kept else "")
     return render(
         request,
         "audit.html",
-        {"entries": entries, "values": values, "errors": errors, "export_url": export},
+        {"entries": rows, "values": values, "errors": errors, "export_url": export},
     )

@@ -13,40 +13,37 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from api.labels import N_
 from placement.auth.actor import Actor
 from placement.cases.access import case_scope, load_case
+from placement.cases.placements import LIVE, Placement, current_placements
 from placement.cases.referrals import ReferralRead, list_referrals
-from placement.cases.schemas import CaseRead, CaseSummary, IdentityRead
+from placement.cases.schemas import CaseRead, IdentityRead
 from placement.cases.service import (
     CONTACT_AD,
     NAME_AD,
     PERSONAL_NUMBER_AD,
     build_case_read,
-    list_cases,
 )
 from placement.clock import Clock
 from placement.config import Settings
 from placement.crypto import Keyring, decrypt_optional
 from placement.decisions.common import decision_length, decision_read, effective_end
-from placement.decisions.due import due_items
 from placement.decisions.followups import follow_ups_of_case
 from placement.decisions.handovers import handovers_of_case
 from placement.decisions.lapses import ran_out
 from placement.decisions.renewals import renewal_scope
 from placement.decisions.rules import MIN_PROTECTION
-from placement.decisions.schemas import DecisionRead, DueItem
+from placement.decisions.schemas import DecisionRead
 from placement.errors import InvalidInput
 from placement.inventory.availability import find_available
 from placement.inventory.booking_schemas import AvailabilityQuery, AvailableUnit, ChildSpec
-from placement.models import Case, Child, Decision, District, FollowUp, Handover, Person, Unit
+from placement.models import Case, Decision, District, FollowUp, Handover, Person, Unit
 from placement.models.enums import AuditAction, CaseStatus, DecisionStatus, UnitKind
 
-LIVE = (DecisionStatus.active, DecisionStatus.superseded, DecisionStatus.lapsed)
 MOVE_CANDIDATES = 60
 
 
@@ -78,213 +75,10 @@ def moment_of(day: date, now: datetime, settings: Settings) -> datetime:
     return datetime.combine(day, time(12, 0), tzinfo=ZoneInfo(settings.timezone))
 
 
-# --- the household's current placement ------------------------------------------------
-
-
-@dataclass
-class Placement:
-    decision_id: uuid.UUID  # the latest active adult decision: what renew/move/end act on
-    unit_name: str | None
-    unit_kind: UnitKind
-    ends_at: datetime  # where the chain of decisions ends (renewals included)
-    expired: bool = False  # the decision ran out without being renewed or ended
-
-
-async def current_placements(
-    session: AsyncSession, case_ids: list[uuid.UUID], now: datetime
-) -> dict[uuid.UUID, Placement]:
-    """Per case: the unit the adult lives in now (or next) and where the decisions end; or,
-    when the last decision ran out without renewal or ending, that decision (expired)."""
-    if not case_ids:
-        return {}
-    rows = (
-        await session.execute(
-            select(Decision, Unit.name)
-            .outerjoin(Unit, col(Unit.id) == col(Decision.unit_id))
-            .where(
-                col(Decision.case_id).in_(case_ids),
-                col(Decision.child_id).is_(None),
-                col(Decision.status).in_(LIVE),
-            )
-            .order_by(col(Decision.starts_at))
-        )
-    ).all()
-    by_case: dict[uuid.UUID, list[tuple[Decision, str | None]]] = {}
-    run_out: dict[uuid.UUID, tuple[Decision, str | None]] = {}
-    for decision, name in rows:
-        if decision.status == DecisionStatus.lapsed and decision.lapsed_at != decision.ends_at:
-            continue  # a child's LPSB decision that lapsed: shown in the decision list
-        if decision.status != DecisionStatus.lapsed and effective_end(decision) > now:
-            by_case.setdefault(decision.case_id, []).append((decision, name))
-        elif decision.status in (DecisionStatus.active, DecisionStatus.lapsed) and (
-            decision.ended_at is None
-        ):
-            # Ran out unrenewed: the household lives on in the place without a valid
-            # decision (the latest start wins).
-            run_out[decision.case_id] = (decision, name)
-    out: dict[uuid.UUID, Placement] = {}
-    for case_id, (last, last_unit) in run_out.items():
-        if case_id not in by_case:
-            out[case_id] = Placement(last.id, last_unit, last.measure, last.ends_at, True)
-    for case_id, chain in by_case.items():
-        started = [pair for pair in chain if pair[0].starts_at <= now]
-        current, current_unit = started[-1] if started else chain[0]
-        active = [d for d, _ in chain if d.status == DecisionStatus.active]
-        target = max(active, key=lambda d: d.ends_at) if active else current
-        out[case_id] = Placement(
-            decision_id=target.id,
-            unit_name=current_unit,
-            unit_kind=current.measure,
-            ends_at=max(effective_end(d) for d, _ in chain),
-        )
-    return out
-
-
 async def decision_end(session: AsyncSession, decision_id: uuid.UUID) -> datetime | None:
     """When a decision (in the row-level scope) stops, for reading a form's date."""
     decision = await session.get(Decision, decision_id)
     return None if decision is None else effective_end(decision)
-
-
-async def children_counts(session: AsyncSession, case_ids: list[uuid.UUID]) -> dict[uuid.UUID, int]:
-    if not case_ids:
-        return {}
-    rows = await session.execute(
-        select(Child.case_id, func.count())
-        .where(col(Child.case_id).in_(case_ids))
-        .group_by(col(Child.case_id))
-    )
-    return {case_id: int(n) for case_id, n in rows.all()}
-
-
-# --- due ------------------------------------------------------------------------------
-
-
-@dataclass
-class DueRow:
-    """One line of the due list: identical items (the same deadline of the same kind in the
-    same case, e.g. the decisions of the adult and each child) are shown once."""
-
-    item: DueItem
-    count: int = 1
-
-
-@dataclass
-class DueGroups:
-    overdue: list[DueRow]
-    today: list[DueRow]
-    later: list[DueRow]
-    hours: int
-
-    @property
-    def count(self) -> int:
-        return len(self.overdue) + len(self.today) + len(self.later)
-
-    def lists(self, handover_id: uuid.UUID) -> bool:
-        rows = self.overdue + self.today + self.later
-        return any(r.item.subject_id == handover_id for r in rows)
-
-
-def _rows(items: list[DueItem]) -> list[DueRow]:
-    rows: dict[tuple[object, ...], DueRow] = {}
-    for item in items:
-        key: tuple[object, ...] = (item.kind, item.case_id, item.due_at, item.escalated)
-        if item.case_id is None or item.kind.value == "handover_due":
-            key = (item.subject_id,)
-        if key in rows:
-            rows[key].count += 1
-        else:
-            rows[key] = DueRow(item)
-    return list(rows.values())
-
-
-def group_due(items: list[DueItem], now: datetime, settings: Settings, hours: int) -> DueGroups:
-    today = local_today(now, settings)
-    zone = ZoneInfo(settings.timezone)
-    rows = _rows(items)
-    overdue = [r for r in rows if r.item.overdue]
-    upcoming = [r for r in rows if not r.item.overdue]
-    today_rows = [r for r in upcoming if r.item.due_at.astimezone(zone).date() == today]
-    later = [r for r in upcoming if r.item.due_at.astimezone(zone).date() != today]
-    return DueGroups(overdue, today_rows, later, hours)
-
-
-async def due_view(
-    session: AsyncSession, clock: Clock, settings: Settings, actor: Actor
-) -> DueGroups:
-    """The full due list (each case in it audited once, by the service)."""
-    hours = settings.decision_ending_warning_hours
-    items = await due_items(session, clock, actor, within=timedelta(hours=hours))
-    return group_due(items, clock.now(), settings, hours)
-
-
-# --- the desk -------------------------------------------------------------------------
-
-
-@dataclass
-class DeskCase:
-    summary: CaseSummary
-    placement: Placement | None
-    children: int
-    next_due: DueItem | None
-
-
-@dataclass
-class DeskView:
-    district_name: str | None
-    cases: list[DeskCase]
-    due: DueGroups
-
-
-async def district_name(session: AsyncSession, district_id: uuid.UUID | None) -> str | None:
-    if district_id is None:
-        return None
-    district = await session.get(District, district_id)
-    return None if district is None else district.name
-
-
-async def desk_view(
-    session: AsyncSession, clock: Clock, settings: Settings, actor: Actor
-) -> DeskView:
-    """My district's open cases and what is due. Each case shown is audited exactly once:
-    the listing audits the cases it lists; a due case beyond the listing's limit is read
-    (and audited) on its own."""
-    now = clock.now()
-    hours = settings.decision_ending_warning_hours
-    summaries = await list_cases(session, clock, actor, status=CaseStatus.open.value, limit=500)
-    items = await due_items(session, clock, actor, within=timedelta(hours=hours), audit=False)
-    listed = {s.id for s in summaries}
-    for extra in sorted({i.case_id for i in items if i.case_id and i.case_id not in listed}):
-        await load_case(session, clock, actor, extra)
-    ids = [s.id for s in summaries]
-    placements = await current_placements(session, ids, now)
-    counts = await children_counts(session, ids)
-    first_due: dict[uuid.UUID, DueItem] = {}
-    for item in items:  # most urgent first
-        if item.case_id is not None and item.case_id not in first_due:
-            first_due[item.case_id] = item
-    cases = [
-        DeskCase(s, placements.get(s.id), counts.get(s.id, 0), first_due.get(s.id))
-        for s in summaries
-    ]
-    far = datetime.max.replace(tzinfo=now.tzinfo)
-
-    def urgency(c: DeskCase) -> tuple[int, datetime, datetime, str]:
-        due = c.next_due
-        rank = 2 if due is None else (0 if due.overdue else 1)
-        return (
-            rank,
-            due.due_at if due else far,
-            c.placement.ends_at if c.placement else far,
-            c.summary.case_number,
-        )
-
-    cases.sort(key=urgency)
-    return DeskView(
-        district_name=await district_name(session, actor.district_id),
-        cases=cases,
-        due=group_due(items, now, settings, hours),
-    )
 
 
 # --- the case page --------------------------------------------------------------------

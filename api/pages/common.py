@@ -8,10 +8,11 @@ from urllib.parse import quote
 
 from fastapi import Depends, Request
 
-from api.deps import get_optional_actor
+from api.deps import ClockDep, SessionDep, SettingsDep, get_optional_actor
 from placement.auth.actor import Actor
 from placement.auth.permissions import Permission, has_permission
 from placement.errors import DomainError
+from placement.navigation import menu_for
 
 
 class SignInRequired(Exception):
@@ -24,10 +25,16 @@ class PagePermissionDenied(DomainError):
 
 
 async def page_actor(
-    request: Request, actor: Annotated[Actor | None, Depends(get_optional_actor)]
+    request: Request,
+    actor: Annotated[Actor | None, Depends(get_optional_actor)],
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
 ) -> Actor:
+    """The signed-in actor; also builds the menu the page header shows (base.html)."""
     if actor is None:
         raise SignInRequired(quote(request.url.path))  # a path only: never query data
+    request.state.menu = await menu_for(session, clock, settings, actor)
     return actor
 
 

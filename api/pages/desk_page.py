@@ -12,13 +12,14 @@ from fastapi.responses import RedirectResponse, Response
 from api.csrf import check_csrf
 from api.deps import ClockDep, SessionDep, SettingsDep
 from api.pages import case_labels
-from api.pages.case_forms import flash_of, nav_context, start_over, text
-from api.pages.case_views import DueGroups, desk_view, due_view
+from api.pages.case_forms import flash_of, model, nav_context, start_over, text
 from api.pages.common import page_require
 from api.routing import UnitOfWorkRoute
 from api.templating import render, translate
 from placement.auth.actor import Actor
 from placement.auth.permissions import Permission
+from placement.cases.desk import DeskQuery, desk_view
+from placement.decisions.due_view import DueGroups, DueQuery, due_view
 from placement.decisions.handovers import acknowledge_handover
 from placement.errors import DomainError
 
@@ -86,7 +87,7 @@ async def _render_desk(
     actor: Actor,
     refused: Refused | None = None,
 ) -> Response:
-    view = await desk_view(session, clock, settings, actor)
+    view = await desk_view(session, clock, settings, actor, _query(request))
     return render(
         request,
         "desk.html",
@@ -109,18 +110,44 @@ async def _render_due(
     actor: Actor,
     refused: Refused | None = None,
 ) -> Response:
-    due = await due_view(session, clock, settings, actor)
+    view = await due_view(session, clock, settings, actor, _due_query(request))
+    due = view.groups
     return render(
         request,
         "due.html",
         {
             "due": due,
+            "view": view,
             "notice": None if refused else flash_of(request),
             "errors": _errors(request, due, refused),
             **await nav_context(session, actor, "due"),
         },
         status_code=refused[1].status_code if refused else 200,
     )
+
+
+FILTERS = ("district_id", "status", "due", "risk", "kind", "sort", "page")
+
+
+def _query(request: Request) -> DeskQuery:
+    """The filter form's values (a value the form does not offer: 422 with a message)."""
+    asked = {k: v for k in FILTERS if (v := request.query_params.get(k, "").strip())}
+    if "page" in asked and not asked["page"].isdigit():
+        asked["page"] = "0"  # refused below with the form's own message
+    result: DeskQuery = model(DeskQuery, **asked)
+    return result
+
+
+def _due_query(request: Request) -> DueQuery:
+    asked = {
+        k: v
+        for k in ("district_id", "what", "page")
+        if (v := request.query_params.get(k, "").strip())
+    }
+    if "page" in asked and not asked["page"].isdigit():
+        asked["page"] = "0"
+    result: DueQuery = model(DueQuery, **asked)
+    return result
 
 
 def _errors(request: Request, due: DueGroups, refused: Refused | None) -> dict[str, str]:

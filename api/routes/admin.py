@@ -12,38 +12,29 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
-from sqlmodel import col, select
 
 from api.deps import ClockDep, SessionDep, require
 from api.routing import UnitOfWorkRoute
 from placement import district_settings as district_config
-from placement.audit.service import record
-from placement.auth import service as auth_service
+from placement.admin import tokens, users
 from placement.auth.actor import Actor
 from placement.auth.permissions import Permission
-from placement.errors import InvalidInput, NotFound
-from placement.models import ApiToken, UserAccount
-from placement.models.enums import AuditAction, Role
+from placement.models import UserAccount
+from placement.models.enums import Role
 
 router = APIRouter(route_class=UnitOfWorkRoute, prefix="/api/admin", tags=["admin"])
 Admin = Annotated[Actor, Depends(require(Permission.users_manage))]
 
 
-class UserCreate(BaseModel):
-    username: str = Field(min_length=3, max_length=80, pattern=r"^[a-z0-9._-]+$")
-    display_name: str = Field(min_length=1, max_length=120)
-    password: str = Field(min_length=12, max_length=200)
-    role: Role
-    district_id: uuid.UUID | None = None
-    operator_id: uuid.UUID | None = None
-    is_team_lead: bool = False
-    email: str | None = Field(default=None, max_length=200)
+UserCreate = users.UserCreateIn
 
 
 class UserUpdate(BaseModel):
     role: Role | None = None
     district_id: uuid.UUID | None = None
     is_active: bool | None = None
+    is_team_lead: bool | None = None
+    operator_id: uuid.UUID | None = None
 
 
 class UserRead(BaseModel):
@@ -81,80 +72,53 @@ def _user(u: UserAccount) -> UserRead:
     return UserRead.model_validate(u, from_attributes=True)
 
 
-async def _get_user(session: SessionDep, user_id: uuid.UUID) -> UserAccount:
-    user = await session.get(UserAccount, user_id)
-    if user is None:
-        raise NotFound("No such user.", field="user_id")
-    return user
-
-
 @router.get("/users")
 async def list_users(session: SessionDep, actor: Admin) -> list[UserRead]:
-    rows = await session.execute(select(UserAccount).order_by(col(UserAccount.username)))
-    return [_user(u) for u in rows.scalars()]
+    return [_user(u) for u in await users.list_users(session, actor)]
 
 
 @router.post("/users", status_code=201)
 async def create_user(
     body: UserCreate, session: SessionDep, clock: ClockDep, actor: Admin
 ) -> UserRead:
-    user = await auth_service.create_user(session, **body.model_dump())
-    await record(session, clock, actor, AuditAction.create, "user", user.id)
-    return _user(user)
+    return _user(await users.create_user(session, clock, actor, body))
 
 
 @router.patch("/users/{user_id}")
 async def update_user(
     user_id: uuid.UUID, body: UserUpdate, session: SessionDep, clock: ClockDep, actor: Admin
 ) -> UserRead:
-    user = await _get_user(session, user_id)
-    if body.role is not None or "district_id" in body.model_fields_set:
-        role = body.role or user.role
-        district = body.district_id if "district_id" in body.model_fields_set else user.district_id
-        if role == Role.rvt_officer and district is None:
-            raise InvalidInput("An RVT officer must belong to a district.", field="district_id")
-        await auth_service.change_role(session, user, role, district)
-    if body.is_active is False and user.is_active:
-        await auth_service.deactivate(session, user)
-    elif body.is_active is True and not user.is_active:
-        user.is_active = True
-        await session.flush()
-    await record(
-        session,
-        clock,
-        actor,
-        AuditAction.update,
-        "user",
-        user.id,
-        reason=",".join(sorted(body.model_fields_set)),
-    )
-    return _user(user)
+    change = users.UserChange(**body.model_dump(exclude_unset=True))
+    return _user(await users.update_user(session, clock, actor, user_id, change))
+
+
+@router.post("/users/{user_id}/second-factor/reset")
+async def reset_second_factor(
+    user_id: uuid.UUID, session: SessionDep, clock: ClockDep, actor: Admin
+) -> UserRead:
+    """Forget the user's authenticator (they enrol a new one at the next sign-in)."""
+    return _user(await users.reset_second_factor(session, clock, actor, user_id))
 
 
 @router.post("/users/{user_id}/tokens", status_code=201)
 async def create_token(
     user_id: uuid.UUID, body: TokenCreate, session: SessionDep, clock: ClockDep, actor: Admin
 ) -> TokenCreated:
-    user = await _get_user(session, user_id)
-    if user.role != Role.operator:
-        raise InvalidInput("API tokens are only for operator accounts.", field="user_id")
-    row, token = await auth_service.create_api_token(session, clock, user, body.name)
-    await record(session, clock, actor, AuditAction.create, "api_token", row.id)
+    row, token = await tokens.create_token(session, clock, actor, user_id, body.name)
     return TokenCreated(id=row.id, name=row.name, token=token)
 
 
 @router.get("/tokens")
 async def list_tokens(session: SessionDep, actor: Admin) -> list[TokenRead]:
-    rows = await session.execute(select(ApiToken).order_by(col(ApiToken.created_at)))
-    return [TokenRead.model_validate(t, from_attributes=True) for t in rows.scalars()]
+    rows = await tokens.list_tokens(session, actor)
+    return [TokenRead.model_validate(t, from_attributes=True) for t in rows]
 
 
 @router.delete("/tokens/{token_id}", status_code=204)
 async def revoke_token(
     token_id: uuid.UUID, session: SessionDep, clock: ClockDep, actor: Admin
 ) -> None:
-    await auth_service.revoke_api_token(session, clock, token_id)
-    await record(session, clock, actor, AuditAction.delete, "api_token", token_id)
+    await tokens.revoke_token(session, clock, actor, token_id)
 
 
 @router.get("/districts/{district_id}/settings")

@@ -8,6 +8,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import or_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -36,7 +37,16 @@ class AuditFilter:
             )
 
 
-async def search(session: AsyncSession, f: AuditFilter) -> list[AuditEntry]:
+async def search(
+    session: AsyncSession,
+    f: AuditFilter,
+    *,
+    case_ids: list[uuid.UUID] | None = None,
+    user_ids: list[uuid.UUID] | None = None,
+    usernames: list[str] | None = None,
+) -> list[AuditEntry]:
+    """The entries matching ``f`` (newest first); ``case_ids`` and ``user_ids``/``usernames``
+    narrow it to any of those cases and users (a user by id, or by the name logged)."""
     f.validate()
     stmt = select(AuditEntry).order_by(col(AuditEntry.at).desc(), col(AuditEntry.id)).limit(f.limit)
     if f.username:
@@ -51,6 +61,15 @@ async def search(session: AsyncSession, f: AuditFilter) -> list[AuditEntry]:
         stmt = stmt.where(col(AuditEntry.action) == f.action)
     if f.flagged_only:
         stmt = stmt.where(col(AuditEntry.flagged_for_review).is_(True))
+    if case_ids is not None:
+        stmt = stmt.where(col(AuditEntry.case_id).in_(case_ids))
+    if user_ids is not None or usernames is not None:
+        stmt = stmt.where(
+            or_(
+                col(AuditEntry.user_id).in_(user_ids or []),
+                col(AuditEntry.username).in_(usernames or []),
+            )
+        )
     return list((await session.execute(stmt)).scalars().all())
 
 

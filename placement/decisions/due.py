@@ -48,6 +48,13 @@ def _replaced_for_child() -> ColumnElement[bool]:
     )
 
 
+def what_is_due(kind: ReminderKind, overdue: bool) -> str:
+    """The label key of a due item: a follow-up is overdue only once its date has passed."""
+    if kind == ReminderKind.follow_up_overdue and not overdue:
+        return "follow_up_due"
+    return kind.value
+
+
 async def due_items(
     session: AsyncSession,
     clock: Clock,
@@ -85,6 +92,7 @@ async def due_items(
                 overdue=due <= now,
                 escalated=escalated,
                 label=label(kind, escalated),
+                what=what_is_due(kind, due <= now),
             )
         )
 

@@ -177,6 +177,9 @@ class DueItem(BaseModel):
     overdue: bool
     escalated: bool = False
     label: str
+    # What the lists call it: the reminder kind, except that a follow-up whose date has not
+    # come yet is "due", not "overdue" (the reminder kind is named for when it fires).
+    what: str = ""
 
 
 class NotificationRead(BaseModel):

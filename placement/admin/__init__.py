@@ -1,0 +1,1 @@
+"""Administration: accounts, API tokens, districts' settings (role admin, every change audited)."""

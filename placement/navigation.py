@@ -1,0 +1,92 @@
+"""The menu of each role: the pages its permissions open, with counts where they help
+(what is due today or overdue, unread messages). One place decides what a role is offered;
+the pages' own permission checks are the same sets (tests/pages/test_navigation.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from placement.auth.actor import Actor
+from placement.auth.permissions import Permission, has_permission
+from placement.clock import Clock
+from placement.config import Settings
+from placement.decisions.due import due_items
+from placement.decisions.inbox import list_inbox
+from placement.models.enums import Role
+from placement.priority.dates import local_start, local_today
+
+P = Permission
+
+
+@dataclass(frozen=True, slots=True)
+class MenuEntry:
+    key: str
+    path: str
+    needs: tuple[Permission, ...]
+
+
+ENTRIES: tuple[MenuEntry, ...] = (
+    MenuEntry("night", "/night", (P.case_write, P.match, P.hold_manage, P.decide)),
+    MenuEntry("desk", "/desk", (P.case_read, P.due_read)),
+    MenuEntry("due", "/due", (P.case_read, P.due_read)),
+    MenuEntry("inbox", "/inbox", ()),
+    MenuEntry("board", "/board", (P.inventory_read, P.plan_review)),
+    MenuEntry("statistics", "/statistics", (P.statistics_read,)),
+    MenuEntry("priority", "/priority", (P.priority_read, P.priority_write_agency)),
+    MenuEntry("operator", "/operator", (P.vacancy_report,)),
+    MenuEntry("audit", "/audit", (P.audit_read,)),
+    MenuEntry("admin", "/admin", (P.users_manage,)),
+)
+# Roles that never receive messages (nothing is due to them): no inbox in their menu.
+NO_INBOX = frozenset({Role.auditor, Role.admin})
+
+
+@dataclass(frozen=True, slots=True)
+class MenuItem:
+    key: str
+    path: str
+    count: int | None = None  # shown as a badge when set and above zero
+
+
+def entries_for(role: Role) -> list[MenuEntry]:
+    out = []
+    for entry in ENTRIES:
+        if entry.key == "inbox" and role in NO_INBOX:
+            continue
+        if all(has_permission(role, p) for p in entry.needs):
+            out.append(entry)
+    return out
+
+
+async def due_today_count(
+    session: AsyncSession, clock: Clock, settings: Settings, actor: Actor
+) -> int:
+    """What is overdue or due before midnight (Stockholm), one per deadline and case, as the
+    due list shows it. A count only: no case is shown, so nothing is audited here."""
+    now = clock.now()
+    midnight = local_start(local_today(clock, settings) + timedelta(days=1), settings)
+    items = await due_items(session, clock, actor, within=midnight - now, audit=False)
+    keys = {
+        (i.subject_id,)
+        if i.case_id is None or i.kind.value == "handover_due"
+        else (i.kind, i.case_id, i.due_at, i.escalated)
+        for i in items
+    }
+    return len(keys)
+
+
+async def menu_for(
+    session: AsyncSession, clock: Clock, settings: Settings, actor: Actor
+) -> list[MenuItem]:
+    items = []
+    for entry in entries_for(actor.role):
+        count: int | None = None
+        if entry.key == "due":
+            count = await due_today_count(session, clock, settings, actor)
+        elif entry.key == "inbox":
+            count = len(await list_inbox(session, actor, unread_only=True, limit=500))
+        items.append(MenuItem(entry.key, entry.path, count))
+    return items
