@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import gettext
 import io
+import re
 from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -17,6 +18,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_datetime, format_timedelta
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.numbers import format_decimal, get_decimal_symbol
 from fastapi import Request
 
 LOCALE_DIR = Path(__file__).parent / "locale"
@@ -41,6 +43,9 @@ def translations(locale: str) -> gettext.NullTranslations:
 def pick_locale(request: Request, default: str) -> str:
     asked = request.query_params.get("lang") or request.cookies.get(LANG_COOKIE)
     return asked if asked in LOCALES else default
+
+
+_DECIMAL = re.compile(r"(\d)\.(\d)")
 
 
 class Formatter:
@@ -70,3 +75,16 @@ class Formatter:
 
     def delta(self, value: dt.timedelta) -> str:
         return format_timedelta(value, locale=self.locale)
+
+    def figure(self, value: object) -> str:
+        """A statistics figure in the reader's language: 47.1 reads "47,1" in Swedish, whether
+        it comes as a number or inside a display text ("47.1 %", "+366.7 %"); "< 5" stays."""
+        if isinstance(value, bool):
+            return str(value)
+        if isinstance(value, int):
+            return format_decimal(value, locale=self.locale)
+        if isinstance(value, float):
+            return format_decimal(value, format="#,##0.0", locale=self.locale)
+        text = str(value)
+        mark = get_decimal_symbol(self.locale)
+        return _DECIMAL.sub(lambda m: f"{m.group(1)}{mark}{m.group(2)}", text)
