@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.labels import N_
@@ -72,6 +73,7 @@ ERROR_TITLES: dict[int, str] = {
     422: N_("Check the input"),
     429: N_("Too many attempts"),
     500: N_("Something went wrong"),
+    503: N_("Very busy right now"),
 }
 NOT_FOUND = N_("There is no page at this address. Check the address or start again from the menu.")
 NOT_ALLOWED = N_("Your role does not give access to this page.")
@@ -217,6 +219,14 @@ def install_error_handlers(app: FastAPI) -> None:
         log.error("database error: %s", type(exc.orig).__name__)  # never the statement/values
         return server_error(request)
 
+    @app.exception_handler(PoolTimeout)
+    async def pool_timeout(request: Request, _: PoolTimeout) -> Response:
+        """Every pooled connection stayed busy for the whole wait: the request is refused
+        (503, try again shortly), after the unit of work rolled back what it had written."""
+        route = str(getattr(request.scope.get("route"), "path", "")) or "unmatched"
+        log.warning("database pool exhausted", extra={"route": route})  # never values
+        return busy(request)
+
     @app.exception_handler(OverflowError)
     async def overflow(request: Request, _: OverflowError) -> Response:
         # A date or number beyond what can be counted (e.g. a period ending after year 9999).
@@ -251,6 +261,19 @@ def _bad_value(request: Request) -> Response:
     if _wants_page(request):
         return _error_page(request, 422, BAD_VALUE)
     return _json(request, 422, BAD_VALUE)
+
+
+BUSY = N_("The service is very busy right now and nothing was saved. Try again in a moment.")
+RETRY_AFTER_S = 5
+
+
+def busy(request: Request) -> Response:
+    """503 with Retry-After: the database had no free connection in time."""
+    response = (
+        _error_page(request, 503, BUSY) if _wants_page(request) else _json(request, 503, BUSY)
+    )
+    response.headers["Retry-After"] = str(RETRY_AFTER_S)
+    return response
 
 
 def server_error(request: Request) -> Response:

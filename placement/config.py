@@ -31,6 +31,11 @@ class Settings(BaseSettings):
     # the app switches to ``app_db_role`` with SET ROLE after connecting as DATABASE_URL.
     app_database_url: str | None = None
     app_db_role: str = "boendekedjan_app"
+    # The app's connection pool: connections kept, extra ones under load, and how long a
+    # request waits for one before it is answered "busy, try again" (503).
+    db_pool_size: int = Field(default=10, ge=1, le=200)
+    db_max_overflow: int = Field(default=20, ge=0, le=500)
+    db_pool_timeout_s: float = Field(default=30.0, gt=0, le=600)
     data_dir: Path = Field(default_factory=default_data_dir)
     host: str = "127.0.0.1"
     port: int = 8000

@@ -50,23 +50,43 @@ def app_login_url(url: str, app_role: str) -> str:
     return make_url(url).set(username=app_role, password=None).render_as_string(hide_password=False)
 
 
-def make_engine(url: str, *, pool_size: int = 10, app_role: str | None = None) -> AsyncEngine:
+def make_engine(
+    url: str,
+    *,
+    pool_size: int = 10,
+    app_role: str | None = None,
+    max_overflow: int = 20,
+    pool_timeout_s: float = 30.0,
+) -> AsyncEngine:
     """An engine. With ``app_role`` it logs in *as* that role (not a superuser, owns no
     table, no BYPASSRLS), so row-level security and the audit log's append-only grants bind
     everything it runs and RESET ROLE has nothing to return to."""
     if app_role:
         url = app_login_url(url, app_role)
     return create_async_engine(
-        url, pool_size=pool_size, max_overflow=20, pool_pre_ping=True, future=True
+        url,
+        pool_size=pool_size,
+        max_overflow=max_overflow,
+        pool_timeout=pool_timeout_s,
+        pool_pre_ping=True,
+        future=True,
     )
 
 
-def make_app_engine(url: str, settings: Settings, *, pool_size: int = 10) -> AsyncEngine:
+def make_app_engine(url: str, settings: Settings, *, pool_size: int | None = None) -> AsyncEngine:
     """The engine the app and the scheduler use: BK_APP_DATABASE_URL if set, otherwise the
-    same server logged in as ``settings.app_db_role``. Never the owner's login."""
+    same server logged in as ``settings.app_db_role``. Never the owner's login. The pool's
+    size, overflow and wait come from the settings (``pool_size`` overrides the size)."""
+    app_role: str | None = settings.app_db_role
     if settings.app_database_url:
-        return make_engine(normalise_url(settings.app_database_url), pool_size=pool_size)
-    return make_engine(url, pool_size=pool_size, app_role=settings.app_db_role)
+        url, app_role = normalise_url(settings.app_database_url), None
+    return make_engine(
+        url,
+        pool_size=pool_size or settings.db_pool_size,
+        app_role=app_role,
+        max_overflow=settings.db_max_overflow,
+        pool_timeout_s=settings.db_pool_timeout_s,
+    )
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
