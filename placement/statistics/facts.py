@@ -320,31 +320,35 @@ async def costs(session: AsyncSession, period: Period) -> list[CostRow]:
     return [CostRow(r[0], r[1], r[2], int(r[3]), int(r[4]), int(r[5])) for r in rows.all()]
 
 
+# Each booking's Stockholm dates worked out once (not once per month it is compared with).
+_ACTIVITY = """
+WITH m AS (
+  SELECT gs::date AS month_start,
+         least((gs + interval '1 month')::date, CAST(:end_d AS date)) AS month_end,
+         greatest(gs::date, CAST(:start_d AS date)) AS counted_from
+  FROM generate_series(CAST(:month0 AS date), CAST(:end_d AS date) - 1,
+                       interval '1 month') gs)
+, stay AS MATERIALIZED (
+  SELECT b.case_id, coalesce(u.activity_code, 'kind:' || u.kind) AS code,
+         (b.starts_at AT TIME ZONE 'Europe/Stockholm')::date AS first_day,
+         (b.ends_at AT TIME ZONE 'Europe/Stockholm')::date AS end_day
+  FROM booking b JOIN unit u ON u.id = b.unit_id
+  WHERE b.kind = 'placement' AND b.status IN ('active', 'ended', 'confirmed')
+    AND b.case_id IS NOT NULL
+    AND b.starts_at < :end AND b.ends_at > :start)
+SELECT s.code, m.month_start, extract(year FROM m.month_start)::int AS year,
+  count(DISTINCT s.case_id) AS households,
+  sum(greatest(0, least(s.end_day, m.month_end) - greatest(s.first_day, m.counted_from)))
+    AS nights
+FROM stay s JOIN m ON s.first_day < m.month_end AND s.end_day > m.counted_from
+GROUP BY GROUPING SETS ((1, 2, 3), (1, 3)) ORDER BY 1, 3, 2
+"""
+
+
 async def activity(session: AsyncSession, period: Period) -> list[ActivityRow]:
     """Households and care nights per Socialstyrelsen activity code and calendar month."""
     rows = await session.execute(
-        text(
-            """WITH m AS (
-                  SELECT gs::date AS month_start,
-                         least((gs + interval '1 month')::date, CAST(:end_d AS date)) AS month_end
-                  FROM generate_series(CAST(:month0 AS date), CAST(:end_d AS date) - 1,
-                                       interval '1 month') gs)
-                SELECT coalesce(u.activity_code, 'kind:' || u.kind) AS code, m.month_start,
-                  extract(year FROM m.month_start)::int AS year,
-                  count(DISTINCT b.case_id) AS households,
-                  sum(greatest(0,
-                      least((b.ends_at AT TIME ZONE 'Europe/Stockholm')::date, m.month_end)
-                      - greatest((b.starts_at AT TIME ZONE 'Europe/Stockholm')::date,
-                                 greatest(m.month_start, CAST(:start_d AS date))))) AS nights
-                FROM booking b JOIN unit u ON u.id = b.unit_id
-                JOIN m ON (b.starts_at AT TIME ZONE 'Europe/Stockholm')::date < m.month_end
-                      AND (b.ends_at AT TIME ZONE 'Europe/Stockholm')::date
-                          > greatest(m.month_start, CAST(:start_d AS date))
-                WHERE b.kind = 'placement' AND b.status IN ('active', 'ended', 'confirmed')
-                  AND b.case_id IS NOT NULL
-                  AND b.starts_at < :end AND b.ends_at > :start
-                GROUP BY GROUPING SETS ((1, 2, 3), (1, 3)) ORDER BY 1, 3, 2"""
-        ),
+        text(_ACTIVITY),
         {
             "start": period.utc_start(),
             "end": period.utc_end(),
