@@ -113,7 +113,7 @@ def main() -> None:
     parser.add_argument("--now", default="2026-11-24T09:00:00+00:00")
     args = parser.parse_args()
     now = datetime.fromisoformat(args.now).astimezone(UTC)
-    url, _ = prepare_database(
+    url, _, _ = prepare_database(
         url=args.url, data_dir=args.data_dir, seed=args.seed, scale=args.scale, now=now,
         reuse=args.reuse,
     )  # fmt: skip

@@ -105,7 +105,7 @@ class ActivityRow:
 
 async def districts(session: AsyncSession) -> list[DistrictFact]:
     rows = await session.execute(text("SELECT id, code, name FROM district ORDER BY name"))
-    return [DistrictFact(r.id, r.code, r.name) for r in rows]
+    return [DistrictFact(r.id, r.code, r.name) for r in rows.all()]
 
 
 _STAYS = """
@@ -133,10 +133,10 @@ WITH grp AS (
   HAVING min(d.starts_at) < :end
      AND max(coalesce(least(d.ended_at, d.ends_at), d.ends_at)) >= :start
 )
-SELECT g.*, c.responsible_district_id AS district_id, p.gender,
-  u.kind AS unit_kind, u.protection_level,
-  kids.key IS NOT NULL AS with_children,
-  req.requested_at, fu.done_at AS follow_up_done_at, rk.risk
+SELECT g.key, c.responsible_district_id, p.gender, rk.risk, kids.key IS NOT NULL,
+  g.measure, u.kind, u.protection_level, g.started_at, g.ended_at, g.running,
+  g.first_s::float8 / 86400, g.renewals, req.requested_at, g.placed_at, fu.done_at,
+  g.stay_end, g.outcome, g.secure
 FROM grp g
 JOIN "case" c ON c.id = g.case_id
 JOIN person p ON p.id = c.person_id
@@ -160,30 +160,9 @@ async def stays(session: AsyncSession, period: Period) -> list[StayFact]:
     """Stays that overlap the period (with its previous period: the goals compare)."""
     span = period.previous()
     rows = await session.execute(text(_STAYS), {"start": span.utc_start(), "end": period.utc_end()})
-    return [
-        StayFact(
-            key=r.key,
-            district_id=r.district_id,
-            gender=r.gender,
-            risk=r.risk,
-            with_children=r.with_children,
-            measure=r.measure,
-            unit_kind=r.unit_kind,
-            protection_level=r.protection_level,
-            started_at=r.started_at,
-            ended_at=r.ended_at,
-            running=r.running,
-            first_decision_days=float(r.first_s) / 86400,
-            renewals=int(r.renewals),
-            requested_at=r.requested_at,
-            placed_at=r.placed_at,
-            follow_up_done_at=r.follow_up_done_at,
-            stay_end=r.stay_end,
-            outcome=r.outcome,
-            secure=r.secure,
-        )
-        for r in rows
-    ]
+    # The query's columns are StayFact's fields in order (positional: a Row's attribute
+    # access costs more than the rest of building the fact).
+    return [StayFact(*r) for r in rows.all()]
 
 
 async def cases(session: AsyncSession, period: Period, lookback_days: int) -> list[CaseFact]:
@@ -201,7 +180,7 @@ async def cases(session: AsyncSession, period: Period, lookback_days: int) -> li
         ),
         {"start": span.utc_start(), "end": period.utc_end(), "lb": lookback_days},
     )
-    return [CaseFact(r[0], r[1], r[2], r[3], r[4], r[5]) for r in rows]
+    return [CaseFact(r[0], r[1], r[2], r[3], r[4], r[5]) for r in rows.all()]
 
 
 async def children(session: AsyncSession, period: Period) -> list[ChildFact]:
@@ -221,7 +200,7 @@ async def children(session: AsyncSession, period: Period) -> list[ChildFact]:
         ),
         {"start": span.utc_start(), "end": period.utc_end()},
     )
-    return [ChildFact(r[0], r[1], r[2], r[3]) for r in rows]
+    return [ChildFact(r[0], r[1], r[2], r[3]) for r in rows.all()]
 
 
 async def referrals(session: AsyncSession, period: Period) -> list[ReferralFact]:
@@ -235,7 +214,7 @@ async def referrals(session: AsyncSession, period: Period) -> list[ReferralFact]
         ),
         {"start": span.utc_start(), "end": period.utc_end()},
     )
-    return [ReferralFact(r[0], r[1], r[2], r[3]) for r in rows]
+    return [ReferralFact(r[0], r[1], r[2], r[3]) for r in rows.all()]
 
 
 @dataclass(frozen=True, slots=True)
@@ -260,55 +239,56 @@ async def declines(session: AsyncSession, period: Period) -> list[DeclineFact]:
         ),
         {"start": period.utc_start(), "end": period.utc_end()},
     )
-    return [DeclineFact(r[0], r[1], int(r[2])) for r in rows]
+    return [DeclineFact(r[0], r[1], int(r[2])) for r in rows.all()]
+
+
+# What the latest "now" run found, read in SQL rather than shipping each run's proposals:
+# nothing fitted when its eligible_count is 0 or missing; the top rule is the one that
+# excluded most units (ties: the greater name, in code-point order as in Python).
+_REQUESTS = """
+WITH runs AS (
+  SELECT DISTINCT ON (o.proposals ->> 'request_id')
+         o.proposals ->> 'request_id' AS request_id, o.proposals AS run
+  FROM optimization_run o
+  WHERE o.mode = 'now'
+    AND o.created_at >= CAST(:start AS timestamptz) - interval '30 days'
+  ORDER BY o.proposals ->> 'request_id', o.created_at DESC)
+, placed AS (
+  SELECT b.request_id, min(d.decided_at) AS placed_at
+  FROM booking b JOIN decision d
+    ON d.booking_group_id = b.group_id AND d.child_id IS NULL
+  WHERE b.request_id IS NOT NULL AND b.kind = 'placement'
+  GROUP BY b.request_id)
+, found AS (
+  SELECT r.requesting_district_id, r.requested_at, r.status, placed.placed_at, runs.run,
+    jsonb_typeof(runs.run) = 'object' AND coalesce(
+      CASE jsonb_typeof(runs.run -> 'eligible_count')
+        WHEN 'number' THEN trunc((runs.run ->> 'eligible_count')::numeric)
+        WHEN 'boolean' THEN (runs.run ->> 'eligible_count')::boolean::int
+        WHEN 'string' THEN trunc(nullif(runs.run ->> 'eligible_count', '')::numeric)
+      END, 0) = 0 AS nothing
+  FROM placement_request r
+  LEFT JOIN placed ON placed.request_id = r.id
+  LEFT JOIN runs ON runs.request_id = r.id::text
+  WHERE r.requested_at >= :start AND r.requested_at < :end)
+SELECT f.requesting_district_id, f.requested_at, f.placed_at, f.status = 'withdrawn',
+  coalesce(f.nothing, false),
+  CASE WHEN f.nothing AND jsonb_typeof(f.run -> 'excluded_counts') = 'object' THEN
+    (SELECT e.key FROM jsonb_each(f.run -> 'excluded_counts') e
+     ORDER BY trunc((e.value #>> '{}')::numeric) DESC, e.key COLLATE "C" DESC LIMIT 1)
+  END
+FROM found f
+"""
 
 
 async def requests(session: AsyncSession, period: Period) -> list[RequestFact]:
     """Requests for a place made in the period: when (if ever) the household was placed,
     and what the latest "now" run of the matcher found for it."""
     rows = await session.execute(
-        text(
-            """WITH runs AS (
-                 SELECT DISTINCT ON (o.proposals ->> 'request_id')
-                        o.proposals ->> 'request_id' AS request_id, o.proposals AS run
-                 FROM optimization_run o
-                 WHERE o.mode = 'now'
-                   AND o.created_at >= CAST(:start AS timestamptz) - interval '30 days'
-                 ORDER BY o.proposals ->> 'request_id', o.created_at DESC)
-               , placed AS (
-                 SELECT b.request_id, min(d.decided_at) AS placed_at
-                 FROM booking b JOIN decision d
-                   ON d.booking_group_id = b.group_id AND d.child_id IS NULL
-                 WHERE b.request_id IS NOT NULL AND b.kind = 'placement'
-                 GROUP BY b.request_id)
-               SELECT r.requesting_district_id, r.requested_at, r.status,
-                 placed.placed_at, runs.run
-               FROM placement_request r
-               LEFT JOIN placed ON placed.request_id = r.id
-               LEFT JOIN runs ON runs.request_id = r.id::text
-               WHERE r.requested_at >= :start AND r.requested_at < :end"""
-        ),
-        {"start": period.utc_start(), "end": period.utc_end()},
+        text(_REQUESTS), {"start": period.utc_start(), "end": period.utc_end()}
     )
-    out: list[RequestFact] = []
-    for r in rows:
-        run = r.run if isinstance(r.run, dict) else None
-        nothing = run is not None and int(run.get("eligible_count") or 0) == 0
-        counts = run.get("excluded_counts") if run is not None else None
-        top = None
-        if nothing and isinstance(counts, dict) and counts:
-            top = str(max(counts.items(), key=lambda kv: (int(kv[1]), kv[0]))[0])
-        out.append(
-            RequestFact(
-                district_id=r.requesting_district_id,
-                requested_at=r.requested_at,
-                placed_at=r.placed_at,
-                withdrawn=r.status == "withdrawn",
-                no_unit_fitted=nothing,
-                top_rule=top,
-            )
-        )
-    return out
+    # Columns in RequestFact's order.
+    return [RequestFact(*r) for r in rows.all()]
 
 
 async def costs(session: AsyncSession, period: Period) -> list[CostRow]:
@@ -337,34 +317,38 @@ async def costs(session: AsyncSession, period: Period) -> list[CostRow]:
             "end_d": period.end,
         },
     )
-    return [CostRow(r[0], r[1], r[2], int(r[3]), int(r[4]), int(r[5])) for r in rows]
+    return [CostRow(r[0], r[1], r[2], int(r[3]), int(r[4]), int(r[5])) for r in rows.all()]
+
+
+# Each booking's Stockholm dates worked out once (not once per month it is compared with).
+_ACTIVITY = """
+WITH m AS (
+  SELECT gs::date AS month_start,
+         least((gs + interval '1 month')::date, CAST(:end_d AS date)) AS month_end,
+         greatest(gs::date, CAST(:start_d AS date)) AS counted_from
+  FROM generate_series(CAST(:month0 AS date), CAST(:end_d AS date) - 1,
+                       interval '1 month') gs)
+, stay AS MATERIALIZED (
+  SELECT b.case_id, coalesce(u.activity_code, 'kind:' || u.kind) AS code,
+         (b.starts_at AT TIME ZONE 'Europe/Stockholm')::date AS first_day,
+         (b.ends_at AT TIME ZONE 'Europe/Stockholm')::date AS end_day
+  FROM booking b JOIN unit u ON u.id = b.unit_id
+  WHERE b.kind = 'placement' AND b.status IN ('active', 'ended', 'confirmed')
+    AND b.case_id IS NOT NULL
+    AND b.starts_at < :end AND b.ends_at > :start)
+SELECT s.code, m.month_start, extract(year FROM m.month_start)::int AS year,
+  count(DISTINCT s.case_id) AS households,
+  sum(greatest(0, least(s.end_day, m.month_end) - greatest(s.first_day, m.counted_from)))
+    AS nights
+FROM stay s JOIN m ON s.first_day < m.month_end AND s.end_day > m.counted_from
+GROUP BY GROUPING SETS ((1, 2, 3), (1, 3)) ORDER BY 1, 3, 2
+"""
 
 
 async def activity(session: AsyncSession, period: Period) -> list[ActivityRow]:
     """Households and care nights per Socialstyrelsen activity code and calendar month."""
     rows = await session.execute(
-        text(
-            """WITH m AS (
-                  SELECT gs::date AS month_start,
-                         least((gs + interval '1 month')::date, CAST(:end_d AS date)) AS month_end
-                  FROM generate_series(CAST(:month0 AS date), CAST(:end_d AS date) - 1,
-                                       interval '1 month') gs)
-                SELECT coalesce(u.activity_code, 'kind:' || u.kind) AS code, m.month_start,
-                  extract(year FROM m.month_start)::int AS year,
-                  count(DISTINCT b.case_id) AS households,
-                  sum(greatest(0,
-                      least((b.ends_at AT TIME ZONE 'Europe/Stockholm')::date, m.month_end)
-                      - greatest((b.starts_at AT TIME ZONE 'Europe/Stockholm')::date,
-                                 greatest(m.month_start, CAST(:start_d AS date))))) AS nights
-                FROM booking b JOIN unit u ON u.id = b.unit_id
-                JOIN m ON (b.starts_at AT TIME ZONE 'Europe/Stockholm')::date < m.month_end
-                      AND (b.ends_at AT TIME ZONE 'Europe/Stockholm')::date
-                          > greatest(m.month_start, CAST(:start_d AS date))
-                WHERE b.kind = 'placement' AND b.status IN ('active', 'ended', 'confirmed')
-                  AND b.case_id IS NOT NULL
-                  AND b.starts_at < :end AND b.ends_at > :start
-                GROUP BY GROUPING SETS ((1, 2, 3), (1, 3)) ORDER BY 1, 3, 2"""
-        ),
+        text(_ACTIVITY),
         {
             "start": period.utc_start(),
             "end": period.utc_end(),
@@ -373,4 +357,4 @@ async def activity(session: AsyncSession, period: Period) -> list[ActivityRow]:
             "month0": period.start.replace(day=1),
         },
     )
-    return [ActivityRow(r[0], r[1], int(r[2]), int(r[3]), int(r[4])) for r in rows]
+    return [ActivityRow(r[0], r[1], int(r[2]), int(r[3]), int(r[4])) for r in rows.all()]

@@ -53,3 +53,47 @@ async def test_unmet_need_counts_no_fit_rules_and_waiting(
     assert u["by_rule"]["protection_level"]["value"] == 5
     assert u["by_rule"]["gender"]["hidden"]  # a cell of 1
     assert u["declines_by_reason"] == {}  # the hook for issue 14's referral table
+
+
+async def test_the_matchers_verdict_read_in_sql_keeps_the_python_rules(
+    sessionmaker: Any, clock: FrozenClock, settings: Settings, keyring: Keyring
+) -> None:
+    """What facts.requests used to decide in Python from each run's proposals: a run without
+    an eligible_count found nothing; ties between rules go to the greater name; a run that
+    found a unit names no rule; the latest run counts."""
+    world = await make_world(sessionmaker)
+    handler = world.actor(world.handler)
+    clock.set(datetime(2026, 11, 10, 9, 0, tzinfo=UTC))
+    request_ids = []
+    for _ in range(15):
+        case_id, _c = await open_case(sessionmaker, clock, keyring, world, handler, children=0)
+        async with transaction(sessionmaker) as s:
+            r = await create_placement_request(
+                s, clock, handler, case_id, PlacementRequestCreate(nights=7)
+            )
+        request_ids.append(r.id)
+    later = clock.now() + timedelta(minutes=5)
+    proposals: list[dict[str, Any]] = (
+        [{"excluded_counts": {"gender": 3, "protection_level": 3}}] * 5  # no count: nothing
+        + [{"eligible_count": 0, "excluded_counts": {"area": 2, "gender": 7}}] * 5
+        + [{"eligible_count": 2, "excluded_counts": {"gender": 9}}] * 5  # found units
+    )
+    async with transaction(sessionmaker) as s:
+        for rid, p in zip(request_ids, proposals, strict=True):
+            s.add(OptimizationRun(
+                mode="now", created_at=later, status="OK",
+                proposals={"request_id": str(rid), **p},
+            ))  # fmt: skip
+            s.add(OptimizationRun(  # an earlier run that found nothing: superseded
+                mode="now", created_at=clock.now(), status="OK",
+                proposals={"request_id": str(rid), "eligible_count": 0,
+                           "excluded_counts": {"zzz": 99}},
+            ))  # fmt: skip
+    clock.set(datetime(2026, 11, 12, 9, 0, tzinfo=UTC))
+    report = await report_for(sessionmaker, clock, settings, date(2026, 11, 1), date(2026, 12, 1))
+    u = report["unmet"]
+    assert u["city"]["requests"]["value"] == 15
+    assert u["city"]["no_unit_fitted"]["value"] == 10
+    assert set(u["by_rule"]) == {"protection_level", "gender"}
+    assert u["by_rule"]["protection_level"]["value"] == 5  # the tie 3-3 goes to the greater name
+    assert u["by_rule"]["gender"]["value"] == 5
