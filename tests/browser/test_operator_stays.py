@@ -56,6 +56,10 @@ def test_households_on_a_phone_and_a_desk(browser: Browser, live: LiveApp) -> No
             actions.click(f"#{card_id} form[action$='/safety-plan/in'] button")
             expect(page).to_have_url(f"{live.base_url}/operator?done=plan_in#stays")
             page.locator(f"#{card_id}").scroll_into_view_if_needed()
+            overflow = page.evaluate(
+                "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            )
+            assert overflow <= 0, "sideways scroll after recording"
             _save(actions, "recorded")
             assert axe_check(page) == []
         context.close()

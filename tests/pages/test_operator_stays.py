@@ -213,4 +213,6 @@ async def test_households_in_swedish(
     """The households section reads in Swedish."""
     _held, _ref, _jour, operator = await _accepted(app, client_for)
     sv = await operator.get("/operator", params={"lang": "sv"})
-    assert "Väntas i dag" in sv.text and "Har kommit" in sv.text and "Hushåll i era enheter" in sv.text
+    assert (
+        "Väntas i dag" in sv.text and "Har kommit" in sv.text and "Hushåll i era enheter" in sv.text
+    )
