@@ -14,6 +14,8 @@ import httpx
 from sqlalchemy import text
 from sqlmodel import col, select
 
+from placement.auth.actor import Actor
+from placement.auth.scope import apply_scope
 from placement.db import transaction
 from placement.models import Stay
 from placement.models.enums import Role
@@ -216,3 +218,35 @@ async def test_households_in_swedish(
     assert (
         "Väntas i dag" in sv.text and "Har kommit" in sv.text and "Hushåll i era enheter" in sv.text
     )
+
+
+async def test_row_level_security_keeps_the_stay_to_its_operator_and_district(
+    app: Any, demo: dict[str, int], client_for: ClientFactory
+) -> None:
+    held, referral, _jour, operator = await _accepted(app, client_for)
+    r = await operator.post(
+        f"/operator/stays/{referral.group_id}/arrived",
+        data={"csrf_token": _token(await operator.get("/operator"))},
+    )
+    assert r.status_code == 303
+    async with transaction(owner_sm(app)) as s:
+        other_op = await s.scalar(
+            text("SELECT id FROM operator WHERE id <> :id LIMIT 1"), {"id": held["operator_id"]}
+        )
+    farsta = await _district_id(app, "farsta")
+    sodermalm = await _district_id(app, "sodermalm")
+    seen: dict[str, uuid.UUID | None] = {}
+    for name, actor in {
+        "own": Actor(None, "op", Role.operator, operator_id=held["operator_id"]),
+        "other": Actor(None, "op2", Role.operator, operator_id=other_op),
+        "rvt_own": Actor(None, "rvt", Role.rvt_officer, district_id=sodermalm),
+        "rvt_other": Actor(None, "rvt2", Role.rvt_officer, district_id=farsta),
+        "coordinator": Actor(None, "coord", Role.coordinator),
+    }.items():
+        async with transaction(app.state.sessionmaker) as s:
+            await apply_scope(s, actor)
+            seen[name] = await s.scalar(
+                select(Stay.id).where(col(Stay.group_id) == referral.group_id)
+            )
+    assert seen["own"] is not None and seen["rvt_own"] == seen["own"]
+    assert seen["other"] is None and seen["rvt_other"] is None and seen["coordinator"] is None
