@@ -15,7 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime, format_timedelta
+from babel.dates import format_date, format_datetime, format_timedelta
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal, get_decimal_symbol
@@ -62,6 +62,12 @@ class Formatter:
 
     def date(self, value: dt.datetime | None) -> str:
         return self.datetime(value, "EEE d MMM")
+
+    def day(self, value: dt.date | None) -> str:
+        """A calendar date (already a Stockholm date), e.g. a safety plan's day."""
+        if value is None:
+            return "–"
+        return format_date(value, "EEE d MMM", locale=self.locale)
 
     def ago(self, value: dt.datetime | None) -> str:
         if value is None:

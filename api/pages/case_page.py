@@ -56,6 +56,7 @@ from placement.decisions.schemas import (
 from placement.errors import DomainError, InvalidInput
 from placement.inventory.contact import current_unit_contact
 from placement.models.enums import Outcome
+from placement.referrals import stays
 from placement.rulebook import RuleBreach
 
 router = APIRouter(route_class=UnitOfWorkRoute, include_in_schema=False)
@@ -80,6 +81,7 @@ def _page(
     status_code: int = 200,
     renew_rules: tuple[str, ...] = (),
     unit_contact: object | None = None,
+    arrival: object | None = None,
     confirm: bool = False,
 ) -> Response:
     locale = pick_locale(request, request.app.state.settings.default_locale)
@@ -92,6 +94,7 @@ def _page(
             "language_names": case_labels.language_names(locale),
             "renew_rules": renew_rules,
             "unit_contact": unit_contact,
+            "arrival": arrival,
             "renew_rule_names": ", ".join(
                 opt.RULE_LABELS.get(r, (r, r))[0 if sv else 1] for r in renew_rules
             ),
@@ -141,6 +144,7 @@ async def case_page(
         view,
         await nav_context(session, actor, "case"),
         unit_contact=contact,
+        arrival=await stays.for_case(session, clock, case_id),
         confirm=confirm,
     )
 

@@ -40,6 +40,7 @@ from placement.inventory.schemas import UnitSummary
 from placement.inventory.service import places_by_unit
 from placement.models.enums import DeclineReason, PlaceKind
 from placement.referrals import service as referrals
+from placement.referrals import stays
 
 router = APIRouter(route_class=UnitOfWorkRoute, include_in_schema=False)
 OperatorActor = Annotated[Actor, Depends(page_require(Permission.vacancy_report))]
@@ -65,6 +66,10 @@ DONE = {
     "released": N_("The block is lifted. The places are free again."),
     "accepted": N_("You accepted the referral. The officer sees it at once."),
     "declined": N_("You declined the referral. The place is free again."),
+    "arrived": N_("The arrival is recorded. The officer sees it on the case."),
+    "did_not_come": N_("Recorded that the household did not come. The officer sees it."),
+    "plan_in": N_("The safety plan at move-in is recorded as done."),
+    "plan_out": N_("The safety plan at move-out is recorded as done."),
 }
 DECLINE_CHOICES = [
     (DeclineReason.full.value, N_("Full")),
@@ -220,11 +225,14 @@ async def _page(
     today = local_date(clock.now(), settings.timezone)
     done = request.query_params.get("done", "")
     incoming = await _incoming(session, clock, actor)
+    households = await stays.operator_view(session, clock, actor, timezone=settings.timezone)
     return render(
         request,
         "operator.html",
         {
             **incoming,
+            "stays": households,
+            "now_time": clock.now().astimezone(ZoneInfo(settings.timezone)).strftime("%H:%M"),
             "units": units,
             "stale_count": sum(1 for u in units if u.unit.vacancy_stale),
             "stale_hours": settings.vacancy_stale_hours,

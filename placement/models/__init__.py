@@ -34,6 +34,7 @@ from placement.models.priority import (
     WatchedFlat,
 )
 from placement.models.referrals import Referral
+from placement.models.stays import Stay
 
 __all__ = [
     "ApiToken",
@@ -65,6 +66,7 @@ __all__ = [
     "Reminder",
     "RiskAssessment",
     "SignInFailure",
+    "Stay",
     "UUIDModel",
     "Unit",
     "UserAccount",

@@ -234,6 +234,9 @@ TABLE: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/operator/referrals"): frozenset({OPERATOR}),
     ("POST", "/operator/referrals/{referral_id}/accept"): frozenset({OPERATOR}),
     ("POST", "/operator/referrals/{referral_id}/decline"): frozenset({OPERATOR}),
+    ("POST", "/operator/stays/{group_id}/arrived"): frozenset({OPERATOR}),
+    ("POST", "/operator/stays/{group_id}/did-not-come"): frozenset({OPERATOR}),
+    ("POST", "/operator/stays/{group_id}/safety-plan/{moment}"): frozenset({OPERATOR}),
     ("GET", "/board"): frozenset({COORD}),
     # statistics (issue 13): the coordinator's statistics_read
     ("GET", "/statistics"): frozenset({COORD}),
