@@ -71,12 +71,13 @@ async def blockers(
         if certificate is None:
             found.append(Blocker(NO_CERTIFICATE))
     if target == S.approved:
-        missing = (await criterion.standing(session, app.id)).missing
-        if missing is not None:
-            found.append(Blocker(missing))
+        # The facts first (they may be fixed or set aside), then the agency's own judgement.
         unmet = await eligibility.unmet_checks(session, app, today)
         if unmet:
             found.append(Blocker(CHECKS_UNMET, tuple(c.code for c in unmet)))
+        missing = (await criterion.standing(session, app.id)).missing
+        if missing is not None:
+            found.append(Blocker(missing))
     if app.status == S.decided_by_committee and target == S.watch_active:
         outcome = await session.scalar(
             select(col(PriorityAppeal.outcome))

@@ -88,7 +88,7 @@ async def test_the_criterion_and_failed_checks_are_both_named(
         app, clock, keyring, world, "RV-2026-0802", able_to_live_independently=None
     )
     codes = await _approval_blockers(app, app_id, clock.now().date())
-    assert codes == [criterion.NOT_ASSESSED, steps.CHECKS_UNMET]
+    assert codes == [steps.CHECKS_UNMET, criterion.NOT_ASSESSED]
 
 
 @pytest.mark.parametrize("reason", [None, "", "   \n "])
