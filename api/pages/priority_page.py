@@ -495,7 +495,10 @@ async def priority_criterion(
             keyring,
             actor,
             app_id,
-            errors={"criterion": translate(request, exc)},
+            # The choice's error beside the choice, the reason's beside the reason.
+            errors={
+                "criterion_met" if exc.field == "met" else "criterion": translate(request, exc)
+            },
             values={"criterion_met": met, "criterion_reason": reason},
             status_code=exc.status_code,
         )

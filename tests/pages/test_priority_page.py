@@ -294,7 +294,8 @@ async def test_assess_the_priority_criterion(world: World, sign_in: SignIn) -> N
 
     no_choice = await post_form(agency, page, action, {"reason": "Intyget visar behoven."})
     assert no_choice.status_code == 422
-    assert error_of(no_choice, "criterion") == "Välj om kriteriet är uppfyllt eller inte."
+    assert error_of(no_choice, "criterion_met") == "Välj om kriteriet är uppfyllt eller inte."
+    assert 'aria-invalid="true"' not in no_choice.text.split('id="criterion"')[1].split(">")[0]
     assert "Intyget visar behoven." in text_of(no_choice)  # what was typed stays
     no_reason = await post_form(agency, page, action, {"met": "yes", "reason": "  "})
     assert no_reason.status_code == 422
@@ -321,4 +322,4 @@ async def test_assess_the_priority_criterion(world: World, sign_in: SignIn) -> N
     final = text_of(await agency.get(page))
     assert f'action="{action}#criterion-h"' not in final  # fixed once decided
     late = await post_form(agency, page, action, {"met": "no", "reason": "Ändrat."})
-    assert late.status_code == 409 and "bara bedömas medan" in error_of(late, "criterion")
+    assert late.status_code == 409 and "bara bedömas medan" in error_of(late, "criterion_met")
