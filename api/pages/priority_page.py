@@ -35,7 +35,7 @@ from placement.crypto import Keyring
 from placement.errors import Conflict, InvalidInput, NotFound
 from placement.models import District
 from placement.models.enums import LandlordAnswer, PriorityStatus
-from placement.priority import eligibility, flats, messages, service
+from placement.priority import criterion, eligibility, flats, messages, service
 from placement.priority.access import NOT_FOUND
 from placement.priority.dates import local_today
 from placement.priority.schemas import (
@@ -65,6 +65,13 @@ DONE = {
     "override": N_("The check was set aside. The reason is recorded."),
     "message": N_("The message was sent to the handler."),
     "landlord": N_("The landlord's answer was recorded."),
+    "criterion": N_("The assessment of the priority criterion was recorded."),
+}
+CRITERION_CHOICE = N_("Choose whether the criterion is met or not.")
+CRITERION_LABELS = {
+    "passed": N_("Criterion met"),
+    "failed": N_("Criterion not met"),
+    "unknown": N_("Not assessed yet"),
 }
 
 CHECK_LABELS = {
@@ -223,6 +230,10 @@ async def _detail(
     ]
     reason_needed = [s for s in status_options if steps[s].needs_reason]
     done = request.query_params.get("done", "")
+    assessed = view.criterion
+    criterion_result = (
+        "unknown" if not assessed.assessed else "passed" if assessed.met else "failed"
+    )
     return render(
         request,
         "priority_detail.html",
@@ -231,6 +242,10 @@ async def _detail(
             "messages": thread,
             "district_names": names,
             "checks": _checks(request, view, local_today(clock, settings)),
+            "criterion_result": criterion_result,
+            "criterion_result_label": translate(request, CRITERION_LABELS[criterion_result]),
+            "criterion_badge": RESULT_BADGES[criterion_result],
+            "can_assess": view.status in criterion.ASSESS_STATUSES,
             "status_options": status_options,
             "not_yet": not_yet,
             "waiting_for_certificate": view.status == S.certificate_requested,
@@ -449,6 +464,45 @@ async def priority_override(
             status_code=exc.status_code,
         )
     return _redirect(app_id, "override", "#checks-h")
+
+
+@router.post("/priority/{application_id}/criterion")
+async def priority_criterion(
+    request: Request,
+    application_id: str,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    keyring: KeyringDep,
+    actor: Agency,
+) -> Response:
+    """The agency's assessment of the priority criterion: met or not met, with a reason."""
+    await check_csrf(request)
+    app_id = _application_id(application_id)
+    form = await request.form()
+    met, reason = str(form.get("met", "")), str(form.get("reason", ""))
+    try:
+        _too_long(reason, REASON_MAX, "reason")
+        if met not in ("yes", "no"):
+            raise InvalidInput(CRITERION_CHOICE, field="met")
+        await service.assess_criterion(session, clock, actor, app_id, met == "yes", reason)
+    except (InvalidInput, Conflict) as exc:
+        return await _detail(
+            request,
+            session,
+            clock,
+            settings,
+            keyring,
+            actor,
+            app_id,
+            # The choice's error beside the choice, the reason's beside the reason.
+            errors={
+                "criterion_met" if exc.field == "met" else "criterion": translate(request, exc)
+            },
+            values={"criterion_met": met, "criterion_reason": reason},
+            status_code=exc.status_code,
+        )
+    return _redirect(app_id, "criterion", "#criterion-h")
 
 
 @router.post("/priority/{application_id}/messages")

@@ -19,6 +19,7 @@ from placement.priority.schemas import (
     AgencyApplicationSummary,
     CertificateRequestIn,
     CommitteeDecisionIn,
+    CriterionIn,
     MessageCreate,
     MessageRead,
     OverrideIn,
@@ -95,6 +96,23 @@ async def override_check(
 ) -> AgencyApplicationRead:
     scoped = await service.override_check(
         session, clock, settings, actor, application_id, body.check, body.reason
+    )
+    return await views.agency(scoped)
+
+
+@router.post("/{application_id}/criterion", status_code=201)
+async def assess_criterion(
+    application_id: uuid.UUID,
+    body: CriterionIn,
+    actor: AgencyActor,
+    session: SessionDep,
+    clock: ClockDep,
+    views: ViewsDep,
+) -> AgencyApplicationRead:
+    """Strong medical or social needs or extremely urgent circumstances: met or not, and why.
+    Approval is refused until the latest assessment says met."""
+    scoped = await service.assess_criterion(
+        session, clock, actor, application_id, body.met, body.reason
     )
     return await views.agency(scoped)
 

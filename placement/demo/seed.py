@@ -46,6 +46,7 @@ from placement.models.enums import (
     SubstancePolicy,
     UnitKind,
 )
+from placement.priority import criterion
 
 DEMO_PASSWORD = "demo-losenord-2026"  # noqa: S105 - demo accounts only, printed by seed-demo
 
@@ -571,7 +572,7 @@ async def seed_demo(
         )
     )
     counts["cases"] = int(await session.scalar(select(func.count()).select_from(Case)) or 0)
-    counts.update(await _seed_priority(session, now, districts))
+    counts.update(await _seed_priority(session, now, districts, users["formedling"]))
     return counts
 
 
@@ -635,8 +636,16 @@ async def _seed_users(
     return users
 
 
+# The agency's reason for the priority criterion on the demo applications past approval.
+CRITERION_REASON = (
+    "Intyget från socialtjänsten visar starka sociala behov: skyddat boende efter våld i "
+    "nära relation och inget annat sätt att få ett eget förstahandskontrakt."
+)
+PAST_APPROVAL = frozenset({PriorityStatus.approved, PriorityStatus.watch_active})
+
+
 async def _seed_priority(
-    session: AsyncSession, now: datetime, districts: dict[str, District]
+    session: AsyncSession, now: datetime, districts: dict[str, District], agency: UserAccount
 ) -> dict[str, int]:
     meetings = 0
     first = date(now.year, now.month, 1)
@@ -660,26 +669,41 @@ async def _seed_priority(
         .scalars()
         .all()
     )
+    applications = []
     for i, case in enumerate(cases):
-        session.add(
-            PriorityApplication(
-                case_id=case.id,
-                status=[
-                    PriorityStatus.draft,
-                    PriorityStatus.submitted,
-                    PriorityStatus.under_review,
-                    PriorityStatus.approved,
-                    PriorityStatus.watch_active,
-                    PriorityStatus.certificate_requested,
-                ][i % 6],
-                adults=1,
-                children_ages=[3, 7][: i % 3],
-                avoid_district_codes=["sodermalm"] if i % 2 else ["farsta"],
-                needed_district_codes=["skarholmen"] if i % 2 else [],
-                registered_in_city_since=date(now.year - 3 + (i % 2) * 2, 1, 15),
-                consent_to_share=True,
-                created_at=now - timedelta(days=10 + i),
-            )
+        application = PriorityApplication(
+            case_id=case.id,
+            status=[
+                PriorityStatus.draft,
+                PriorityStatus.submitted,
+                PriorityStatus.under_review,
+                PriorityStatus.approved,
+                PriorityStatus.watch_active,
+                PriorityStatus.certificate_requested,
+            ][i % 6],
+            adults=1,
+            children_ages=[3, 7][: i % 3],
+            avoid_district_codes=["sodermalm"] if i % 2 else ["farsta"],
+            needed_district_codes=["skarholmen"] if i % 2 else [],
+            registered_in_city_since=date(now.year - 3 + (i % 2) * 2, 1, 15),
+            consent_to_share=True,
+            created_at=now - timedelta(days=10 + i),
         )
+        session.add(application)
+        applications.append(application)
+    await session.flush()
+    # Applications past approval were approved with the criterion assessed as met.
+    for application in applications:
+        if application.status in PAST_APPROVAL:
+            session.add(
+                criterion.new_assessment(
+                    application.id,
+                    True,
+                    CRITERION_REASON,
+                    by_id=agency.id,
+                    role=Role.housing_agency,
+                    at=application.created_at + timedelta(days=2),
+                )
+            )
     await session.flush()
     return {"committee_meetings": meetings, "priority_applications": len(cases)}

@@ -185,6 +185,35 @@ class PriorityEligibilityOverride(UUIDModel, table=True):
     overridden_at: datetime = tz_field()
 
 
+class PriorityCriterionAssessment(UUIDModel, table=True):
+    """The agency's assessment of the priority criterion (strong medical or social needs or
+    extremely urgent circumstances): met or not met, with a reason. A new assessment is a new
+    row; the latest one (highest ``seq``) counts. ``backfilled`` rows were written by migration
+    0017 for applications approved before the criterion was recorded (they carry no reason)."""
+
+    __tablename__ = "priority_criterion_assessment"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "backfilled OR (reason IS NOT NULL AND length(btrim(reason)) > 0)",
+            name="reason_given",
+        ),
+        sa.UniqueConstraint("application_id", "seq", name="uq_priority_criterion_assessment_seq"),
+    )
+
+    application_id: uuid.UUID = fk("priority_application.id")
+    # 1, 2, 3 ... per application: the latest is the highest, even when two share a time.
+    seq: int = Field(default=1, sa_column=sa.Column(sa.Integer, nullable=False))
+    met: bool
+    reason: str | None = text_field()
+    assessed_by_id: uuid.UUID | None = fk("user_account.id", nullable=True, index=False)
+    assessed_role: Role = enum_field(Role)
+    assessed_at: datetime = tz_field()
+    backfilled: bool = Field(
+        default=False,
+        sa_column=sa.Column(sa.Boolean, nullable=False, server_default=sa.false()),
+    )
+
+
 class ApplicationMessage(UUIDModel, table=True):
     __tablename__ = "application_message"
 

@@ -81,6 +81,13 @@ class OverrideIn(BaseModel):
     reason: str = Field(min_length=10, max_length=2000)
 
 
+class CriterionIn(BaseModel):
+    """The agency's assessment of the priority criterion: met or not, and why (required)."""
+
+    met: bool
+    reason: str | None = Field(default=None, max_length=2000)
+
+
 class AppealCreate(BaseModel):
     grounds: str = Field(min_length=10, max_length=8000)
 
@@ -143,6 +150,20 @@ class EligibilityCheckRead(_Out):
     overridden_by: str | None
 
 
+class CriterionRead(_Out):
+    """The priority criterion (strong medical or social needs or extremely urgent
+    circumstances) as the agency last assessed it; ``assessed`` False: not yet."""
+
+    code: str
+    label: str
+    assessed: bool
+    met: bool | None = None
+    reason: str | None = None  # None only for an assessment backfilled by migration 0017
+    assessed_by: str | None = None
+    assessed_at: datetime | None = None
+    backfilled: bool = False
+
+
 class CertificateRead(_Out):
     id: uuid.UUID
     written_by: str | None
@@ -154,7 +175,9 @@ class BlockedStepRead(_Out):
     """A plain status step open by the status machine that cannot be taken yet, and why."""
 
     status: PriorityStatus
-    code: str  # priority.steps: no_certificate, checks_unmet, appeal_not_approved
+    # priority.steps: no_certificate, criterion_not_assessed, criterion_not_met, checks_unmet,
+    # appeal_not_approved (a status may be listed once for each reason)
+    code: str
     checks: list[str] = []  # for checks_unmet: the eligibility checks not met
 
 
@@ -238,6 +261,7 @@ class _ApplicationFields(_Out):
     registered_in_city_since: SaneDate | None
     able_to_live_independently: bool | None
     no_other_solution: bool | None
+    criterion: CriterionRead
     eligibility: list[EligibilityCheckRead]
     certificates: list[CertificateRead]
     history: list[StatusChangeRead]

@@ -28,7 +28,7 @@ from placement.models import (
     PriorityStatusChange,
 )
 from placement.models.enums import AuditAction, CaseStatus, PriorityStatus, ReminderKind
-from placement.priority import eligibility, notify, steps, workflow
+from placement.priority import criterion, eligibility, notify, steps, workflow
 from placement.priority.access import Scoped, Side, audit, load, load_many, side_of
 from placement.priority.dates import local_today
 from placement.priority.schemas import (
@@ -488,4 +488,18 @@ async def override_check(
     await eligibility.override(
         session, clock, actor, scoped, check_code, reason, local_today(clock, settings)
     )
+    return scoped
+
+
+async def assess_criterion(
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    application_id: uuid.UUID,
+    met: bool,
+    reason: str | None,
+) -> Scoped:
+    """The agency's assessment of the priority criterion, met or not, with a reason."""
+    scoped = await load(session, actor, application_id, lock=True)
+    await criterion.assess(session, clock, actor, scoped, met, reason)
     return scoped

@@ -17,11 +17,12 @@ from placement.models import (
     PriorityAppeal,
     PriorityApplication,
     PriorityCommitteeMeeting,
+    PriorityCriterionAssessment,
     PriorityStatusChange,
     UserAccount,
     WatchedFlat,
 )
-from placement.priority import eligibility, steps
+from placement.priority import criterion, eligibility, steps
 from placement.priority.access import Scoped
 from placement.priority.schemas import (
     AgencyApplicationRead,
@@ -29,6 +30,7 @@ from placement.priority.schemas import (
     AppealRead,
     BlockedStepRead,
     CertificateRead,
+    CriterionRead,
     EligibilityCheckRead,
     FlatRead,
     HandlerApplicationRead,
@@ -122,10 +124,26 @@ async def _blocked(session: AsyncSession, scoped: Scoped, today: date) -> list[B
     for target in next_statuses(app.status, scoped.side):
         if TRANSITIONS[(app.status, target)].via != Via.status:
             continue
-        found = await steps.blocker(session, app, target, today)
-        if found is not None:
+        for found in await steps.blockers(session, app, target, today):
             out.append(BlockedStepRead(status=target, code=found.code, checks=list(found.checks)))
     return out
+
+
+def _criterion_read(
+    row: PriorityCriterionAssessment | None, names: dict[uuid.UUID, str]
+) -> CriterionRead:
+    if row is None:
+        return CriterionRead(code=criterion.CODE, label=criterion.LABEL, assessed=False)
+    return CriterionRead(
+        code=criterion.CODE,
+        label=criterion.LABEL,
+        assessed=True,
+        met=row.met,
+        reason=row.reason,
+        assessed_by=names.get(row.assessed_by_id) if row.assessed_by_id else None,
+        assessed_at=row.assessed_at,
+        backfilled=row.backfilled,
+    )
 
 
 async def _common(session: AsyncSession, scoped: Scoped, today: date) -> dict[str, object]:
@@ -165,11 +183,13 @@ async def _common(session: AsyncSession, scoped: Scoped, today: date) -> dict[st
         )
     ).all()
     overrides = await eligibility.overrides_of(session, app.id)
+    assessment = await criterion.latest(session, app.id)
     names = await display_names(
         session,
         [c.written_by_id for c in certificates]
         + [h.changed_by_id for h in history]
-        + [o.overridden_by_id for o in overrides.values()],
+        + [o.overridden_by_id for o in overrides.values()]
+        + [assessment.assessed_by_id if assessment else None],
     )
     checks: list[EligibilityCheckRead] = []
     for result in eligibility.evaluate(app, today):
@@ -201,6 +221,7 @@ async def _common(session: AsyncSession, scoped: Scoped, today: date) -> dict[st
         "registered_in_city_since": app.registered_in_city_since,
         "able_to_live_independently": app.able_to_live_independently,
         "no_other_solution": app.no_other_solution,
+        "criterion": _criterion_read(assessment, names),
         "eligibility": checks,
         "certificates": [
             CertificateRead(

@@ -39,6 +39,7 @@ def test_housing_agency_priority_pages(browser: Browser, live: LiveApp) -> None:
     assert page.locator("h1").count() == 1
     assert page.locator("#household-h").is_visible()
     assert page.locator(".pr-check").count() == 3  # the eligibility checks, shown
+    assert page.locator("#criterion-h").is_visible()  # the agency's own criterion, beside them
     actions.shot("detail")
     assert axe_check(page) == []
 

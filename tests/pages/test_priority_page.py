@@ -268,3 +268,58 @@ async def test_the_whole_chain_on_the_page(
     assert "Lived in the city on a sublet since 2023." in page  # the committee's reason
     assert_no_social_file(page, world)
     assert_no_social_file(text_of(await agency.get("/priority")), world)
+
+
+async def test_assess_the_priority_criterion(world: World, sign_in: SignIn) -> None:
+    _, agency, app_id = await _submitted(world, sign_in)
+    page = f"/priority/{app_id}"
+    action = f"{page}/criterion"
+    first = text_of(await agency.get(page))
+    assert "Förturskriteriet" in first and "Inte bedömt än" in first
+    assert f'action="{action}#criterion-h"' in first  # the agency can assess while submitted
+    moved = await post_form(agency, page, f"{page}/status", {"to_status": "under_review"})
+    assert moved.status_code == 303
+
+    # Approval is not offered; the menu's "not possible yet" names the criterion.
+    reviewed = text_of(await agency.get(page))
+    assert 'value="approved"' not in reviewed
+    not_yet = reviewed.split('id="not-yet-h"')[1].split("</ul>")[0]
+    assert "Beviljad" in not_yet
+    assert "starka medicinska eller sociala behov eller ytterst trängande omständigheter" in (
+        not_yet
+    )
+    refused = await post_form(agency, page, f"{page}/status", {"to_status": "approved"})
+    assert refused.status_code == 409
+    assert "är inte bedömt än" in error_of(refused, "to_status")
+
+    no_choice = await post_form(agency, page, action, {"reason": "Intyget visar behoven."})
+    assert no_choice.status_code == 422
+    assert error_of(no_choice, "criterion_met") == "Välj om kriteriet är uppfyllt eller inte."
+    assert 'aria-invalid="true"' not in no_choice.text.split('id="criterion"')[1].split(">")[0]
+    assert "Intyget visar behoven." in text_of(no_choice)  # what was typed stays
+    no_reason = await post_form(agency, page, action, {"met": "yes", "reason": "  "})
+    assert no_reason.status_code == 422
+    assert "Ange skälet till bedömningen" in error_of(no_reason, "criterion")
+    assert 'value="yes" checked' in no_reason.text
+    assert 'aria-invalid="true" aria-describedby="criterion-hint criterion-error"' in (
+        no_reason.text
+    )
+
+    no = await post_form(agency, page, action, {"met": "no", "reason": "Inga starka behov."})
+    assert no.status_code == 303 and no.headers["location"] == f"{page}?done=criterion#criterion-h"
+    shown = text_of(await agency.get(no.headers["location"]))
+    assert 'class="flash"' in shown and "Inte uppfyllt" in shown
+    assert "Inga starka behov." in shown and "Bedöm kriteriet på nytt" in shown
+    still = await post_form(agency, page, f"{page}/status", {"to_status": "approved"})
+    assert "har bedömts som inte uppfyllt" in error_of(still, "to_status")
+
+    yes = await post_form(agency, page, action, {"met": "yes", "reason": "Starka sociala behov."})
+    assert yes.status_code == 303
+    ready = text_of(await agency.get(page))
+    assert 'value="approved"' in ready and "Starka sociala behov." in ready
+    approved = await post_form(agency, page, f"{page}/status", {"to_status": "approved"})
+    assert approved.status_code == 303
+    final = text_of(await agency.get(page))
+    assert f'action="{action}#criterion-h"' not in final  # fixed once decided
+    late = await post_form(agency, page, action, {"met": "no", "reason": "Ändrat."})
+    assert late.status_code == 409 and "bara bedömas medan" in error_of(late, "criterion_met")

@@ -337,3 +337,18 @@ async def add_flat(
         **fields,
     }
     return dict(ok(await agency.post("/api/priority/agency/flats", json=body), 201))
+
+
+async def assess_criterion(
+    agency: httpx.AsyncClient, application_id: str, *, met: bool = True, reason: str | None = None
+) -> dict[str, Any]:
+    """The agency's assessment of the priority criterion (needed as met before approval)."""
+    body = {"met": met, "reason": reason or "Starka sociala behov enligt intyget."}
+    return dict(
+        ok(
+            await agency.post(
+                f"/api/priority/agency/applications/{application_id}/criterion", json=body
+            ),
+            201,
+        )
+    )

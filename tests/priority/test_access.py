@@ -67,6 +67,7 @@ async def test_every_endpoint_checks_role_and_district(
             f"{g}/applications/{a}/eligibility-overrides",
             {"check": "two_year_registration", "reason": "Checked with the tax agency."},
         ),
+        ("POST", f"{g}/applications/{a}/criterion", {"met": True, "reason": "Strong needs."}),
         (
             "POST",
             f"{g}/applications/{a}/committee-decision",

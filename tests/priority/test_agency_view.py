@@ -89,6 +89,10 @@ async def test_agency_never_receives_social_file_data(
         f"{app_path}/committee-decision", json={"outcome": "approved", "reason": "x" * 5}
     )
     assert decision.status_code == 409
+    closed_criterion = await agency.post(
+        f"{app_path}/criterion", json={"met": True, "reason": "Strong social needs."}
+    )
+    assert closed_criterion.status_code == 409
     again = await agency.post(
         f"{base}/flats/{chain.flat_id}/offers", json={"application_id": str(single)}
     )
@@ -127,7 +131,7 @@ async def test_agency_never_receives_social_file_data(
     # Every route the agency may call was called.
     called = {(m, template_of(app, m, p)) for m, p, _, _ in seen}
     agency_routes = callable_by(app, Role.housing_agency)
-    assert len(agency_routes) == 19
+    assert len(agency_routes) == 20
     missing = agency_routes - called
     assert not missing, f"agency routes not walked: {sorted(missing)}"
     assert {status for *_, status, _ in seen} >= {200, 201, 404, 409, 422}

@@ -24,7 +24,13 @@ from placement.models import (
 from placement.models.enums import PriorityStatus, Role
 from tests.conftest import owner_sm
 from tests.priority.conftest import World
-from tests.priority.flow import add_flat, ok, start_application, watched_household
+from tests.priority.flow import (
+    add_flat,
+    assess_criterion,
+    ok,
+    start_application,
+    watched_household,
+)
 
 
 async def _count(app: Any, model: Any, *where: Any) -> int:
@@ -223,6 +229,7 @@ async def test_an_override_needs_the_agency_and_a_reason(
     assert check["result"] == "failed" and check["overridden"] is True  # shown, not hidden
     assert check["override_reason"].startswith("Lived in the city")
     assert check["overridden_by"] is not None and check["overridden_at"] is not None
+    await assess_criterion(agency, created["id"])
     approved = ok(await agency.post(f"{path}/status", json={"to_status": "approved"}))
     assert approved["status"] == "approved"
     handler_view = ok(await handler.get(f"/api/priority/applications/{created['id']}"))

@@ -11,7 +11,13 @@ from placement.models import Case
 from placement.models.enums import CaseStatus, Role
 from tests.conftest import owner_sm
 from tests.priority.conftest import World
-from tests.priority.flow import add_flat, ok, start_application, watched_household
+from tests.priority.flow import (
+    add_flat,
+    assess_criterion,
+    ok,
+    start_application,
+    watched_household,
+)
 
 
 async def test_handler_edits_lists_and_shares_the_debt_note_only_with_consent(
@@ -57,6 +63,7 @@ async def test_handler_edits_lists_and_shares_the_debt_note_only_with_consent(
     assert hidden["debt_obstacle"] is None and hidden["debt_note"] is None
     ok(await handler.patch(path, json={"consent_to_share": True}))
     ok(await agency.post(f"{agency_path}/status", json={"to_status": "under_review"}))
+    await assess_criterion(agency, draft["id"])
     ok(await agency.post(f"{agency_path}/status", json={"to_status": "approved"}))
     fixed = await handler.patch(path, json={"registered_in_city_since": "2010-01-01"})
     assert fixed.status_code == 409 and fixed.json()["field"] == "registered_in_city_since"
