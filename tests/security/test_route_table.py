@@ -178,6 +178,8 @@ TABLE: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/priority/agency/flats/{flat_id}/offers"): frozenset({AGENCY}),
     ("POST", "/api/priority/agency/offers/{offer_id}/response"): frozenset({AGENCY}),
     ("POST", "/api/priority/agency/offers/{offer_id}/contract"): frozenset({AGENCY}),
+    ("POST", "/api/priority/agency/offers/{offer_id}/landlord"): frozenset({AGENCY}),
+    ("POST", "/api/priority/agency/applications/{application_id}/criterion"): frozenset({AGENCY}),
     ("GET", "/api/priority/committee-meetings"): frozenset({RVT, AGENCY}),
     ("POST", "/api/priority/agency/committee-meetings"): frozenset({AGENCY}),
     ("GET", "/api/priority/agency/committee-meetings/{meeting_id}/papers"): frozenset({AGENCY}),
@@ -255,6 +257,8 @@ TABLE: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/priority/{application_id}/certificate-request"): frozenset({AGENCY}),
     ("POST", "/priority/{application_id}/overrides"): frozenset({AGENCY}),
     ("POST", "/priority/{application_id}/messages"): frozenset({AGENCY}),
+    ("POST", "/priority/{application_id}/criterion"): frozenset({AGENCY}),
+    ("POST", "/priority/{application_id}/offers/{offer_id}/landlord"): frozenset({AGENCY}),
 }
 
 # Routes that end the caller's session run last for each role.
