@@ -66,7 +66,7 @@ def test_day_desk(browser: Browser, live: LiveApp) -> None:
     assert page.locator("#renew").is_visible()
     assert page.locator("h2#decisions-heading").is_visible()
     _check(actions, "case")
-    ends_before = page.locator(".now dd").nth(1).inner_text()
+    ends_before = page.locator(".now dd.decision-ends").inner_text()
     actions.click("#renew")
     # The confirmation step says exactly what is renewed: who, where, from when to when.
     confirm = page.locator("#renew-confirm")
@@ -76,7 +76,7 @@ def test_day_desk(browser: Browser, live: LiveApp) -> None:
     actions.click("#renew-confirm-button")
     expect(page).to_have_url(re.compile(r"\?done=renewed$"))
     assert page.locator(".flash").is_visible()
-    assert page.locator(".now dd").nth(1).inner_text() != ends_before  # the decision runs on
+    assert page.locator(".now dd.decision-ends").inner_text() != ends_before  # the decision runs on
     _check(actions, "renewed")
 
     # Show the identity for a stated reason (first refused without one).

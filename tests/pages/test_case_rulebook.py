@@ -82,4 +82,4 @@ async def test_living_without_a_valid_decision(
     html = (await rvt.get(f"/cases/{case['id']}")).text
     assert "Bor kvar utan giltigt beslut." in html
     assert "Flytta hushållet" in html and "Avsluta placeringen" in html
-    assert "Upphört" in html  # the lapsed decision's status
+    assert "Har löpt ut" in html  # the decision that ran out, not "Gäller"
