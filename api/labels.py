@@ -152,6 +152,10 @@ AUDIT_ENTITY = {
     "system_scope": N_("Access beyond own scope"),
     "priority_application": N_("Priority application"),
     "session": N_("Sign-in"),
+    "referral": N_("Referral to a unit"),
+    "stay": N_("Arrival and safety plan"),
+    "unit_contact": N_("Unit's on-duty number"),
+    "mellanbo_referral": N_("Referral to SHIS mellanbo"),
 }
 AUDIT_REASON = {
     "listed": N_("in a list"),

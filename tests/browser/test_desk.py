@@ -108,7 +108,7 @@ def test_day_desk(browser: Browser, live: LiveApp) -> None:
     # End a third placement with its outcome: first without one, which is refused next to
     # the field and keeps the note.
     third = next(h for h in placed[1:] if h != moved)
-    actions.click('nav.subnav a[href="/desk"]')
+    actions.click('nav.menu a[href="/desk"]')
     actions.click(f'{CASE_LINKS}[href="{third}"]')
     page.wait_for_url(f"{live.base_url}{third}")
     actions.type("#end_reason", "Moved to a second-hand lease")
@@ -125,7 +125,7 @@ def test_day_desk(browser: Browser, live: LiveApp) -> None:
 
     # The inbox, after the scheduler has run once.
     _sweep(live.db_url)
-    actions.click('nav.subnav a[href="/inbox"]')
+    actions.click('nav.menu a[href="/inbox"]')
     page.wait_for_url(f"{live.base_url}/inbox")
     assert page.locator("h1").count() == 1
     assert page.locator("table.inbox tbody tr").count() >= 1
@@ -136,7 +136,7 @@ def test_day_desk(browser: Browser, live: LiveApp) -> None:
     _check(actions, "inbox-read")
 
     # The due list on a page of its own.
-    actions.click('nav.subnav a[href="/due"]')
+    actions.click('nav.menu a[href="/due"]')
     page.wait_for_url(f"{live.base_url}/due")
     assert page.locator("h1").count() == 1
     _check(actions, "due")
