@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 
 def N_(message: str) -> str:
     return message
@@ -162,4 +164,32 @@ AUDIT_REASON = {
     "search": N_("found by search"),
     "second_factor_reset": N_("second factor reset"),
     "audit_case_numbers": N_("case numbers for the audit log"),
+    "end": N_("placement ended"),
+    "move": N_("household moved"),
+    "renewal": N_("renewal"),
+    "child decision": N_("decision for a child"),
+    "court answer": N_("answer from the court"),
+    "superseded": N_("replaced by a new decision"),
+    "outcome": N_("outcome"),
+    "override": N_("rules overridden"),
 }
+
+
+def audit_reason(reason: str, tr: Callable[[str], str], swedish: bool) -> str:
+    """An audit entry's coded reason in words: "renewal; override: protection_level" reads
+    "förnyelse; regler åsidosatta: skyddsnivå". Unknown parts are shown as they are."""
+    from optimizer import RULE_LABELS
+
+    out = []
+    for part in reason.split("; "):
+        head, sep, rest = part.partition(": ") if ": " in part else part.partition(" ")
+        if part in AUDIT_REASON:
+            out.append(tr(AUDIT_REASON[part]))
+        elif head == "override" and sep:
+            rules = [RULE_LABELS.get(r, (r, r))[0 if swedish else 1] for r in rest.split(",")]
+            out.append(f"{tr(AUDIT_REASON['override'])}: {', '.join(rules)}")
+        elif head == "outcome" and sep:
+            out.append(f"{tr(AUDIT_REASON['outcome'])}: {tr(OUTCOME.get(rest, rest))}")
+        else:
+            out.append(part)
+    return "; ".join(out)
