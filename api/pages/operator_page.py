@@ -30,7 +30,7 @@ from placement.auth.permissions import Permission
 from placement.auth.scope import apply_scope
 from placement.clock import Clock
 from placement.config import Settings
-from placement.errors import Conflict, InvalidInput, NotFound
+from placement.errors import Conflict, DomainError, InvalidInput, NotFound
 from placement.inventory import bookings, listing, vacancy
 from placement.inventory.booking_schemas import BlockCreate, BlockRead, VacancyReportCreate
 from placement.inventory.capacity import capacity_by_unit, free_now_window
@@ -254,6 +254,25 @@ async def _start_over(session: AsyncSession, actor: Actor) -> None:
     await apply_scope(session, actor)
 
 
+async def failed(
+    request: Request,
+    session: AsyncSession,
+    clock: Clock,
+    settings: Settings,
+    actor: Actor,
+    key: str,
+    message: str | DomainError,
+    status_code: int,
+) -> Response:
+    """A refused action: undo it and show /operator again with the message beside ``key``
+    (a domain error translated with its blanks filled)."""
+    await _start_over(session, actor)
+    errors = {key: translate(request, message)}
+    return await _page(
+        request, session, clock, settings, actor, errors=errors, status_code=status_code
+    )
+
+
 @router.get(PATH)
 async def operator_page(
     request: Request,
@@ -466,9 +485,7 @@ async def release(
     try:
         await vacancy.release_block(session, clock, actor, unit_id, group_id)
     except (InvalidInput, Conflict) as exc:
-        await _start_over(session, actor)
-        errors = {f"blocks-{unit_id}": translate(request, exc)}
-        return await _page(request, session, clock, settings, actor, errors=errors, status_code=409)
+        return await failed(request, session, clock, settings, actor, f"blocks-{unit_id}", exc, 409)
     return RedirectResponse(f"{PATH}?done=released#unit-{unit_id}", status_code=303)
 
 
@@ -513,9 +530,9 @@ async def accept_referral(
     try:
         await referrals.accept(session, clock, actor, referral_id)
     except (NotFound, Conflict) as exc:
-        await _start_over(session, actor)
-        errors = {f"referral-{referral_id}": translate(request, exc)}
-        return await _page(request, session, clock, settings, actor, errors=errors, status_code=409)
+        return await failed(
+            request, session, clock, settings, actor, f"referral-{referral_id}", exc, 409
+        )
     return RedirectResponse(f"{PATH}?done=accepted", status_code=303)
 
 

@@ -14,9 +14,8 @@ from fastapi.responses import RedirectResponse, Response
 from api.csrf import check_csrf
 from api.deps import ClockDep, SessionDep, SettingsDep
 from api.labels import N_
-from api.pages.operator_page import PATH, OperatorActor, _page, _start_over
+from api.pages.operator_page import PATH, OperatorActor, failed
 from api.routing import UnitOfWorkRoute
-from api.templating import translate
 from placement.errors import Conflict, InvalidInput, NotFound
 from placement.inventory.rules import local_date
 from placement.referrals import stays
@@ -43,28 +42,6 @@ def _arrival_time(raw: str, now: datetime, tz: ZoneInfo) -> datetime | None:
     return at
 
 
-async def _failed(
-    request: Request,
-    session: SessionDep,
-    clock: ClockDep,
-    settings: SettingsDep,
-    actor: OperatorActor,
-    key: str,
-    message: str,
-    status_code: int,
-) -> Response:
-    await _start_over(session, actor)
-    return await _page(
-        request,
-        session,
-        clock,
-        settings,
-        actor,
-        errors={key: translate(request, message)},
-        status_code=status_code,
-    )
-
-
 @router.post(PATH + "/stays/{group_id}/arrived")
 async def arrived(
     group_id: uuid.UUID,
@@ -81,13 +58,13 @@ async def arrived(
         str(form.get("arrived_time", "")).strip(), clock.now(), ZoneInfo(settings.timezone)
     )
     if at is None:
-        return await _failed(request, session, clock, settings, actor, key, WRITE_TIME, 422)
+        return await failed(request, session, clock, settings, actor, key, WRITE_TIME, 422)
     try:
         await stays.record_arrival(session, clock, actor, group_id, at)
     except InvalidInput as exc:
-        return await _failed(request, session, clock, settings, actor, key, exc.message, 422)
+        return await failed(request, session, clock, settings, actor, key, exc, 422)
     except (NotFound, Conflict) as exc:
-        return await _failed(request, session, clock, settings, actor, key, exc.message, 409)
+        return await failed(request, session, clock, settings, actor, key, exc, 409)
     return RedirectResponse(f"{PATH}?done=arrived#stays", status_code=303)
 
 
@@ -105,7 +82,7 @@ async def did_not_come(
     try:
         await stays.record_did_not_come(session, clock, actor, group_id)
     except (NotFound, Conflict) as exc:
-        return await _failed(request, session, clock, settings, actor, key, exc.message, 409)
+        return await failed(request, session, clock, settings, actor, key, exc, 409)
     return RedirectResponse(f"{PATH}?done=did_not_come#stays", status_code=303)
 
 
@@ -128,7 +105,7 @@ async def safety_plan(
     try:
         on = date.fromisoformat(raw) if raw else local_date(clock.now(), settings.timezone)
     except ValueError:
-        return await _failed(request, session, clock, settings, actor, key, WRITE_DAY, 422)
+        return await failed(request, session, clock, settings, actor, key, WRITE_DAY, 422)
     try:
         await stays.record_safety_plan(
             session,
@@ -140,7 +117,7 @@ async def safety_plan(
             timezone=settings.timezone,
         )
     except InvalidInput as exc:
-        return await _failed(request, session, clock, settings, actor, key, exc.message, 422)
+        return await failed(request, session, clock, settings, actor, key, exc, 422)
     except (NotFound, Conflict) as exc:
-        return await _failed(request, session, clock, settings, actor, key, exc.message, 409)
+        return await failed(request, session, clock, settings, actor, key, exc, 409)
     return RedirectResponse(f"{PATH}?done=plan_{moment}#stays", status_code=303)
