@@ -36,6 +36,7 @@ from placement.inventory import bookings, external, listing
 from placement.inventory.capacity import free_now_window
 from placement.inventory.listing import UnitFilter
 from placement.inventory.schemas import UnitSummary
+from placement.matching import planner_view
 from placement.matching import service as matching
 from placement.models.enums import UnitKind
 
@@ -185,6 +186,7 @@ async def _page(
     clock: Clock,
     settings: Settings,
     state: BoardState,
+    actor: Actor,
     *,
     errors: dict[str, str] | None = None,
     status_code: int = 200,
@@ -197,8 +199,8 @@ async def _page(
         except ValueError:
             errors["kind"] = translate(request, KIND_UNKNOWN)
     groups, totals = await unit_board(session, clock, settings, kind, state.stale == "1")
-    joint: RunView | None = await load_run_view(session, clock, state.joint, "joint")
-    moves: RunView | None = await load_run_view(session, clock, state.moveon, "move_on")
+    joint: RunView | None = await load_run_view(session, clock, actor, state.joint, "joint")
+    moves: RunView | None = await load_run_view(session, clock, actor, state.moveon, "move_on")
     await check_proposals(session, clock, joint, moves)
     done = request.query_params.get("done", "")
     return render(
@@ -212,6 +214,7 @@ async def _page(
             "values": {"kind": state.kind, "stale": state.stale},
             "joint": joint,
             "moves": moves,
+            "plan_only": not planner_view.reads_cases(actor),
             "solver_status": SOLVER_STATUS,
             "solver_means": SOLVER_MEANS,
             "stale_hours": settings.vacancy_stale_hours,
@@ -230,7 +233,8 @@ async def board(
     settings: SettingsDep,
     actor: Coordinator,
 ) -> Response:
-    return await _page(request, session, clock, settings, BoardState.read(request.query_params))
+    state = BoardState.read(request.query_params)
+    return await _page(request, session, clock, settings, state, actor)
 
 
 @router.post(PATH + "/joint-plan")
@@ -280,7 +284,9 @@ async def _accept_failed(
     """Show the refusal next to the proposal's accept button; nothing of the try is kept."""
     await _start_again(session, actor)
     errors = {f"accept-{key}": translate(request, exc)}
-    return await _page(request, session, clock, settings, state, errors=errors, status_code=409)
+    return await _page(
+        request, session, clock, settings, state, actor, errors=errors, status_code=409
+    )
 
 
 @router.post(PATH + "/joint/{run_id}/accept/{request_id}")

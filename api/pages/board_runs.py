@@ -21,11 +21,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 import optimizer as opt
+from placement.auth.actor import Actor
 from placement.clock import Clock
-from placement.errors import NotFound
-from placement.matching.service import get_run
+from placement.errors import Forbidden, NotFound
+from placement.matching.service import RunRecord, read_run
 from placement.matching.still_free import Verdict, Wanted, judge
-from placement.models import Booking, OptimizationRun, Unit
+from placement.models import Booking, Unit
 from placement.models.enums import BookingKind, BookingStatus
 
 
@@ -83,10 +84,11 @@ def _list(value: Any) -> list[Any]:
 
 
 def _reasons(raw: Any) -> list[Text]:
+    """The reasons in words; the places used are shown beside the unit already."""
     return [
         Text(str(r.get("text_sv", "")), str(r.get("text_en", "")))
         for r in _list(raw)
-        if isinstance(r, dict)
+        if isinstance(r, dict) and r.get("code") != "resource"
     ]
 
 
@@ -186,7 +188,7 @@ def _tagged(problems: Any, numbers: dict[str, str]) -> list[Text]:
     return out
 
 
-async def joint_view(session: AsyncSession, clock: Clock, run: OptimizationRun) -> RunView:
+async def joint_view(session: AsyncSession, clock: Clock, run: RunRecord) -> RunView:
     proposals = _dict(run.proposals)
     numbers = {str(k): str(v) for k, v in _dict(_dict(run.inputs).get("case_numbers")).items()}
     assignments = [a for a in _list(proposals.get("assignments")) if isinstance(a, dict)]
@@ -227,7 +229,7 @@ async def joint_view(session: AsyncSession, clock: Clock, run: OptimizationRun) 
     return view
 
 
-async def move_on_view(session: AsyncSession, clock: Clock, run: OptimizationRun) -> RunView:
+async def move_on_view(session: AsyncSession, clock: Clock, run: RunRecord) -> RunView:
     proposals = _dict(run.proposals)
     numbers = {str(k): str(v) for k, v in _dict(_dict(run.inputs).get("case_numbers")).items()}
     moves = [m for m in _list(proposals.get("moves")) if isinstance(m, dict)]
@@ -290,14 +292,15 @@ async def move_on_view(session: AsyncSession, clock: Clock, run: OptimizationRun
 
 
 async def load_run_view(
-    session: AsyncSession, clock: Clock, raw_id: str | None, mode: str
+    session: AsyncSession, clock: Clock, actor: Actor, raw_id: str | None, mode: str
 ) -> RunView | None:
-    """The run named in the page's address, if it is one of this mode (else nothing)."""
+    """The run named in the page's address, if it is one of this mode (else nothing), as
+    this reader may see it (``planner_view``: the plan, not the files)."""
     if not raw_id:
         return None
     try:
-        run = await get_run(session, uuid.UUID(raw_id))
-    except (ValueError, NotFound):
+        run = await read_run(session, actor, uuid.UUID(raw_id))
+    except (ValueError, NotFound, Forbidden):
         return None
     if run.mode != mode:
         return None

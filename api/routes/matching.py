@@ -37,13 +37,15 @@ class NowOut(BaseModel):
 class JointOut(BaseModel):
     run_id: uuid.UUID
     case_numbers: dict[str, str]
-    result: opt.JointPlanResult
+    # The plan as the reader may see it: to a planner who may not read the cases, without
+    # scores, weights or reasons about the households (placement.matching.planner_view).
+    result: dict[str, Any]
 
 
 class MoveOnOut(BaseModel):
     run_id: uuid.UUID
     case_numbers: dict[str, str]
-    result: opt.MoveOnResult
+    result: dict[str, Any]
 
 
 class RunOut(BaseModel):
@@ -113,12 +115,13 @@ async def hold_proposal(
 async def joint_plan(
     session: SessionDep, clock: ClockDep, settings: SettingsDep, actor: Planner
 ) -> JointOut:
-    result, run = await service.joint_plan(session, clock, actor, settings)
-    numbers = (run.inputs or {}).get("case_numbers", {})
+    _, run = await service.joint_plan(session, clock, actor, settings)
+    seen = await service.read_run(session, actor, run.id)
+    numbers = seen.inputs.get("case_numbers", {})
     return JointOut(
         run_id=run.id,
         case_numbers=dict(numbers) if isinstance(numbers, dict) else {},
-        result=result,
+        result=seen.proposals,
     )
 
 
@@ -126,12 +129,13 @@ async def joint_plan(
 async def move_on(
     session: SessionDep, clock: ClockDep, settings: SettingsDep, actor: Planner
 ) -> MoveOnOut:
-    result, run = await service.move_on(session, clock, actor, settings)
-    numbers = (run.inputs or {}).get("case_numbers", {})
+    _, run = await service.move_on(session, clock, actor, settings)
+    seen = await service.read_run(session, actor, run.id)
+    numbers = seen.inputs.get("case_numbers", {})
     return MoveOnOut(
         run_id=run.id,
         case_numbers=dict(numbers) if isinstance(numbers, dict) else {},
-        result=result,
+        result=seen.proposals,
     )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import uuid
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -20,7 +20,6 @@ from sqlmodel import col, select
 import optimizer as opt
 from placement.audit.service import record
 from placement.auth.actor import Actor
-from placement.auth.permissions import Permission, has_permission
 from placement.auth.scope import elevated
 from placement.cases.access import load_case
 from placement.clock import Clock
@@ -28,7 +27,7 @@ from placement.config import Settings
 from placement.errors import N_, Conflict, Forbidden, InvalidInput, NotFound
 from placement.inventory import bookings, holds
 from placement.inventory.booking_schemas import ChildSpec, HoldCreate, HoldRead
-from placement.matching import loader
+from placement.matching import loader, planner_view
 from placement.models import Case, Child, OptimizationRun, PlacementRequest
 from placement.models.enums import AuditAction, CasePhase, RequestStatus, Role
 from placement.rulebook import PLACEMENT_RULES, Overrides, policy_for
@@ -305,15 +304,43 @@ async def get_run(session: AsyncSession, run_id: uuid.UUID) -> OptimizationRun:
     return run
 
 
-async def read_run(session: AsyncSession, actor: Actor, run_id: uuid.UUID) -> OptimizationRun:
+@dataclass(frozen=True, slots=True)
+class RunRecord:
+    """A stored run as one reader may see it (detached: changing it changes nothing)."""
+
+    id: uuid.UUID
+    mode: str
+    created_at: datetime
+    status: str
+    objective: float | None
+    best_bound: float | None
+    gap: float | None
+    wall_time_ms: int | None
+    inputs: dict[str, Any]
+    proposals: dict[str, Any]
+
+
+async def read_run(session: AsyncSession, actor: Actor, run_id: uuid.UUID) -> RunRecord:
     """A run as someone may read it: a single household's run ("now": its language, size
-    and distances) only for roles that read cases; plans over many households for planners."""
+    and distances) only for roles that read cases; a plan over many households to a reader
+    who may not read the cases only as ``planner_view`` projects it."""
     run = await get_run(session, run_id)
-    if run.mode == "now" and not has_permission(actor.role, Permission.case_read):
+    if run.mode == "now" and not planner_view.reads_cases(actor):
         raise Forbidden(
             "A single household's matcher run is shown only to those who may read the case."
         )
-    return run
+    return RunRecord(
+        id=run.id,
+        mode=run.mode,
+        created_at=run.created_at,
+        status=run.status,
+        objective=run.objective,
+        best_bound=run.best_bound,
+        gap=run.gap,
+        wall_time_ms=run.wall_time_ms,
+        inputs=dict(run.inputs or {}),
+        proposals=planner_view.visible_proposals(actor, run.mode, run.proposals),
+    )
 
 
 async def accept_assignment(

@@ -47,7 +47,9 @@ def test_coordinator_board(browser: Browser, live: LiveApp) -> None:
     first = proposals.first
     anchor = first.get_attribute("id")
     assert first.locator("h3").inner_text().strip()  # the case number
-    assert first.locator("ul.reasons li").count() >= 1
+    # The coordinator sees the plan, not the cases: no reasons about the household.
+    assert first.locator("ul.reasons li").count() == 0
+    assert page.locator("#joint .card .hint").last.is_visible()
     actions.shot("joint-plan")
     assert axe_check(page) == []
     actions.click(f"#{anchor} form button[type=submit]")

@@ -14,6 +14,7 @@ import httpx
 from sqlmodel import col, select
 
 from placement.demo.seed import STREETS
+from placement.matching.planner_view import PLANNER_REASONS
 from placement.models import Booking, Operator, OptimizationRun, Place, Unit
 from placement.models.enums import BookingKind, BookingStatus, Role, UnitKind
 from tests.conftest import ClientFactory, owner_sm
@@ -121,10 +122,14 @@ async def test_joint_plan_and_accept(
     assert f"Case {numbers[request_id]}" in page
     # Reasons in the page's language.
     chosen = next(a for a in run.proposals["assignments"] if a["request_id"] == request_id)
-    reason = chosen["reasons"][0]
-    assert html.escape(reason["text_en"]) in page and html.escape(reason["text_sv"]) not in page
+    # What the matcher weighed about the household stays with those who read the case.
+    personal = [r for r in chosen["reasons"] if r["code"] not in PLANNER_REASONS]
+    assert personal and all(html.escape(r["text_en"]) not in page for r in personal)
+    hint = "You see the plan, not the cases"
+    assert hint in page and "Du ser planen, inte ärendena" not in page
     sv = (await coordinator.get(location.split("#")[0] + "&lang=sv")).text
-    assert html.escape(reason["text_sv"]) in sv
+    assert "Du ser planen, inte ärendena" in sv and hint not in sv
+    assert all(html.escape(r["text_sv"]) not in sv for r in personal)
     await coordinator.get("/board", params={"lang": "en"})
 
     r = await post_form(
