@@ -61,18 +61,23 @@ def test_sigterm_stops_the_embedded_server(tmp_path: Path) -> None:
         [str(Path(sys.executable).parent / "boendekedjan"), "run-scheduler"],
         cwd=ROOT,
         env=env,
-        stdout=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
+    # Ready when the scheduler says so: a postmaster.pid alone may be initdb's own
+    # single-user backend, gone two seconds later, and a SIGTERM in the middle of the
+    # migrations is not what this test is about.
+    assert proc.stdout is not None
+    with ThreadPoolExecutor(1) as pool:
+        ready = pool.submit(lambda: any("scheduler running" in line for line in proc.stdout))
+        try:
+            assert ready.result(timeout=180), "the scheduler started"
+        except TimeoutError:
+            proc.kill()
+            raise
     pgdata = next(iter(tmp_path.glob("**/postmaster.pid")), None)
-    deadline = time.monotonic() + 90
-    while pgdata is None and time.monotonic() < deadline:
-        time.sleep(0.5)
-        pgdata = next(iter(tmp_path.glob("**/postmaster.pid")), None)
-    assert pgdata is not None, "the embedded server started"
-    time.sleep(2)  # the scheduler is running
-    assert _postgres_running(pgdata.parent)
+    assert pgdata is not None and _postgres_running(pgdata.parent)
     proc.send_signal(signal.SIGTERM)
     proc.wait(timeout=60)
     deadline = time.monotonic() + 30
