@@ -34,6 +34,10 @@ from placement.models.enums import AuditAction, CaseStatus, RiskLevel, UnitKind
 PAGE_SIZE = 50
 Sort = Literal["urgency", "number", "opened", "ends"]
 DueFilter = Literal["", "overdue", "today", "soon", "nothing"]
+StatusFilter = Literal["open", "closed", "all"]
+RiskFilter = Literal["", "low", "medium", "high", "none"]
+KindFilter = UnitKind | Literal["", "none"]
+MAX_PAGE = 10_000
 
 
 class DeskQuery(BaseModel):
@@ -42,12 +46,12 @@ class DeskQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     district_id: uuid.UUID | None = None
-    status: Literal["open", "closed", "all"] = "open"
+    status: StatusFilter = "open"
     due: DueFilter = ""
-    risk: Literal["", "low", "medium", "high", "none"] = ""
-    kind: UnitKind | Literal["", "none"] = ""
+    risk: RiskFilter = ""
+    kind: KindFilter = ""
     sort: Sort = "urgency"
-    page: int = Field(default=1, ge=1, le=10_000)
+    page: int = Field(default=1, ge=1, le=MAX_PAGE)
 
 
 @dataclass
