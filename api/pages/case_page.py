@@ -26,21 +26,19 @@ from api.labels import N_
 from api.pages import case_labels
 from api.pages.case_forms import flash_of, kept, model, nav_context, start_over, text
 from api.pages.case_statistics_forms import end_outcome_fields, schooling_kind
-from api.pages.case_views import (
-    CaseView,
-    decision_end,
-    load_case_view,
-    local_today,
-    moment_of,
-    parse_day,
-    parse_uuid,
-    reveal_case_view,
-)
+from api.pages.case_views import moment_of, parse_day, parse_uuid
 from api.pages.common import page_require
 from api.routing import UnitOfWorkRoute
 from api.templating import render, translate
 from placement.auth.actor import Actor
 from placement.auth.permissions import Permission
+from placement.cases.case_view import (
+    CaseView,
+    decision_end,
+    load_case_view,
+    local_today,
+    reveal_case_view,
+)
 from placement.cases.schemas import ChildUpdate
 from placement.cases.upkeep import update_child
 from placement.clock import Clock
@@ -56,7 +54,6 @@ from placement.decisions.schemas import (
 from placement.errors import DomainError, InvalidInput
 from placement.inventory.contact import current_unit_contact
 from placement.models.enums import Outcome
-from placement.referrals import stays
 from placement.rulebook import RuleBreach
 
 router = APIRouter(route_class=UnitOfWorkRoute, include_in_schema=False)
@@ -81,7 +78,6 @@ def _page(
     status_code: int = 200,
     renew_rules: tuple[str, ...] = (),
     unit_contact: object | None = None,
-    arrival: object | None = None,
     confirm: bool = False,
 ) -> Response:
     locale = pick_locale(request, request.app.state.settings.default_locale)
@@ -94,7 +90,7 @@ def _page(
             "language_names": case_labels.language_names(locale),
             "renew_rules": renew_rules,
             "unit_contact": unit_contact,
-            "arrival": arrival,
+            "arrival": view.arrival,
             "renew_rule_names": ", ".join(
                 opt.RULE_LABELS.get(r, (r, r))[0 if sv else 1] for r in renew_rules
             ),
@@ -144,7 +140,6 @@ async def case_page(
         view,
         await nav_context(session, actor, "case"),
         unit_contact=contact,
-        arrival=await stays.for_case(session, clock, case_id),
         confirm=confirm,
     )
 

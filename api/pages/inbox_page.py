@@ -13,11 +13,11 @@ from api.csrf import check_csrf
 from api.deps import ClockDep, SessionDep
 from api.labels import N_
 from api.pages.case_forms import flash_of, nav_context, start_over, text
-from api.pages.case_views import case_ids_by_number
 from api.pages.common import PageActor
 from api.routing import UnitOfWorkRoute
 from api.templating import render, translate
 from placement.auth.actor import Actor
+from placement.cases.search import case_ids_by_number
 from placement.decisions import inbox
 from placement.decisions.schemas import NotificationRead
 from placement.errors import DomainError

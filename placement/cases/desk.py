@@ -1,7 +1,8 @@
 """The day desk's view-model: the actor's cases (an RVT officer's district, Socialjouren's
 whole city) with filters (district, status, what is due, risk, kind of unit), a sort order
-and pages of 50, and what is due. One call per page, scoped by ``case_scope`` and audited
-here: each case shown (on this page of the listing or in the due section) is one read."""
+and pages of 50, and what is due among the cases the filters keep. One call per page, scoped
+by ``case_scope`` and audited here: each case shown (on this page of the listing or in the
+due section) is one read."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from sqlmodel import col, select
 
 from placement.auth.actor import Actor
 from placement.cases import risk as risk_book
-from placement.cases.access import audit_case, case_scope, load_case, require_case_role
+from placement.cases.access import audit_case, case_scope, require_case_role
 from placement.cases.placements import Placement, children_counts, current_placements
 from placement.cases.schemas import CaseSummary
 from placement.cases.service import _summary
@@ -33,6 +34,10 @@ from placement.models.enums import AuditAction, CaseStatus, RiskLevel, UnitKind
 PAGE_SIZE = 50
 Sort = Literal["urgency", "number", "opened", "ends"]
 DueFilter = Literal["", "overdue", "today", "soon", "nothing"]
+StatusFilter = Literal["open", "closed", "all"]
+RiskFilter = Literal["", "low", "medium", "high", "none"]
+KindFilter = UnitKind | Literal["", "none"]
+MAX_PAGE = 10_000
 
 
 class DeskQuery(BaseModel):
@@ -41,12 +46,12 @@ class DeskQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     district_id: uuid.UUID | None = None
-    status: Literal["open", "closed", "all"] = "open"
+    status: StatusFilter = "open"
     due: DueFilter = ""
-    risk: Literal["", "low", "medium", "high", "none"] = ""
-    kind: UnitKind | Literal["", "none"] = ""
+    risk: RiskFilter = ""
+    kind: KindFilter = ""
     sort: Sort = "urgency"
-    page: int = Field(default=1, ge=1, le=10_000)
+    page: int = Field(default=1, ge=1, le=MAX_PAGE)
 
 
 @dataclass
@@ -175,14 +180,17 @@ async def desk_view(
     shown = chosen[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
     ids = [s.id for s in shown]
     counts = await children_counts(session, ids)
+    # The due section honours the same filters: the items of the cases that match them (on
+    # any page), and of those only what the "what is due" filter asks for.
+    matching = {s.id for s in chosen}
+    due_shown = [
+        i for i in items if i.case_id in matching and _due_matches(query.due, i, now, zone)
+    ]
     # Each case shown is read once: this page's cases and the due section's.
-    seen = set(ids) | {i.case_id for i in items if i.case_id is not None}
+    seen = set(ids) | {i.case_id for i in due_shown if i.case_id is not None}
     for case_id in sorted(seen):
-        if case_id in by_id:
-            case, person = by_id[case_id]
-            await audit_case(session, clock, actor, case, person, AuditAction.read)
-        else:  # due, but outside the filters: read (and audited) on its own
-            await load_case(session, clock, actor, case_id)
+        case, person = by_id[case_id]
+        await audit_case(session, clock, actor, case, person, AuditAction.read)
     own = None
     if actor.district_id is not None:
         district = await session.get(District, actor.district_id)
@@ -198,5 +206,5 @@ async def desk_view(
         total=len(chosen),
         page=page,
         pages=pages,
-        due=group_due(items, now, settings, hours),
+        due=group_due(due_shown, now, settings, hours),
     )

@@ -5,6 +5,7 @@ audited like a listing: each case found is a read, with the reason "search"."""
 from __future__ import annotations
 
 import re
+import uuid
 from dataclasses import dataclass
 
 from sqlalchemy import func
@@ -69,3 +70,18 @@ async def search_cases(session: AsyncSession, clock: Clock, actor: Actor, text: 
         await audit_case(session, clock, actor, case, person, AuditAction.read, reason=AUDIT_REASON)
         out.append(_summary(case, person, None if risk is None else RiskLevel(risk)))
     return CaseSearch(query, None, out, len(rows) > LIMIT)
+
+
+async def case_ids_by_number(
+    session: AsyncSession, actor: Actor, numbers: set[str]
+) -> dict[str, uuid.UUID]:
+    """Case numbers (the pseudonym a notification carries) to case ids, within scope; no
+    audit entry (the inbox links to the case, whose page is the read)."""
+    if not numbers:
+        return {}
+    rows = await session.execute(
+        select(Case.case_number, Case.id).where(
+            col(Case.case_number).in_(numbers), case_scope(actor)
+        )
+    )
+    return {number: case_id for number, case_id in rows.all()}

@@ -72,6 +72,8 @@ def group_due(items: list[DueItem], now: datetime, settings: Settings, hours: in
 
 
 PAGE_SIZE = 50
+MAX_PAGE = 10_000
+MAX_WHAT = 40
 
 
 class DueQuery(BaseModel):
@@ -80,8 +82,8 @@ class DueQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     district_id: uuid.UUID | None = None
-    what: str = Field(default="", max_length=40)
-    page: int = Field(default=1, ge=1, le=10_000)
+    what: str = Field(default="", max_length=MAX_WHAT)
+    page: int = Field(default=1, ge=1, le=MAX_PAGE)
 
 
 @dataclass

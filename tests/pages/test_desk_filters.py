@@ -130,3 +130,59 @@ async def test_the_due_list_filtered_by_what_and_district(
     assert case["case_number"] not in elsewhere
     assert await _reads(app) - before == 1  # nothing shown, nothing read
     assert (await night.get("/due?page=x")).status_code == 422
+
+
+def _due_section(page: str) -> str:
+    return page[page.index('id="due-heading"') : page.index('id="cases-heading"')]
+
+
+async def test_the_due_section_honours_the_filters(
+    app: Any, world: World, client_for: ClientFactory
+) -> None:
+    from tests.decisions.factories import audit_count, household_json
+
+    sm = owner_sm(app)
+    rvt_a = await client_for(Role.rvt_officer, district_id=world.district_a.id)
+    high_a = await placed(rvt_a, world, children=0)  # high risk, district A
+    medium = household_json(
+        world, children=0, risk_assessments=[{"instrument": "freda", "level": "medium"}]
+    )
+    r = await rvt_a.post("/api/cases", json=medium)
+    assert r.status_code == 201, r.text
+    medium_a = r.json()
+    body = {"unit_id": str(world.shelter2.id), "children": []}
+    r = await rvt_a.post(f"/api/cases/{medium_a['id']}/decisions", json=body)
+    assert r.status_code == 201, r.text
+    rvt_b = await client_for(Role.rvt_officer, district_id=world.district_b.id)
+    in_b = household_json(
+        world,
+        children=0,
+        responsible_district_id=str(world.district_b.id),
+        exclusion_areas=[{"district_code": world.district_a.code, "kind": "perpetrator_home"}],
+    )
+    r = await rvt_b.post("/api/cases", json=in_b)
+    assert r.status_code == 201, r.text
+    case_b = r.json()
+    body = {"unit_id": str(world.shelter.id), "children": []}
+    r = await rvt_b.post(f"/api/cases/{case_b['id']}/decisions", json=body)
+    assert r.status_code == 201, r.text
+    numbers_ = {c["case_number"]: c for c in (high_a, medium_a, case_b)}
+
+    jour = await client_for(Role.socialjour)
+    everything = _due_section((await jour.get("/desk?lang=en")).text)
+    assert all(n in everything for n in numbers_)  # each has its first follow-up due soon
+    reads = {n: await audit_count(sm, c["id"], "read") for n, c in numbers_.items()}
+
+    only_b = _due_section((await jour.get(f"/desk?district_id={world.district_b.id}")).text)
+    assert case_b["case_number"] in only_b
+    assert high_a["case_number"] not in only_b and medium_a["case_number"] not in only_b
+    # Only what is shown is read: the cases of district A were not read again.
+    assert await audit_count(sm, high_a["id"], "read") == reads[high_a["case_number"]]
+    assert await audit_count(sm, medium_a["id"], "read") == reads[medium_a["case_number"]]
+    assert await audit_count(sm, case_b["id"], "read") == reads[case_b["case_number"]] + 1
+
+    by_risk = _due_section((await rvt_a.get("/desk?risk=medium")).text)
+    assert medium_a["case_number"] in by_risk and high_a["case_number"] not in by_risk
+    for empty in ("risk=none", "kind=none", "status=closed", "due=nothing", "due=overdue"):
+        section = _due_section((await jour.get(f"/desk?{empty}")).text)
+        assert not any(n in section for n in numbers_), empty

@@ -87,6 +87,10 @@ TABLE: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/cases/{case_id}/placement-requests/{request_id}/withdraw"): CASE,
     ("POST", "/api/cases/{case_id}/decisions"): CASE,
     ("GET", "/api/cases/{case_id}/decisions"): CASE,
+    # the pages' views as JSON (api/routes/views.py): the same roles as the pages
+    ("GET", "/api/cases/{case_id}/view"): CASE,
+    ("GET", "/api/desk"): CASE,
+    ("GET", "/api/due/view"): CASE,
     ("GET", "/api/decisions/{decision_id}"): CASE,
     ("POST", "/api/decisions/{decision_id}/renew"): CASE,
     ("POST", "/api/decisions/{decision_id}/children"): CASE,
