@@ -71,6 +71,7 @@ TABLE: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/audit/export.csv"): frozenset({AUDITOR}),
     ("GET", "/api/audit/review"): frozenset({AUDITOR}),
     ("GET", "/audit"): frozenset({AUDITOR}),
+    ("GET", "/audit/export.csv"): frozenset({AUDITOR}),
     # cases and decisions: RVT (own district) and Socialjouren
     ("POST", "/api/cases"): CASE,
     ("GET", "/api/cases"): CASE,
