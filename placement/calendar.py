@@ -91,9 +91,7 @@ def within_office_hours(
     return hours is not None and hours[0] <= here.time() < hours[1]
 
 
-def office_start_on(
-    day: date, settings: Settings, office: OfficeHours | None = None
-) -> datetime:
+def office_start_on(day: date, settings: Settings, office: OfficeHours | None = None) -> datetime:
     """The office-hours start of a local date, in UTC (the usual start on a closed day)."""
     hours = office or city_hours(settings)
     today = hours.on(day)

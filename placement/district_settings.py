@@ -102,8 +102,7 @@ async def update_settings(
 HOURS_PAIR = N_("Give both the opening and the closing time, or neither (the city's hours).")
 HOURS_ORDER = N_("The closing time must be after the opening time.")
 DAY_NOT_WORKING = N_(
-    "That day is a weekend or a public holiday: the office is closed anyway. Choose a working "
-    "day."
+    "That day is a weekend or a public holiday: the office is closed anyway. Choose a working day."
 )
 DAY_PASSED = N_("The day has passed. Choose today or a coming day.")
 DAY_TAKEN = N_("That day already has an exception. Remove it first to change it.")

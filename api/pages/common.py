@@ -66,9 +66,7 @@ async def error_page_chrome(request: Request) -> None:
         actor = await _resolve_actor(request, session, app.state.clock, app.state.settings)
         if actor is not None:
             await apply_scope(session, actor)
-            request.state.menu = await menu_for(
-                session, app.state.clock, app.state.settings, actor
-            )
+            request.state.menu = await menu_for(session, app.state.clock, app.state.settings, actor)
         request.state.actor = actor
     finally:
         await session.rollback()

@@ -140,7 +140,6 @@ async def test_night_hand_over_follows_the_districts_hours(
     assert due == at(2026, 12, 29, 7, 0)
 
 
-
 async def test_a_decision_after_the_districts_hours_is_flagged_and_handed_over(
     app: Any, world: World, client_for: ClientFactory, clock: FrozenClock
 ) -> None:

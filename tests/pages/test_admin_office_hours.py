@@ -28,8 +28,7 @@ async def _district(app: Any) -> District:
 async def _reasons(app: Any, district: District) -> list[str]:
     async with transaction(owner_sm(app)) as s:
         rows = await s.execute(
-            select(AuditEntry)
-            .where(
+            select(AuditEntry).where(
                 col(AuditEntry.entity_id) == district.id,
                 col(AuditEntry.entity_type) == "district_settings",
             )
@@ -129,9 +128,7 @@ async def test_dated_exceptions_added_refused_and_removed(
     assert set(days) == {date(2026, 12, 28), date(2026, 12, 30)}
     assert days[date(2026, 12, 30)].opens == time(8, 0) and not days[date(2026, 12, 30)].closed
 
-    removed = await post_form(
-        admin, page, f"{action}/{days[date(2026, 12, 28)].id}/remove", {}
-    )
+    removed = await post_form(admin, page, f"{action}/{days[date(2026, 12, 28)].id}/remove", {})
     assert removed.status_code == 303
     assert {d.day for d in await _days(app, district)} == {date(2026, 12, 30)}
     assert sorted(await _reasons(app, district)) == [
