@@ -60,7 +60,11 @@ async def test_a_landlord_refusal_sends_the_application_back_to_the_watch(
     ok(await agency.post(landlord, json={"answer": "asked"}))
     asked = await agency.post(status, json={"to_status": "watch_active"})
     assert asked.status_code == 409  # asked is not refused
-    ok(await agency.post(landlord, json={"answer": "refused", "reason": "Skulder hos Kronofogden."}))
+    ok(
+        await agency.post(
+            landlord, json={"answer": "refused", "reason": "Skulder hos Kronofogden."}
+        )
+    )
 
     back = ok(await agency.post(status, json={"to_status": "watch_active"}))
     assert back["status"] == "watch_active" and back["blocked_statuses"] == []
@@ -171,9 +175,7 @@ async def test_the_committee_route_needs_the_criterion_met(
     status = f"{AGENCY}/applications/{app_id}/status"
 
     seen = ok(await agency.get(f"{AGENCY}/applications/{app_id}"))
-    assert [b["code"] for b in seen["blocked_statuses"]] == [
-        steps.COMMITTEE_CRITERION_NOT_ASSESSED
-    ]
+    assert [b["code"] for b in seen["blocked_statuses"]] == [steps.COMMITTEE_CRITERION_NOT_ASSESSED]
     r = await agency.post(status, json={"to_status": "watch_active"})
     assert r.status_code == 409 and "has not been assessed yet" in r.json()["detail"]
     await assess_criterion(agency, app_id, met=False, reason="Inga starka behov visade.")
