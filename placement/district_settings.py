@@ -155,9 +155,9 @@ async def set_office_hours(
         AuditAction.update,
         "district_settings",
         district.id,
-        reason=f"office hours {opens:%H:%M}-{closes:%H:%M}"
+        reason=f"office_hours: {opens:%H:%M}-{closes:%H:%M}"
         if opens and closes
-        else "office hours: the city's",
+        else "office_hours: city",
     )
     return _read(district)
 
@@ -234,7 +234,7 @@ async def add_office_day(
         AuditAction.create,
         "district_settings",
         district.id,
-        reason=f"office day {day.isoformat()} {what}",
+        reason=f"office_day_added: {day.isoformat()} {what}",
     )
     return OfficeDayRead(row.id, row.day, row.closed, row.opens, row.closes, row.note)
 
@@ -256,5 +256,5 @@ async def remove_office_day(
         AuditAction.delete,
         "district_settings",
         district.id,
-        reason=f"office day {day.isoformat()} removed",
+        reason=f"office_day_removed: {day.isoformat()}",
     )

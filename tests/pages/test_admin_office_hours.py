@@ -81,8 +81,8 @@ async def test_the_districts_own_office_hours(app: Any, client_for: ClientFactor
     back = await post_form(admin, page, action, {})  # both empty: the city's hours again
     assert back.status_code == 303
     assert sorted(await _reasons(app, district)) == [
-        "update: office hours 07:30-15:00",
-        "update: office hours: the city's",
+        "update: office_hours: 07:30-15:00",
+        "update: office_hours: city",
     ]
 
 
@@ -132,10 +132,15 @@ async def test_dated_exceptions_added_refused_and_removed(
     assert removed.status_code == 303
     assert {d.day for d in await _days(app, district)} == {date(2026, 12, 30)}
     assert sorted(await _reasons(app, district)) == [
-        "create: office day 2026-12-28 closed",
-        "create: office day 2026-12-30 08:00-12:00",
-        "delete: office day 2026-12-28 removed",
+        "create: office_day_added: 2026-12-28 closed",
+        "create: office_day_added: 2026-12-30 08:00-12:00",
+        "delete: office_day_removed: 2026-12-28",
     ]
+    # The auditor reads the changes in words.
+    auditor = await client_for(Role.auditor)
+    log = (await auditor.get("/audit", params={"username": "admin", "lang": "sv"})).text
+    assert "dag med andra kontorstider tillagd: 2026-12-28 stängt" in log
+    assert "office_day" not in log
     gone = await post_form(admin, page, f"{action}/{days[date(2026, 12, 28)].id}/remove", {})
     assert gone.status_code == 404 and "Undantaget finns inte" in gone.text
 
