@@ -160,6 +160,9 @@ def install_error_handlers(app: FastAPI) -> None:
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         """Unknown addresses and methods: an HTML page outside /api, JSON under it."""
         if _wants_page(request):
+            from api.pages.common import error_page_chrome
+
+            await error_page_chrome(request)  # the reader's menu, as on every page
             message = HTTP_MESSAGES.get(exc.status_code, CHECK_INPUT)
             return _error_page(request, exc.status_code, message)
         return JSONResponse(

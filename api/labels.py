@@ -173,6 +173,13 @@ AUDIT_REASON = {
     "outcome": N_("outcome"),
     "override": N_("rules overridden"),
 }
+# Coded reasons with a value after "head: " (the district's office hours); words in the value.
+AUDIT_REASON_HEADS = {
+    "office_hours": N_("office hours"),
+    "office_day_added": N_("day with other office hours added"),
+    "office_day_removed": N_("day with other office hours removed"),
+}
+AUDIT_REASON_WORDS = {"city": N_("the city's hours"), "closed": N_("office closed")}
 
 
 def audit_reason(reason: str, tr: Callable[[str], str], swedish: bool) -> str:
@@ -190,6 +197,11 @@ def audit_reason(reason: str, tr: Callable[[str], str], swedish: bool) -> str:
             out.append(f"{tr(AUDIT_REASON['override'])}: {', '.join(rules)}")
         elif head == "outcome" and sep:
             out.append(f"{tr(AUDIT_REASON['outcome'])}: {tr(OUTCOME.get(rest, rest))}")
+        elif head in AUDIT_REASON_HEADS and sep:
+            words = [
+                tr(AUDIT_REASON_WORDS[w]) if w in AUDIT_REASON_WORDS else w for w in rest.split()
+            ]
+            out.append(f"{tr(AUDIT_REASON_HEADS[head])}: {' '.join(words)}")
         else:
             out.append(part)
     return "; ".join(out)

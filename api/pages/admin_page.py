@@ -6,6 +6,7 @@ fix and nothing the admin typed lost (passwords excepted)."""
 from __future__ import annotations
 
 import uuid
+from datetime import date, time
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -13,7 +14,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import FormData
 
 from api.csrf import check_csrf
-from api.deps import ClockDep, SessionDep
+from api.deps import ClockDep, SessionDep, SettingsDep
 from api.labels import N_
 from api.pages.case_forms import kept, model, start_over, text
 from api.pages.common import page_require
@@ -26,6 +27,7 @@ from placement.auth.actor import Actor
 from placement.auth.permissions import SECOND_FACTOR_ROLES, Permission
 from placement.errors import DomainError, InvalidInput
 from placement.models.enums import Role, UnitKind
+from placement.priority.dates import local_today
 from placement.rulebook import DECIDING_ROLES
 
 router = APIRouter(route_class=UnitOfWorkRoute, include_in_schema=False)
@@ -41,7 +43,13 @@ DONE = {
     "revoked": N_("The API token is revoked."),
     "settings": N_("The district's settings are saved."),
     "phone": N_("The operator's telephone number is saved."),
+    "office_hours": N_("The district's office hours are saved."),
+    "office_day": N_("The exception is added."),
+    "office_day_removed": N_("The exception is removed."),
 }
+BAD_TIME = N_("Write the time as HH:MM, for example 08:00.")
+BAD_DATE = N_("Write the date as YYYY-MM-DD.")
+OFFICE_DAY_FIELDS = ["day", "closed", "opens", "closes", "note"]
 USER_FIELDS = ["username", "display_name", "role", "district_id", "operator_id", "email"]
 BAD_ID = N_("Choose from the list.")
 
@@ -289,10 +297,13 @@ async def _render_district(
     district_id: uuid.UUID,
     *,
     errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Response:
     names = {d.id: d.name for d in await lookups.districts(session, actor)}
     current = await district_config.get_settings(session, district_id)
+    settings = request.app.state.settings
+    today = local_today(request.app.state.clock, settings)
     return render(
         request,
         "admin_district.html",
@@ -301,11 +312,122 @@ async def _render_district(
             "current": current,
             "kinds": list(UnitKind),
             "deciders": sorted(DECIDING_ROLES),
+            "city_hours": (settings.office_hours_start, settings.office_hours_end),
+            "office_days": await district_config.office_days(session, district_id, today),
+            "today": today,
             "notice": None if errors else _notice(request),
             "errors": errors or {},
+            "values": values or {},
             "section": "districts",
         },
         status_code=status_code,
+    )
+
+
+def _time(form: FormData, name: str) -> time | None:
+    value = text(form, name)
+    if not value:
+        return None
+    try:
+        return time.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(BAD_TIME, field=name) from None
+
+
+def _date(form: FormData, name: str) -> date:
+    try:
+        return date.fromisoformat(text(form, name))
+    except ValueError:
+        raise InvalidInput(BAD_DATE, field=name) from None
+
+
+async def _district_refused(
+    request: Request,
+    session: SessionDep,
+    actor: Actor,
+    district_id: uuid.UUID,
+    exc: DomainError,
+    values: dict[str, str],
+) -> Response:
+    await start_over(session, actor)
+    return await _render_district(
+        request,
+        session,
+        actor,
+        district_id,
+        errors={exc.field or "form": translate(request, exc)},
+        values=values,
+        status_code=exc.status_code,
+    )
+
+
+@router.post("/admin/districts/{district_id}/office-hours")
+async def save_office_hours(
+    request: Request, district_id: uuid.UUID, session: SessionDep, clock: ClockDep, actor: Admin
+) -> Response:
+    await check_csrf(request)
+    form = await request.form()
+    try:
+        opens = _time(form, "office_hours_start")
+        closes = _time(form, "office_hours_end")
+        await district_config.set_office_hours(session, clock, actor, district_id, opens, closes)
+    except DomainError as exc:
+        values = kept(form, ["office_hours_start", "office_hours_end"])
+        return await _district_refused(request, session, actor, district_id, exc, values)
+    return RedirectResponse(
+        f"/admin/districts/{district_id}?done=office_hours#office-hours-h", status_code=303
+    )
+
+
+@router.post("/admin/districts/{district_id}/office-days")
+async def add_office_day(
+    request: Request,
+    district_id: uuid.UUID,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    actor: Admin,
+) -> Response:
+    await check_csrf(request)
+    form = await request.form()
+    try:
+        closed = text(form, "closed") != "0"
+        await district_config.add_office_day(
+            session,
+            clock,
+            actor,
+            district_id,
+            day=_date(form, "day"),
+            today=local_today(clock, settings),
+            closed=closed,
+            opens=None if closed else _time(form, "opens"),
+            closes=None if closed else _time(form, "closes"),
+            note=text(form, "note"),
+        )
+    except DomainError as exc:
+        values = kept(form, OFFICE_DAY_FIELDS)
+        return await _district_refused(request, session, actor, district_id, exc, values)
+    return RedirectResponse(
+        f"/admin/districts/{district_id}?done=office_day#office-days-h", status_code=303
+    )
+
+
+@router.post("/admin/districts/{district_id}/office-days/{day_id}/remove")
+async def remove_office_day(
+    request: Request,
+    district_id: uuid.UUID,
+    day_id: uuid.UUID,
+    session: SessionDep,
+    clock: ClockDep,
+    actor: Admin,
+) -> Response:
+    await check_csrf(request)
+    try:
+        await district_config.remove_office_day(session, clock, actor, district_id, day_id)
+    except DomainError as exc:
+        return await _district_refused(request, session, actor, district_id, exc, {})
+    return RedirectResponse(
+        f"/admin/districts/{district_id}?done=office_day_removed#office-days-h", status_code=303
     )
 
 

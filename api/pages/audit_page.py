@@ -15,7 +15,7 @@ from api.labels import N_
 from api.pages.common import page_require
 from api.routing import UnitOfWorkRoute
 from api.templating import render, translate
-from placement.audit.views import AuditQuery, AuditRow, audit_rows
+from placement.audit.views import AuditQuery, AuditRow, audit_export, audit_rows
 from placement.auth.actor import Actor
 from placement.auth.permissions import Permission
 from placement.errors import InvalidInput
@@ -34,31 +34,54 @@ def _parse_local(value: str, field: str) -> datetime | None:
         raise InvalidInput(N_("Write the time as YYYY-MM-DD HH:MM."), field=field) from None
 
 
+FIELDS = ("username", "case_number", "since", "until", "flagged")
+
+
+def _values(request: Request) -> dict[str, str]:
+    return {k: request.query_params.get(k, "") for k in FIELDS}
+
+
+def _query(values: dict[str, str]) -> AuditQuery:
+    """The page's filters as the one query object both the page and the export apply."""
+    return AuditQuery(
+        user=values["username"],
+        case_number=values["case_number"],
+        since=_parse_local(values["since"], "since"),
+        until=_parse_local(values["until"], "until"),
+        flagged_only=values["flagged"] == "1",
+    )
+
+
 @router.get("/audit")
 async def audit_page(
     request: Request, session: SessionDep, clock: ClockDep, actor: Auditor
 ) -> Response:
-    q = request.query_params
-    values = {k: q.get(k, "") for k in ("username", "case_number", "since", "until", "flagged")}
+    values = _values(request)
     errors: dict[str, str] = {}
     rows: list[AuditRow] = []
     try:
-        query = AuditQuery(
-            user=values["username"],
-            case_number=values["case_number"],
-            since=_parse_local(values["since"], "since"),
-            until=_parse_local(values["until"], "until"),
-            flagged_only=values["flagged"] == "1",
-        )
-        rows = await audit_rows(session, clock, actor, query)
+        rows = await audit_rows(session, clock, actor, _query(values))
     except InvalidInput as exc:
         field = "case_number" if exc.field == "number" else exc.field
         errors[field or "form"] = translate(request, exc)
-    # The export takes the time and review filters (and an exact user name).
-    kept = {k: values[k] for k in ("username", "since", "until", "flagged") if values[k]}
-    export = "/api/audit/export.csv" + ("?" + urlencode(kept) if kept else "")
+    # The export takes exactly the page's filters.
+    kept = {k: v for k, v in values.items() if v}
+    export = "/audit/export.csv" + ("?" + urlencode(kept) if kept else "")
     return render(
         request,
         "audit.html",
         {"entries": rows, "values": values, "errors": errors, "export_url": export},
+    )
+
+
+@router.get("/audit/export.csv")
+async def audit_export_csv(
+    request: Request, session: SessionDep, clock: ClockDep, actor: Auditor
+) -> Response:
+    """What the page with the same filters lists, as CSV (a bad filter: the page says why)."""
+    csv = await audit_export(session, clock, actor, _query(_values(request)))
+    return Response(
+        csv,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="audit.csv"'},
     )

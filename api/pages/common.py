@@ -51,6 +51,28 @@ def page_require(*permissions: Permission) -> Callable[..., Coroutine[Any, Any, 
     return dependency
 
 
+async def error_page_chrome(request: Request) -> None:
+    """For an error page answered before any page dependency ran (an unknown address): find
+    the signed-in reader and their menu so the page shows them like every other page. Reads
+    only, in its own short session, rolled back (an anonymous reader gets the sign-in link)."""
+    if getattr(request.state, "actor", None) is not None:
+        return
+    from api.deps import _resolve_actor
+    from placement.auth.scope import apply_scope
+
+    app = request.app
+    session = app.state.sessionmaker()
+    try:
+        actor = await _resolve_actor(request, session, app.state.clock, app.state.settings)
+        if actor is not None:
+            await apply_scope(session, actor)
+            request.state.menu = await menu_for(session, app.state.clock, app.state.settings, actor)
+        request.state.actor = actor
+    finally:
+        await session.rollback()
+        await session.close()
+
+
 HOME_BY_ROLE = {
     "socialjour": "/night",
     "rvt_officer": "/desk",

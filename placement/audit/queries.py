@@ -95,10 +95,13 @@ CSV_COLUMNS = (
     "flagged_for_review",
     "reason",
     "request_id",
+    "case_number",
 )
 
 
-def to_csv(entries: list[AuditEntry]) -> str:
+def to_csv(entries: list[AuditEntry], numbers: dict[uuid.UUID, str] | None = None) -> str:
+    """The entries as CSV; ``numbers`` names the cases by number (auditor's page export)."""
+    numbers = numbers or {}
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
@@ -116,6 +119,7 @@ def to_csv(entries: list[AuditEntry]) -> str:
                 e.flagged_for_review,
                 e.reason or "",
                 e.request_id or "",
+                numbers.get(e.case_id, "") if e.case_id else "",
             ]
         )
     return out.getvalue()

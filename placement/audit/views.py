@@ -16,7 +16,8 @@ from sqlalchemy import func, or_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from placement.audit.queries import AuditFilter, search
+from placement.audit.queries import MAX_ROWS, AuditFilter, search, to_csv
+from placement.audit.service import record
 from placement.auth.actor import Actor
 from placement.auth.permissions import Permission, has_permission
 from placement.auth.scope import elevated
@@ -24,6 +25,7 @@ from placement.cases.search import normalise
 from placement.clock import Clock
 from placement.errors import N_, Forbidden
 from placement.models import AuditEntry, Case, UserAccount
+from placement.models.enums import AuditAction
 
 PURPOSE = "audit_case_numbers"
 NOT_AUDITOR = N_("Only auditors read the audit log.")
@@ -44,6 +46,8 @@ class AuditRow:
 
 @dataclass(frozen=True, slots=True)
 class AuditQuery:
+    """The auditor's filters: the one object both the page and its CSV export apply."""
+
     user: str = ""  # part of a user name or a name
     case_number: str = ""  # the whole number or its start
     since: datetime | None = None
@@ -74,9 +78,10 @@ async def _case_numbers(
     return names, fits
 
 
-async def audit_rows(
+async def _matching(
     session: AsyncSession, clock: Clock, actor: Actor, q: AuditQuery
-) -> list[AuditRow]:
+) -> tuple[list[AuditEntry], dict[uuid.UUID, str]]:
+    """The entries ``q`` selects (newest first) and the numbers of their cases."""
     if not has_permission(actor.role, Permission.audit_read):
         raise Forbidden(NOT_AUDITOR)
     prefix = normalise(q.case_number) if q.case_number.strip() else ""
@@ -84,7 +89,7 @@ async def audit_rows(
     if prefix:
         _, case_ids = await _case_numbers(session, clock, actor, set(), prefix)
         if not case_ids:
-            return []
+            return [], {}
     user_ids: list[uuid.UUID] | None = None
     usernames: list[str] | None = None
     if q.user.strip():
@@ -102,7 +107,7 @@ async def audit_rows(
         user_ids = [u for u, _ in users]
         usernames = [n for _, n in users]
         if not users:
-            return []
+            return [], {}
     entries = await search(
         session,
         AuditFilter(since=q.since, until=q.until, flagged_only=q.flagged_only, limit=q.limit),
@@ -112,6 +117,13 @@ async def audit_rows(
     )
     ids = {e.case_id for e in entries if e.case_id is not None}
     numbers, _ = await _case_numbers(session, clock, actor, ids, "")
+    return entries, numbers
+
+
+async def audit_rows(
+    session: AsyncSession, clock: Clock, actor: Actor, q: AuditQuery
+) -> list[AuditRow]:
+    entries, numbers = await _matching(session, clock, actor, q)
     people = {
         i: n
         for i, n in (
@@ -123,6 +135,24 @@ async def audit_rows(
         ).all()
     }
     return [_row(e, people, numbers) for e in entries]
+
+
+async def audit_export(session: AsyncSession, clock: Clock, actor: Actor, q: AuditQuery) -> str:
+    """The CSV of exactly what the page with ``q`` lists (up to the export's row limit),
+    with each case's number; the export itself is audited."""
+    wide = AuditQuery(
+        user=q.user,
+        case_number=q.case_number,
+        since=q.since,
+        until=q.until,
+        flagged_only=q.flagged_only,
+        limit=MAX_ROWS,
+    )
+    entries, numbers = await _matching(session, clock, actor, wide)
+    await record(
+        session, clock, actor, AuditAction.export, "audit_log", reason=f"{len(entries)} entries"
+    )
+    return to_csv(entries, numbers)
 
 
 def _row(e: AuditEntry, people: dict[uuid.UUID, str], numbers: dict[uuid.UUID, str]) -> AuditRow:

@@ -16,6 +16,7 @@ from placement.clock import Clock
 from placement.config import Settings
 from placement.decisions.common import (
     case_children,
+    case_office_hours,
     check_no_overlap,
     decision_read,
     load_decision,
@@ -75,6 +76,7 @@ async def decide_for_child(
         overridden_rules=adult.overridden_rules,
         override_reason=adult.override_reason,
         assessment_note=data.assessment_note,
+        office=await case_office_hours(session, settings, case, now),
     )
     session.add(decision)
     await guarded(session, session.flush, "There is already a decision for this period.")

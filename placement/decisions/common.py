@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from placement.auth.actor import Actor
-from placement.calendar import within_office_hours
+from placement.calendar import OfficeHours, local, within_office_hours
 from placement.cases.access import load_case
 from placement.clock import Clock
 from placement.config import Settings
@@ -233,6 +233,17 @@ async def require_children_covered(
         raise Conflict(CHILD_WITHOUT_DECISION, field="children")
 
 
+async def case_office_hours(
+    session: AsyncSession, settings: Settings, case: Case, now: datetime
+) -> OfficeHours:
+    """The office hours of the case's responsible district around ``now`` (its own hours and
+    dated exceptions, else the city's): what the decision flag and the hand-over follow."""
+    from placement.office_hours import office_hours_for
+
+    day = local(now, settings).date()
+    return await office_hours_for(session, settings, case.responsible_district_id, day)
+
+
 def new_decision(
     *,
     case: Case,
@@ -253,6 +264,7 @@ def new_decision(
     override_reason: str | None = None,
     assessment_note: str | None = None,
     court_due: datetime | None = None,
+    office: OfficeHours | None = None,
 ) -> Decision:
     if legal_basis == LegalBasis.lpsb_immediate and court_due is None:
         court_due = now + timedelta(days=settings.court_submission_days)
@@ -272,7 +284,7 @@ def new_decision(
         decided_at=now,
         decided_by_id=actor.user_id,
         decided_role=actor.role,
-        outside_office_hours=not within_office_hours(now, settings),
+        outside_office_hours=not within_office_hours(now, settings, office),
         reason=reason,
         renews_decision_id=renews,
         court_submission_due_at=court_due,

@@ -1,5 +1,6 @@
 """The night hand-over: Socialjouren hands a case back to the responsible district, due at
-the start of the next working day (placement.calendar).
+the start of the district's next working day (placement.calendar, with the district's own
+office hours and closed days from placement.office_hours).
 
 Every decision Socialjouren makes creates one: outside office hours it is due at the next
 office-hours start; inside office hours (rare: an acute call the district could not take)
@@ -15,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from placement.auth.actor import Actor
-from placement.calendar import next_office_start, within_office_hours
+from placement.calendar import OfficeHours, next_office_start, within_office_hours
 from placement.cases.access import audit_case, case_scope, load_case
 from placement.clock import Clock
 from placement.config import Settings
@@ -35,11 +36,16 @@ def create_handover(
     actor: Actor,
     case: Case,
     decision: Decision,
+    office: OfficeHours | None = None,
 ) -> Handover | None:
+    """``office``: the responsible district's hours (``common.case_office_hours``)."""
     if actor.role != Role.socialjour:
         return None
     now = clock.now()
-    due = now if within_office_hours(now, settings) else next_office_start(now, settings)
+    if within_office_hours(now, settings, office):
+        due = now
+    else:
+        due = next_office_start(now, settings, office)
     handover = Handover(
         case_id=case.id,
         decision_id=decision.id,

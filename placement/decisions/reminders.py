@@ -20,7 +20,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from placement.calendar import warning_at
+from placement.calendar import OfficeHours, local, warning_at
 from placement.clock import Clock
 from placement.config import Settings
 from placement.decisions.followups import follow_up_still_needed
@@ -43,6 +43,7 @@ from placement.models.enums import (
     LegalBasis,
     ReminderKind,
 )
+from placement.office_hours import office_hours_for
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,11 +116,20 @@ async def due_decision_endings(
         )
     ).all()
     hours = settings.decision_ending_warning_hours
-    return [
-        DueReminder(kind, kind.value, d_id, ends, c_id, number, district, handler, expired)
-        for d_id, ends, c_id, number, district, handler in rows
-        if expired or warning_at(ends, hours, settings) <= now
-    ]
+    # The warning follows the responsible district's office hours and closed days.
+    offices: dict[uuid.UUID | None, OfficeHours] = {}
+    day = local(now, settings).date()
+    out = []
+    for d_id, ends, c_id, number, district, handler in rows:
+        if not expired:
+            if district not in offices:
+                offices[district] = await office_hours_for(session, settings, district, day)
+            if warning_at(ends, hours, settings, offices[district]) > now:
+                continue
+        out.append(
+            DueReminder(kind, kind.value, d_id, ends, c_id, number, district, handler, expired)
+        )
+    return out
 
 
 async def due_follow_ups(session: AsyncSession, now: datetime) -> list[DueReminder]:

@@ -23,6 +23,7 @@ from placement.clock import Clock
 from placement.config import Settings
 from placement.decisions.common import (
     case_children,
+    case_office_hours,
     check_dated_change,
     check_no_overlap,
     check_period,
@@ -153,6 +154,7 @@ async def renew(
     for d in siblings:
         d.status = DecisionStatus.superseded
     await session.flush()
+    office = await case_office_hours(session, settings, case, now)
     renewed = [
         new_decision(
             case=case,
@@ -173,6 +175,7 @@ async def renew(
             override_reason=_override_reason(data, decision) if overridden else None,
             assessment_note=d.assessment_note,
             court_due=d.court_submission_due_at,
+            office=office,
         )
         for d in siblings
     ]
@@ -184,7 +187,7 @@ async def renew(
             new.court_decided_at = old.court_decided_at
     session.add_all(renewed)
     await guarded(session, session.flush, "There is already a decision for this period.")
-    handover = create_handover(session, clock, settings, actor, case, renewed[0])
+    handover = create_handover(session, clock, settings, actor, case, renewed[0], office)
     await resolve_reminders(session, now, [d.id for d in siblings], *ENDING_KINDS)
     await session.flush()
     await audit_case(
@@ -343,6 +346,7 @@ async def move(
     for d in later:
         d.status = DecisionStatus.cancelled
     await session.flush()
+    office = await case_office_hours(session, settings, case, now)
     moved = [
         new_decision(
             case=case,
@@ -363,6 +367,7 @@ async def move(
             override_reason=data.override_reason if overridden else None,
             assessment_note=d.assessment_note,
             court_due=d.court_submission_due_at,
+            office=office,
         )
         for d in in_force
     ]
@@ -374,7 +379,7 @@ async def move(
     session.add_all(moved)
     await guarded(session, session.flush, "There is already a decision for this period.")
     follow_ups = create_follow_ups(session, settings, moved[0], at)
-    handover = create_handover(session, clock, settings, actor, case, moved[0])
+    handover = create_handover(session, clock, settings, actor, case, moved[0], office)
     await resolve_reminders(session, now, [d.id for d in live], *ENDING_KINDS)
     await session.flush()
     await audit_case(

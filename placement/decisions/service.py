@@ -29,6 +29,7 @@ from placement.config import Settings
 from placement.decisions import rules
 from placement.decisions.common import (
     case_children,
+    case_office_hours,
     check_no_overlap,
     check_period,
     decision_length,
@@ -286,6 +287,7 @@ async def grant_placement(
         request_id=data.request_id,
     )
     group_id = placed[0].group_id
+    office = await case_office_hours(session, settings, case, now)
 
     def decide(
         child_id: uuid.UUID | None,
@@ -310,6 +312,7 @@ async def grant_placement(
             overridden_rules=overridden,
             override_reason=data.override_reason if overridden else None,
             assessment_note=note,
+            office=office,
         )
 
     adult = decide(None, LegalBasis.sol, ConsentStatus.not_applicable)
@@ -319,7 +322,7 @@ async def grant_placement(
     session.add_all(decisions)
     await guarded(session, session.flush, "There is already a decision for this period.")
     follow_ups = create_follow_ups(session, settings, adult, starts)
-    handover = create_handover(session, clock, settings, actor, case, adult)
+    handover = create_handover(session, clock, settings, actor, case, adult, office)
     await _mark_requests_placed(session, case.id, data.request_id)
     await session.flush()
     await audit_case(

@@ -20,7 +20,7 @@ from placement.models.decisions import (
     OptimizationRun,
     Reminder,
 )
-from placement.models.geography import District
+from placement.models.geography import District, DistrictOfficeDay
 from placement.models.inventory import Booking, Operator, Place, Unit, VacancyReport
 from placement.models.priority import (
     ApplicationMessage,
@@ -47,6 +47,7 @@ __all__ = [
     "Child",
     "Decision",
     "District",
+    "DistrictOfficeDay",
     "ExclusionArea",
     "FlatOffer",
     "FollowUp",

@@ -138,12 +138,15 @@ class WatchedFlat(UUIDModel, table=True):
 class FlatOffer(UUIDModel, table=True):
     __tablename__ = "flat_offer"
     __table_args__ = (
-        # A flat is offered to one household at a time, and let to at most one.
+        # A flat is offered to one household at a time, and let to at most one (an accepted
+        # offer whose landlord refused the tenant no longer holds the flat).
         sa.Index(
             "uq_flat_offer_open",
             "flat_id",
             unique=True,
-            postgresql_where=sa.text("response IN ('pending', 'accepted')"),
+            postgresql_where=sa.text(
+                "response IN ('pending', 'accepted') AND landlord_answer <> 'refused'"
+            ),
         ),
         sa.CheckConstraint(
             "landlord_answer <> 'refused' OR landlord_reason IS NOT NULL",

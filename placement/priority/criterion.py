@@ -3,8 +3,8 @@ circumstances (starka medicinska eller sociala behov eller ytterst trängande om
 Stockholm city audit 2024). Unlike the eligibility checks, it is the housing agency's own
 assessment, so it is never set aside: the agency records it as met or not met with a reason,
 may assess it again while it reviews the application (the latest assessment counts, the
-earlier ones are kept), and the application can be approved only once it is assessed as met
-(``steps.blocker``).
+earlier ones are kept), and the application can be approved, or watched after the committee's
+decision, only once it is assessed as met (``steps.blockers``).
 """
 
 from __future__ import annotations
@@ -25,8 +25,11 @@ from placement.priority.access import Scoped, Side, audit
 
 CODE = "priority_need"
 LABEL = N_("Strong medical or social needs or extremely urgent circumstances")
-# The agency assesses while it reviews the application, not after deciding.
-ASSESS_STATUSES = frozenset({PriorityStatus.submitted, PriorityStatus.under_review})
+# The agency assesses while it reviews the application, not after deciding; and after the
+# committee's decision, before the watch starts (the committee route needs it too).
+ASSESS_STATUSES = frozenset(
+    {PriorityStatus.submitted, PriorityStatus.under_review, PriorityStatus.decided_by_committee}
+)
 REASON_MAX = 2000
 
 NOT_ASSESSED = "criterion_not_assessed"
@@ -113,7 +116,7 @@ async def assess(
         raise Conflict(
             N_(
                 "The priority criterion can be assessed only while the application is "
-                "submitted or under review."
+                "submitted or under review, or after the committee's decision."
             ),
             field="met",
         )

@@ -26,11 +26,13 @@ from placement.models import (
     ExclusionArea,
     PriorityApplication,
     PriorityStatusChange,
+    WatchedFlat,
 )
 from placement.models.enums import AuditAction, CaseStatus, PriorityStatus, ReminderKind
 from placement.priority import criterion, eligibility, notify, steps, workflow
 from placement.priority.access import Scoped, Side, audit, load, load_many, side_of
 from placement.priority.dates import local_today
+from placement.priority.flats import AVAILABLE, OFFERED
 from placement.priority.schemas import (
     AgencyApplicationRead,
     AgencyApplicationSummary,
@@ -469,6 +471,15 @@ async def change_status(
     found = await steps.blocker(session, app, target, local_today(clock, settings))
     if found is not None:
         raise found.error()
+    if app.status == S.offer_accepted and target == S.watch_active:
+        # The landlord refused the tenant: the flat is free for another household, the
+        # refusal stays on the offer and its reason goes into the history.
+        refusal = await steps.landlord_refusal(session, app)
+        if refusal is not None:
+            flat = await session.get(WatchedFlat, refusal.flat_id, with_for_update=True)
+            if flat is not None and flat.status == OFFERED:
+                flat.status = AVAILABLE
+            reason = (reason or "").strip() or refusal.landlord_reason
     await workflow.transition(session, clock, actor, scoped, target, reason=reason)
     if target == S.submitted:
         await notify.notify_agency(session, scoped.case, kind="priority_submitted", now=clock.now())

@@ -1,8 +1,11 @@
 """What stands in the way of a plain status step now, beyond the status machine itself: the
 review needs a certificate, approval needs the priority criterion assessed as met by the
-agency (``criterion``) and every eligibility check met or set aside, and a watch after the
-committee needs the appeal approved. ``change_status`` refuses with the first of these and the
-views list them all, so a menu offers only what can be done and says what is missing."""
+agency (``criterion``) and every eligibility check met or set aside, a watch after the
+committee needs the appeal approved and the criterion assessed as met too (the committee
+route is held to it like approval), and a watch again after an accepted offer needs the
+landlord's refusal of the household as tenant. ``change_status`` refuses with the first of
+these and the views list them all, so a menu offers only what can be done and says what is
+missing."""
 
 from __future__ import annotations
 
@@ -13,8 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from placement.errors import N_, Conflict
-from placement.models import Certificate, PriorityAppeal, PriorityApplication
-from placement.models.enums import PriorityStatus
+from placement.models import Certificate, FlatOffer, PriorityAppeal, PriorityApplication
+from placement.models.enums import LandlordAnswer, OfferResponse, PriorityStatus
 from placement.priority import criterion, eligibility
 
 S = PriorityStatus
@@ -24,6 +27,9 @@ CHECKS_UNMET = "checks_unmet"
 APPEAL_NOT_APPROVED = "appeal_not_approved"
 CRITERION_NOT_ASSESSED = criterion.NOT_ASSESSED
 CRITERION_NOT_MET = criterion.NOT_MET
+COMMITTEE_CRITERION_NOT_ASSESSED = "committee_criterion_not_assessed"
+COMMITTEE_CRITERION_NOT_MET = "committee_criterion_not_met"
+LANDLORD_NOT_REFUSED = "landlord_not_refused"
 
 MESSAGES = {
     NO_CERTIFICATE: N_(
@@ -46,6 +52,24 @@ MESSAGES = {
         "or extremely urgent circumstances was assessed as not met. Assess it again if new "
         "facts show it is met, or reject the application."
     ),
+    COMMITTEE_CRITERION_NOT_ASSESSED: N_(
+        "The watch cannot start after the committee's decision: the criterion of strong "
+        "medical or social needs or extremely urgent circumstances has not been assessed yet. "
+        "Assess it, with a reason (the committee's decision can be it), first."
+    ),
+    COMMITTEE_CRITERION_NOT_MET: N_(
+        "The watch cannot start after the committee's decision: the criterion of strong "
+        "medical or social needs or extremely urgent circumstances is assessed as not met. "
+        "If the committee found it met, record a new assessment with that as the reason."
+    ),
+    LANDLORD_NOT_REFUSED: N_(
+        "The household accepted the offer. The watch starts again only if the landlord "
+        "refuses the household as tenant: record the landlord's answer first."
+    ),
+}
+COMMITTEE_CRITERION = {
+    CRITERION_NOT_ASSESSED: COMMITTEE_CRITERION_NOT_ASSESSED,
+    CRITERION_NOT_MET: COMMITTEE_CRITERION_NOT_MET,
 }
 
 
@@ -87,7 +111,32 @@ async def blockers(
         )
         if outcome != "approved":
             found.append(Blocker(APPEAL_NOT_APPROVED))
+        # The committee route skips approval, not the agency's assessment of the criterion.
+        missing = (await criterion.standing(session, app.id)).missing
+        if missing is not None:
+            found.append(Blocker(COMMITTEE_CRITERION[missing]))
+    refused_back = app.status == S.offer_accepted and target == S.watch_active
+    if refused_back and await landlord_refusal(session, app) is None:
+        found.append(Blocker(LANDLORD_NOT_REFUSED))
     return found
+
+
+async def landlord_refusal(session: AsyncSession, app: PriorityApplication) -> FlatOffer | None:
+    """The accepted offer whose landlord refused the household as tenant (the latest offer),
+    or None: what lets an application with an accepted offer go back to the watch."""
+    offer = await session.scalar(
+        select(FlatOffer)
+        .where(col(FlatOffer.application_id) == app.id)
+        .order_by(col(FlatOffer.offered_at).desc(), col(FlatOffer.id))
+        .limit(1)
+    )
+    if (
+        offer is None
+        or offer.response != OfferResponse.accepted
+        or offer.landlord_answer != LandlordAnswer.refused
+    ):
+        return None
+    return offer
 
 
 async def blocker(

@@ -97,6 +97,8 @@ TRANSITIONS: dict[tuple[PriorityStatus, PriorityStatus], Step] = {
     (S.flat_offered, S.offer_accepted): Step(BOTH, Via.response),
     (S.flat_offered, S.offer_declined): Step(BOTH, Via.response, True),
     (S.offer_declined, S.watch_active): Step(AGENCY),
+    # The landlord refused the household as tenant (steps.blockers): back to the watch.
+    (S.offer_accepted, S.watch_active): Step(AGENCY),
     (S.offer_accepted, S.contract_signed): Step(AGENCY, Via.contract),
     (S.contract_signed, S.closed): Step(AGENCY),
 }

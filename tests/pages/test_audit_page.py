@@ -10,7 +10,7 @@ import pytest
 
 from placement.models.enums import Role
 from tests.conftest import ClientFactory, owner_sm
-from tests.decisions.factories import World, make_world
+from tests.decisions.factories import World, household_json, make_world
 from tests.pages.test_desk_page import placed
 
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
@@ -59,3 +59,56 @@ async def test_filter_by_case_number_and_user_with_words_not_codes(
     assert "Created" in body and "RVT officer" in body
     none = await auditor.get("/audit", params={"case_number": "ZZZ-NOPE"})
     assert "No entries match." in none.text or "Inga" in none.text
+
+
+async def test_the_export_applies_exactly_the_pages_filters(
+    app: Any, world: World, client_for: ClientFactory
+) -> None:
+    import csv
+    import io
+
+    one = await client_for(Role.rvt_officer, district_id=world.district_a.id, username="ex.one")
+    mine = await placed(one, world, children=0)
+    await one.get(f"/cases/{mine['id']}")
+    made = await one.post("/api/cases", json=household_json(world, children=0))
+    assert made.status_code == 201, made.text
+    theirs = made.json()  # the same user, another case
+    two = await client_for(Role.rvt_officer, district_id=world.district_a.id, username="ex.two")
+    assert (await two.get(f"/cases/{mine['id']}")).status_code == 200  # same case, other user
+    auditor = await client_for(Role.auditor)
+
+    filters = {"case_number": mine["case_number"], "username": "EX.ONE"}
+    page = await auditor.get("/audit", params=filters)
+    assert page.status_code == 200
+    assert 'href="/audit/export.csv?' in page.text
+    link = page.text.split('href="/audit/export.csv?', 1)[1].split('"', 1)[0]
+    assert "case_number=" in link and "username=" in link
+    listed = page.text[page.text.index("<tbody>") :].count("<tr")
+
+    r = await auditor.get("/audit/export.csv", params=filters)
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(r.text)))
+    assert rows and len(rows) == listed
+    assert {row["username"] for row in rows} == {"ex.one"}
+    assert {row["case_number"] for row in rows} == {mine["case_number"]}
+    assert {row["case_id"] for row in rows} == {mine["id"]}
+    assert theirs["case_number"] not in r.text
+
+    # Unfiltered, the other user's and the other case's rows are there: the filter did it.
+    everything = await auditor.get("/audit/export.csv")
+    assert "ex.two" in everything.text and theirs["id"] in everything.text
+    # The export is itself in the log.
+    from sqlmodel import col, func, select
+
+    from placement.models import AuditEntry
+
+    async with owner_sm(app)() as s:
+        exports = await s.scalar(
+            select(func.count())
+            .select_from(AuditEntry)
+            .where(col(AuditEntry.entity_type) == "audit_log", col(AuditEntry.action) == "export")
+        )
+    assert exports == 2
+    # A bad filter is refused with the page's words, not ignored.
+    bad = await auditor.get("/audit/export.csv", params={"since": "igår", "lang": "sv"})
+    assert bad.status_code == 422 and bad.headers["content-type"].startswith("text/html")

@@ -8,7 +8,8 @@ from typing import Any
 import httpx
 
 from placement.models.enums import Role
-from tests.conftest import ClientFactory
+from tests.conftest import ClientFactory, owner_sm
+from tests.decisions.factories import make_world
 
 
 def _html(r: httpx.Response) -> bool:
@@ -68,3 +69,29 @@ async def test_a_failure_is_an_html_500_without_details(app: Any, anon_client: A
     r = await anon_client.get("/boom-page?lang=en")
     assert r.status_code == 500 and _html(r) and "Something went wrong" in r.text
     assert "secret detail" not in r.text
+
+
+async def test_unknown_address_shows_the_signed_in_readers_menu_and_search(
+    app: Any, client_for: ClientFactory
+) -> None:
+    world = await make_world(owner_sm(app))
+    rvt = await client_for(Role.rvt_officer, district_id=world.district_a.id)
+    r = await rvt.get("/no/such/page?lang=sv")
+    assert r.status_code == 404 and _html(r) and "Sidan finns inte" in r.text
+    assert 'aria-label="Huvudmeny"' in r.text
+    assert 'href="/desk"' in r.text and 'href="/due"' in r.text
+    assert 'role="search"' in r.text and 'action="/search"' in r.text
+    assert 'action="/logout"' in r.text
+    # Under /api an unknown address stays JSON, signed in or not.
+    r = await rvt.get("/api/no/such/route")
+    assert r.status_code == 404 and r.headers["content-type"] == "application/json"
+
+
+async def test_unknown_address_for_an_anonymous_reader_offers_only_sign_in(
+    anon_client: httpx.AsyncClient,
+) -> None:
+    r = await anon_client.get("/no/such/page?lang=sv")
+    assert r.status_code == 404 and _html(r)
+    assert 'href="/login"' in r.text and "Logga in" in r.text
+    assert 'aria-label="Huvudmeny"' not in r.text and 'role="search"' not in r.text
+    assert 'action="/logout"' not in r.text

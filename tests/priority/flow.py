@@ -150,6 +150,8 @@ async def walk_chain(
     reviewed = ok(await agency.get(agency_base))
     two_year = next(c for c in reviewed["eligibility"] if c["code"] == "two_year_registration")
     assert two_year["result"] == "failed" and "2027-06-01" in two_year["detail"]
+    # The criterion itself is met (the committee route needs that too); the two years fail.
+    await assess_criterion(agency, app_id)
     rejected = ok(
         await agency.post(
             f"{agency_base}/status",

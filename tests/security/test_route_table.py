@@ -71,6 +71,7 @@ TABLE: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/audit/export.csv"): frozenset({AUDITOR}),
     ("GET", "/api/audit/review"): frozenset({AUDITOR}),
     ("GET", "/audit"): frozenset({AUDITOR}),
+    ("GET", "/audit/export.csv"): frozenset({AUDITOR}),
     # cases and decisions: RVT (own district) and Socialjouren
     ("POST", "/api/cases"): CASE,
     ("GET", "/api/cases"): CASE,
@@ -214,6 +215,9 @@ TABLE: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/admin/operators/{operator_id}"): frozenset({ADMIN}),
     ("GET", "/admin/districts/{district_id}"): frozenset({ADMIN}),
     ("POST", "/admin/districts/{district_id}"): frozenset({ADMIN}),
+    ("POST", "/admin/districts/{district_id}/office-hours"): frozenset({ADMIN}),
+    ("POST", "/admin/districts/{district_id}/office-days"): frozenset({ADMIN}),
+    ("POST", "/admin/districts/{district_id}/office-days/{day_id}/remove"): frozenset({ADMIN}),
     ("GET", "/due"): CASE,
     ("POST", "/handovers/{handover_id}/acknowledge"): CASE,
     ("GET", "/cases/{case_id}"): CASE,
