@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 import optimizer as opt
-from placement.audit.service import record
+from placement.audit.service import Audited, record, record_many
 from placement.auth.actor import Actor
 from placement.auth.permissions import Permission, has_permission
 from placement.auth.scope import elevated
@@ -83,17 +83,13 @@ async def _audit_inputs(
     session: AsyncSession, clock: Clock, actor: Actor, case_ids: list[uuid.UUID], mode: str
 ) -> None:
     """A plan reads every case it considers (needs, risk, areas): one audit entry each."""
-    for case_id in case_ids:
-        await record(
-            session,
-            clock,
-            actor,
-            AuditAction.read,
-            "case",
-            case_id,
-            case_id=case_id,
-            reason=f"matcher input ({mode})",
-        )
+    reason = f"matcher input ({mode})"
+    await record_many(
+        session,
+        clock,
+        actor,
+        (Audited(AuditAction.read, "case", cid, case_id=cid, reason=reason) for cid in case_ids),
+    )
 
 
 async def load_request(
