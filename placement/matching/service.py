@@ -28,7 +28,7 @@ from placement.config import Settings
 from placement.errors import N_, Conflict, Forbidden, InvalidInput, NotFound
 from placement.inventory import bookings, holds
 from placement.inventory.booking_schemas import ChildSpec, HoldCreate, HoldRead
-from placement.matching import loader
+from placement.matching import inventory_cache, loader
 from placement.models import Case, Child, OptimizationRun, PlacementRequest
 from placement.models.enums import AuditAction, CasePhase, RequestStatus, Role
 from placement.rulebook import PLACEMENT_RULES, Overrides, policy_for
@@ -155,10 +155,14 @@ async def propose_for_request(
             overridden={key: overridden_rules},
         )
     )[0]
-    units = await loader.load_units(session, start, start + timedelta(days=request.nights), now)
-    districts = await loader.load_districts(session)
+    # The inventory's fixed facts from this instance's copy at the database's version; the
+    # free capacity counted for this request's period (same result as load_units + propose_now).
+    inv = await inventory_cache.prepared(session)
+    free = await inventory_cache.capacity(
+        session, inv, start, start + timedelta(days=request.nights), now
+    )
     result = await asyncio.to_thread(
-        opt.propose_now, household, units, districts, policy_for(settings), limit
+        opt.propose_now_table, household, inv.inventory, free, policy_for(settings), limit
     )
     run = await _store_run(
         session,
@@ -167,7 +171,7 @@ async def propose_for_request(
         "now",
         {
             "request_id": key,
-            "units": len(units),
+            "units": inv.inventory.n,
             "overridden_rules": sorted(overridden_rules),
             "override_reason": override_reason,
         },
