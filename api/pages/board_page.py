@@ -128,7 +128,7 @@ class BoardState:
             area=str(source.get("area", "") or "")[:130],
             free="1" if str(source.get("free", "")) == "1" else "",
             stale="1" if str(source.get("stale", "")) == "1" else "",
-            sort=str(source.get("sort", "") or "")[:20],
+            sort="" if (sort := str(source.get("sort", "") or "")[:20]) == "district" else sort,
             page=str(source.get("page", "") or "").strip()[:12],
             joint=clean_id(str(source.get("joint", "") or "")),
             moveon=clean_id(str(source.get("moveon", "") or "")),
