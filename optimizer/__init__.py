@@ -7,6 +7,7 @@ from optimizer.explain import RULE_LABELS
 from optimizer.joint import plan_jointly
 from optimizer.move_on import propose_move_on
 from optimizer.now import propose_now
+from optimizer.now_table import Capacity, NowInventory, propose_now_table
 from optimizer.priority_flat import match_priority_flat
 from optimizer.problem import (
     ACUTE_KINDS,
@@ -48,6 +49,7 @@ __all__ = [
     "RULE_LABELS",
     "UNIT_KINDS",
     "Applicant",
+    "Capacity",
     "Child",
     "DistrictInfo",
     "Flat",
@@ -62,6 +64,7 @@ __all__ = [
     "MoveOnResult",
     "NearMiss",
     "NextStep",
+    "NowInventory",
     "NowResult",
     "Policy",
     "PolicyWeights",
@@ -73,4 +76,5 @@ __all__ = [
     "plan_jointly",
     "propose_move_on",
     "propose_now",
+    "propose_now_table",
 ]

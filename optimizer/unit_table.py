@@ -10,6 +10,7 @@ explanations, so a plan's fit and its explained score are the same number.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -146,6 +147,23 @@ class UnitTable:
         self.pets = np.array([u.pets_allowed for u in us], dtype=bool)
         self._resources(us)
         self.groups = self._sharing_groups()
+
+    def for_now(
+        self,
+        free_places: IntArray,
+        max_room: IntArray,
+        has_capacity: BoolArray,
+        vacancy_age: npt.NDArray[np.float64],
+    ) -> UnitTable:
+        """A copy with another free capacity and vacancy age per unit (the fixed columns
+        shared), for `check` and `scores` only: "now" keeps one table per inventory and gives
+        it each request's capacity. The resources and sharing groups stay those of `units`."""
+        t = copy.copy(self)
+        t.free_places = free_places
+        t.max_room = max_room
+        t.has_capacity = has_capacity
+        t.vacancy_age = vacancy_age
+        return t
 
     def id_of(self, did: str) -> int:
         i = self.ids.get(did)

@@ -340,6 +340,11 @@ def size_problem(size: int, units: Sequence[Unit]) -> InputProblem | None:
     if not units:
         return None
     largest = max(max(u.free_places, max(u.free_family_rooms, default=0)) for u in units)
+    return size_problem_largest(size, largest)
+
+
+def size_problem_largest(size: int, largest: int) -> InputProblem | None:
+    """`size_problem` given the largest free capacity of any unit (at least one unit)."""
     if largest <= 0:
         return problem(
             "nothing_free",

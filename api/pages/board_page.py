@@ -10,7 +10,7 @@ officer then decides). Shelter addresses are never shown.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -23,6 +23,7 @@ from api.deps import ClockDep, SessionDep, SettingsDep
 from api.labels import N_
 from api.pages.board_runs import RunView, check_proposals, load_run_view
 from api.pages.board_usage import Usage, usage_by_unit
+from api.pages.case_forms import model
 from api.pages.common import page_require
 from api.routing import UnitOfWorkRoute
 from api.templating import render, translate
@@ -32,9 +33,10 @@ from placement.auth.scope import apply_scope
 from placement.clock import Clock
 from placement.config import Settings
 from placement.errors import DomainError
-from placement.inventory import bookings, external, listing
+from placement.inventory import board as board_service
+from placement.inventory import bookings, external
+from placement.inventory.board import BoardPage, BoardQuery
 from placement.inventory.capacity import free_now_window
-from placement.inventory.listing import UnitFilter
 from placement.inventory.schemas import UnitSummary
 from placement.matching import planner_view
 from placement.matching import service as matching
@@ -46,7 +48,6 @@ Coordinator = Annotated[
 ]
 
 PATH = "/board"
-KIND_ORDER = {kind: i for i, kind in enumerate(UnitKind)}
 DONE = {
     "planned": N_("The joint plan is ready. Review the assignments and accept them one by one."),
     "moves": N_("The move-on proposals are ready. Review them and accept them one by one."),
@@ -93,40 +94,25 @@ class BoardRow:
         return self.unit.free_places_now == 0 and not self.unit.free_family_rooms_now
 
 
-@dataclass
-class Totals:
-    units: int = 0
-    free_places: int = 0
-    free_family_rooms: int = 0
-    held: int = 0
-    occupied: int = 0
-    blocked: int = 0
-    stale: int = 0
-
-    def add(self, row: BoardRow) -> None:
-        self.units += 1
-        self.free_places += row.unit.free_places_now
-        self.free_family_rooms += row.free_rooms
-        self.held += row.usage.held
-        self.occupied += row.usage.occupied
-        self.blocked += row.usage.blocked + row.usage.external
-        self.stale += 1 if row.unit.vacancy_stale else 0
-
-
-@dataclass
-class DistrictGroup:
-    name: str
-    rows: list[BoardRow] = field(default_factory=list)
-    totals: Totals = field(default_factory=Totals)
+SORTS = {
+    "district": N_("District"),
+    "name": N_("Name"),
+    "free": N_("Most free first"),
+    "confirmed": N_("Longest since confirmed first"),
+}
+AREA_UNKNOWN = N_("Choose a district or municipality from the list.")
 
 
 @dataclass
 class BoardState:
-    """What the board's address holds: the filter and the runs on show (ids only)."""
+    """What the board's address holds: the filter, the page and the runs on show (ids only)."""
 
     kind: str = ""
+    area: str = ""  # "d:<district id>" or "m:<municipality>"
+    free: str = ""
     stale: str = ""
-    open: str = ""  # "1": every district's units shown (a filter shows them too)
+    sort: str = ""
+    page: str = ""
     joint: str = ""
     moveon: str = ""
 
@@ -140,15 +126,14 @@ class BoardState:
 
         return cls(
             kind=str(source.get("kind", "") or ""),
+            area=str(source.get("area", "") or "")[:130],
+            free="1" if str(source.get("free", "")) == "1" else "",
             stale="1" if str(source.get("stale", "")) == "1" else "",
-            open="1" if str(source.get("open", "")) == "1" else "",
+            sort="" if (sort := str(source.get("sort", "") or "")[:20]) == "district" else sort,
+            page=str(source.get("page", "") or "").strip()[:12],
             joint=clean_id(str(source.get("joint", "") or "")),
             moveon=clean_id(str(source.get("moveon", "") or "")),
         )
-
-    @property
-    def expanded(self) -> bool:
-        return bool(self.open or self.kind or self.stale)
 
     def url(self, anchor: str = "", **changes: str) -> str:
         params = {**self.__dict__, **changes}
@@ -156,28 +141,43 @@ class BoardState:
         return f"{PATH}?{query}{'#' + anchor if anchor else ''}" if query else PATH
 
 
+def board_query(request: Request, state: BoardState, errors: dict[str, str]) -> BoardQuery:
+    """The filter as the domain takes it. A kind or area the form does not offer: a message
+    next to the field and the board unfiltered by it; a page or sort outside the bounds: 422."""
+    asked: dict[str, Any] = {"free_only": state.free == "1", "stale": state.stale == "1"}
+    if state.kind:
+        try:
+            asked["kind"] = UnitKind(state.kind)
+        except ValueError:
+            errors["kind"] = translate(request, KIND_UNKNOWN)
+    if state.area.startswith("d:"):
+        try:
+            asked["district_id"] = uuid.UUID(state.area[2:])
+        except ValueError:
+            errors["area"] = translate(request, AREA_UNKNOWN)
+    elif state.area.startswith("m:") and state.area[2:]:
+        asked["municipality"] = state.area[2:]
+    elif state.area:
+        errors["area"] = translate(request, AREA_UNKNOWN)
+    if state.sort:
+        asked["sort"] = state.sort
+    if state.page:
+        asked["page"] = state.page if state.page.isdigit() else "0"
+    result: BoardQuery = model(BoardQuery, **asked)
+    return result
+
+
 async def unit_board(
-    session: AsyncSession, clock: Clock, settings: Settings, kind: UnitKind | None, stale: bool
-) -> tuple[list[DistrictGroup], Totals]:
-    page = await listing.list_units(
-        session,
-        clock,
-        settings,
-        UnitFilter(kind=kind, stale=True if stale else None, limit=1000),
-    )
+    session: AsyncSession, clock: Clock, settings: Settings, query: BoardQuery
+) -> tuple[BoardPage, list[BoardRow]]:
+    page = await board_service.board_page(session, clock, settings, query)
     now = clock.now()
     start, end = free_now_window(now)
-    usage = await usage_by_unit(session, [u.id for u in page.items], start, end, now)
-    above = await external.flagged_units(session, [u.id for u in page.items])
-    groups: dict[str, DistrictGroup] = {}
-    totals = Totals()
-    for unit in sorted(page.items, key=lambda u: (KIND_ORDER[u.kind], u.name)):
-        row = BoardRow(unit=unit, usage=usage[unit.id], reported_above=unit.id in above)
-        group = groups.setdefault(unit.district_name, DistrictGroup(unit.district_name))
-        group.rows.append(row)
-        group.totals.add(row)
-        totals.add(row)
-    return [groups[name] for name in sorted(groups)], totals
+    ids = [u.id for u in page.units]
+    usage = await usage_by_unit(session, ids, start, end, now)
+    above = await external.flagged_units(session, ids)
+    rows = [BoardRow(u, usage[u.id], reported_above=u.id in above) for u in page.units]
+    return page, rows
 
 
 async def _page(
@@ -192,13 +192,8 @@ async def _page(
     status_code: int = 200,
 ) -> Response:
     errors = dict(errors or {})
-    kind: UnitKind | None = None
-    if state.kind:
-        try:
-            kind = UnitKind(state.kind)
-        except ValueError:
-            errors["kind"] = translate(request, KIND_UNKNOWN)
-    groups, totals = await unit_board(session, clock, settings, kind, state.stale == "1")
+    query = board_query(request, state, errors)
+    page, rows = await unit_board(session, clock, settings, query)
     joint: RunView | None = await load_run_view(session, clock, actor, state.joint, "joint")
     moves: RunView | None = await load_run_view(session, clock, actor, state.moveon, "move_on")
     await check_proposals(session, clock, joint, moves)
@@ -207,11 +202,20 @@ async def _page(
         request,
         "board.html",
         {
-            "groups": groups,
-            "totals": totals,
+            "board": page,
+            "rows": rows,
+            "totals": page.totals,
             "kinds": list(UnitKind),
+            "areas": await board_service.areas(session),
+            "sorts": SORTS,
             "state": state,
-            "values": {"kind": state.kind, "stale": state.stale},
+            "values": {
+                "kind": state.kind,
+                "area": state.area,
+                "free": state.free,
+                "stale": state.stale,
+                "sort": query.sort,
+            },
             "joint": joint,
             "moves": moves,
             "plan_only": not planner_view.reads_cases(actor),

@@ -9,13 +9,14 @@ that its existence is not disclosed. A later issue adds row-level security under
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import ColumnElement, false, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from placement.audit.service import record_case_access
+from placement.audit.service import case_access, record_case_access, record_many
 from placement.auth.actor import Actor
 from placement.clock import Clock
 from placement.errors import N_, Forbidden, NotFound
@@ -119,4 +120,34 @@ async def audit_case(
         entity_id=entity_id,
         reason=reason,
         flag=flag,
+    )
+
+
+async def audit_cases(
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    cases: Iterable[tuple[Case, Person | None]],
+    action: AuditAction = AuditAction.read,
+    *,
+    reason: str | None = None,
+) -> int:
+    """``audit_case`` for every case of a listing, written in one multi-row insert: the same
+    rows (one per case, flagged alike), one round trip."""
+    return await record_many(
+        session,
+        clock,
+        actor,
+        (
+            case_access(
+                actor,
+                case_id=case.id,
+                handler_id=case.handler_id,
+                protected_identity=person is not None
+                and person.protected_identity != ProtectedIdentity.none,
+                action=action,
+                reason=reason,
+            )
+            for case, person in cases
+        ),
     )

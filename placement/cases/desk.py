@@ -19,7 +19,7 @@ from sqlmodel import col, select
 
 from placement.auth.actor import Actor
 from placement.cases import risk as risk_book
-from placement.cases.access import audit_case, case_scope, require_case_role
+from placement.cases.access import audit_cases, case_scope, require_case_role
 from placement.cases.placements import Placement, children_counts, current_placements
 from placement.cases.schemas import CaseSummary
 from placement.cases.service import _summary
@@ -29,7 +29,7 @@ from placement.decisions.due import due_items
 from placement.decisions.due_view import DueGroups, group_due
 from placement.decisions.schemas import DueItem
 from placement.models import Case, District, Person
-from placement.models.enums import AuditAction, CaseStatus, RiskLevel, UnitKind
+from placement.models.enums import CaseStatus, RiskLevel, UnitKind
 
 PAGE_SIZE = 50
 Sort = Literal["urgency", "number", "opened", "ends"]
@@ -188,9 +188,7 @@ async def desk_view(
     ]
     # Each case shown is read once: this page's cases and the due section's.
     seen = set(ids) | {i.case_id for i in due_shown if i.case_id is not None}
-    for case_id in sorted(seen):
-        case, person = by_id[case_id]
-        await audit_case(session, clock, actor, case, person, AuditAction.read)
+    await audit_cases(session, clock, actor, (by_id[i] for i in sorted(seen)))
     own = None
     if actor.district_id is not None:
         district = await session.get(District, actor.district_id)

@@ -14,7 +14,7 @@ from sqlmodel import col, select
 
 from placement.auth.actor import Actor
 from placement.cases import risk as risk_book
-from placement.cases.access import audit_case, case_scope, require_case_role
+from placement.cases.access import audit_case, audit_cases, case_scope, require_case_role
 from placement.cases.schemas import CaseSummary
 from placement.cases.service import _summary
 from placement.clock import Clock
@@ -65,10 +65,9 @@ async def search_cases(session: AsyncSession, clock: Clock, actor: Actor, text: 
             base.where(number.startswith(query)).order_by(col(Case.case_number)).limit(LIMIT + 1)
         )
     ).all()
-    out = []
-    for case, person, risk in rows[:LIMIT]:
-        await audit_case(session, clock, actor, case, person, AuditAction.read, reason=AUDIT_REASON)
-        out.append(_summary(case, person, None if risk is None else RiskLevel(risk)))
+    shown = rows[:LIMIT]
+    await audit_cases(session, clock, actor, ((c, p) for c, p, _ in shown), reason=AUDIT_REASON)
+    out = [_summary(c, p, None if r is None else RiskLevel(r)) for c, p, r in shown]
     return CaseSearch(query, None, out, len(rows) > LIMIT)
 
 

@@ -18,7 +18,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, select
 
 from placement.auth.actor import Actor
-from placement.cases.access import audit_case, case_scope, require_case_role
+from placement.cases.access import audit_cases, case_scope, require_case_role
 from placement.clock import Clock
 from placement.decisions.followups import follow_up_still_needed
 from placement.decisions.lapses import active_or_ran_out_sql
@@ -26,7 +26,6 @@ from placement.decisions.notifications import label
 from placement.decisions.schemas import DueItem
 from placement.models import Case, Decision, FollowUp, Handover, Person
 from placement.models.enums import (
-    AuditAction,
     CaseStatus,
     DecisionStatus,
     LegalBasis,
@@ -152,8 +151,7 @@ async def due_items(
             add(ReminderKind.court_deadline, case, person, d.id, due, due <= now)
 
     if audit:
-        for case, person in cases.values():
-            await audit_case(session, clock, actor, case, person, AuditAction.read)
+        await audit_cases(session, clock, actor, cases.values())
     # Overdue before upcoming; among the overdue, escalations (a decision run out, a court
     # deadline passed) first; then by due time.
     items.sort(

@@ -17,7 +17,7 @@ from sqlmodel import col, select
 
 from placement.auth.actor import Actor
 from placement.calendar import OfficeHours, next_office_start, within_office_hours
-from placement.cases.access import audit_case, case_scope, load_case
+from placement.cases.access import audit_case, audit_cases, case_scope, load_case
 from placement.clock import Clock
 from placement.config import Settings
 from placement.decisions.common import handover_read, resolve_reminders
@@ -113,14 +113,11 @@ async def list_handovers(
     if open_only:
         stmt = stmt.where(col(Handover.acknowledged_at).is_(None))
     rows = (await session.execute(stmt)).all()
-    seen: set[uuid.UUID] = set()
-    out = []
-    for handover, case, person in rows:
-        if case.id not in seen:
-            seen.add(case.id)
-            await audit_case(session, clock, actor, case, person, AuditAction.read)
-        out.append(handover_read(handover, case.case_number))
-    return out
+    firsts: dict[uuid.UUID, tuple[Case, Person | None]] = {}
+    for _, case, person in rows:
+        firsts.setdefault(case.id, (case, person))
+    await audit_cases(session, clock, actor, firsts.values())
+    return [handover_read(handover, case.case_number) for handover, case, _ in rows]
 
 
 async def handovers_of_case(session: AsyncSession, case_id: uuid.UUID) -> list[Handover]:

@@ -187,7 +187,10 @@ async def households_for_cases(
         await session.execute(select(ExclusionArea).where(col(ExclusionArea.case_id).in_(case_ids)))
     ).scalars():
         excluded[ea.case_id].add(str(ea.district_id))
-    codes = {d.code: str(d.id) for d in (await session.execute(select(District))).scalars()}
+    codes = {
+        code: str(did)
+        for code, did in (await session.execute(select(District.code, District.id))).all()
+    }
     current: dict[uuid.UUID, str] = {}
     for b in (
         await session.execute(

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 import optimizer as opt
-from placement.audit.service import record
+from placement.audit.service import Audited, record, record_many
 from placement.auth.actor import Actor
 from placement.auth.scope import elevated
 from placement.cases.access import load_case
@@ -27,7 +27,7 @@ from placement.config import Settings
 from placement.errors import N_, Conflict, Forbidden, InvalidInput, NotFound
 from placement.inventory import bookings, holds
 from placement.inventory.booking_schemas import ChildSpec, HoldCreate, HoldRead
-from placement.matching import loader, planner_view
+from placement.matching import inventory_cache, loader, planner_view
 from placement.models import Case, Child, OptimizationRun, PlacementRequest
 from placement.models.enums import AuditAction, CasePhase, RequestStatus, Role
 from placement.rulebook import PLACEMENT_RULES, Overrides, policy_for
@@ -82,17 +82,13 @@ async def _audit_inputs(
     session: AsyncSession, clock: Clock, actor: Actor, case_ids: list[uuid.UUID], mode: str
 ) -> None:
     """A plan reads every case it considers (needs, risk, areas): one audit entry each."""
-    for case_id in case_ids:
-        await record(
-            session,
-            clock,
-            actor,
-            AuditAction.read,
-            "case",
-            case_id,
-            case_id=case_id,
-            reason=f"matcher input ({mode})",
-        )
+    reason = f"matcher input ({mode})"
+    await record_many(
+        session,
+        clock,
+        actor,
+        (Audited(AuditAction.read, "case", cid, case_id=cid, reason=reason) for cid in case_ids),
+    )
 
 
 async def load_request(
@@ -158,10 +154,14 @@ async def propose_for_request(
             overridden={key: overridden_rules},
         )
     )[0]
-    units = await loader.load_units(session, start, start + timedelta(days=request.nights), now)
-    districts = await loader.load_districts(session)
+    # The inventory's fixed facts from this instance's copy at the database's version; the
+    # free capacity counted for this request's period (same result as load_units + propose_now).
+    inv = await inventory_cache.prepared(session)
+    free = await inventory_cache.capacity(
+        session, inv, start, start + timedelta(days=request.nights), now
+    )
     result = await asyncio.to_thread(
-        opt.propose_now, household, units, districts, policy_for(settings), limit
+        opt.propose_now_table, household, inv.inventory, free, policy_for(settings), limit
     )
     run = await _store_run(
         session,
@@ -170,7 +170,7 @@ async def propose_for_request(
         "now",
         {
             "request_id": key,
-            "units": len(units),
+            "units": inv.inventory.n,
             "overridden_rules": sorted(overridden_rules),
             "override_reason": override_reason,
         },

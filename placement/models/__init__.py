@@ -21,7 +21,14 @@ from placement.models.decisions import (
     Reminder,
 )
 from placement.models.geography import District, DistrictOfficeDay
-from placement.models.inventory import Booking, Operator, Place, Unit, VacancyReport
+from placement.models.inventory import (
+    Booking,
+    InventoryVersion,
+    Operator,
+    Place,
+    Unit,
+    VacancyReport,
+)
 from placement.models.priority import (
     ApplicationMessage,
     Certificate,
@@ -52,6 +59,7 @@ __all__ = [
     "FlatOffer",
     "FollowUp",
     "Handover",
+    "InventoryVersion",
     "MellanboReferral",
     "Notification",
     "Operator",

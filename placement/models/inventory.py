@@ -8,7 +8,7 @@ from typing import ClassVar
 
 import sqlalchemy as sa
 from sqlalchemy.orm import deferred
-from sqlmodel import Field
+from sqlmodel import Field, SQLModel
 
 from placement.models.base import (
     UUIDModel,
@@ -185,3 +185,14 @@ class VacancyReport(UUIDModel, table=True):
     note: str | None = Field(default=None, max_length=300)
     # More free than the bookings allow: flagged to the coordinator, not applied.
     above_computed: bool = False
+
+
+class InventoryVersion(SQLModel, table=True):
+    """One row: the inventory's version, bumped from a sequence by a trigger on every change
+    to units, places and districts (migration 0020). Read by the proposals' inventory cache;
+    never written by the app."""
+
+    __tablename__ = "inventory_version"
+
+    id: int = Field(primary_key=True)
+    version: int = Field(sa_column=sa.Column(sa.BigInteger, nullable=False))

@@ -9,6 +9,7 @@ permissions, and ``side_of`` refuses anyone else).
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -17,7 +18,7 @@ from sqlalchemy import false
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from placement.audit.service import record
+from placement.audit.service import Audited, record, record_many
 from placement.auth.actor import Actor
 from placement.auth.permissions import Permission, has_permission
 from placement.clock import Clock
@@ -109,6 +110,33 @@ async def load_many(
     stmt = stmt.order_by(col(PriorityApplication.created_at), col(PriorityApplication.id))
     side = side_of(actor)
     return [_scoped(row, side) for row in (await session.execute(stmt)).all()]
+
+
+async def audit_many(
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    rows: Iterable[Scoped],
+    action: AuditAction,
+    reason: str | None = None,
+) -> None:
+    """``audit`` for every application of a listing, in one multi-row insert."""
+    await record_many(
+        session,
+        clock,
+        actor,
+        (
+            Audited(
+                action,
+                ENTITY,
+                s.application.id,
+                case_id=s.application.case_id,
+                reason=reason,
+                protected_identity=s.protected,
+            )
+            for s in rows
+        ),
+    )
 
 
 async def audit(

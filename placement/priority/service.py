@@ -30,7 +30,7 @@ from placement.models import (
 )
 from placement.models.enums import AuditAction, CaseStatus, PriorityStatus, ReminderKind
 from placement.priority import criterion, eligibility, notify, steps, workflow
-from placement.priority.access import Scoped, Side, audit, load, load_many, side_of
+from placement.priority.access import Scoped, Side, audit, audit_many, load, load_many, side_of
 from placement.priority.dates import local_today
 from placement.priority.flats import AVAILABLE, OFFERED
 from placement.priority.schemas import (
@@ -336,8 +336,7 @@ async def list_for_agency(
     if side_of(actor) != Side.agency:
         raise Forbidden("Only the housing agency can use the housing agency's list.")
     rows = await load_many(session, actor, statuses=frozenset({status}) if status else None)
-    for scoped in rows:
-        await audit(session, clock, actor, scoped, AuditAction.read, "listed")
+    await audit_many(session, clock, actor, rows, AuditAction.read, "listed")
     return [agency_summary(s) for s in rows]
 
 
@@ -354,8 +353,7 @@ async def list_for_handler(
     rows = await load_many(
         session, actor, statuses=frozenset({status}) if status else None, case_id=case_id
     )
-    for scoped in rows:
-        await audit(session, clock, actor, scoped, AuditAction.read, "listed")
+    await audit_many(session, clock, actor, rows, AuditAction.read, "listed")
     return [handler_summary(s) for s in rows]
 
 

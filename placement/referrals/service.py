@@ -20,7 +20,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from placement.audit.service import record
+from placement.audit.service import Audited, record, record_many
 from placement.auth.actor import Actor
 from placement.auth.scope import elevated
 from placement.clock import Clock
@@ -177,8 +177,9 @@ async def incoming(session: AsyncSession, clock: Clock, actor: Actor) -> list[Re
         .scalars()
         .all()
     )
-    for r in rows:
-        await record(session, clock, actor, AuditAction.read, "referral", r.id)
+    await record_many(
+        session, clock, actor, (Audited(AuditAction.read, "referral", r.id) for r in rows)
+    )
     return list(rows)
 
 

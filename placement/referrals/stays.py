@@ -20,7 +20,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from placement.audit.service import record
+from placement.audit.service import Audited, record, record_many
 from placement.auth.actor import Actor
 from placement.clock import Clock
 from placement.errors import N_, Conflict, Forbidden, InvalidInput, NotFound
@@ -165,8 +165,12 @@ async def operator_view(
             leaving.append(row)
         else:
             living.append(row)
-    for row in expected + living + leaving:
-        await record(session, clock, actor, AuditAction.read, "stay", row.group_id)
+    await record_many(
+        session,
+        clock,
+        actor,
+        (Audited(AuditAction.read, "stay", row.group_id) for row in expected + living + leaving),
+    )
     return OperatorStays(
         expected=sorted(expected, key=lambda r: r.expected_arrival_at or r.starts_at),
         living=sorted(living, key=lambda r: (r.ends_at, r.case_number)),

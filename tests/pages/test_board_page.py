@@ -16,7 +16,7 @@ from sqlmodel import col, select
 from placement.demo.seed import STREETS
 from placement.matching.planner_view import PLANNER_REASONS
 from placement.models import Booking, Operator, OptimizationRun, Place, Unit
-from placement.models.enums import BookingKind, BookingStatus, Role, UnitKind
+from placement.models.enums import BookingKind, BookingStatus, PlaceKind, Role, UnitKind
 from tests.conftest import ClientFactory, owner_sm
 from tests.pages.helpers import post_form
 
@@ -55,20 +55,22 @@ async def test_units_by_district_with_stale(
         fresh = next(u for u in units if u.name == "Kriscentrum Lyktan")
         fresh.vacancy_confirmed_at = app.state.clock.now() - timedelta(minutes=12)
         await s.commit()
-    page = (await coordinator.get("/board")).text
+    page = (await coordinator.get("/board", params={"sort": "name"})).text
     assert not any(street in page for street in STREETS)  # never a shelter address
-    assert page.count('<th scope="row">') == len(units)
-    assert '<span class="dname">Farsta</span>' in page  # grouped by district
+    assert page.count('<th scope="row">') == min(50, len(units))  # a page of 50
+    assert f"Units 1–50 of {len(units)}" in page
+    farsta = (await coordinator.get("/board", params={"area": f"d:{stale.district_id}"})).text
     row = re.search(
-        r'<tr class="stale">\s*<th scope="row">Kvinnojouren Ankaret.*?</tr>', page, re.S
+        r'<tr class="stale">\s*<th scope="row">Kvinnojouren Ankaret.*?</tr>', farsta, re.S
     )
     assert row and "Not up to date" in row.group(0) and "26 hours ago" in row.group(0)
-    lyktan = re.search(r'<tr>\s*<th scope="row">Kriscentrum Lyktan.*?</tr>', page, re.S)
+    lyktan_page = (await coordinator.get("/board", params={"area": f"d:{fresh.district_id}"})).text
+    lyktan = re.search(r'<tr>\s*<th scope="row">Kriscentrum Lyktan.*?</tr>', lyktan_page, re.S)
     assert lyktan and "12 minutes ago" in lyktan.group(0)
     # Filter by kind (GET): only that kind.
     shis = (await coordinator.get("/board", params={"kind": "shis_interim"})).text
     n_shis = sum(1 for u in units if u.kind == UnitKind.shis_interim)
-    assert shis.count('<th scope="row">') == n_shis > 0
+    assert shis.count('<th scope="row">') == min(n_shis, 50) > 0
     assert "Kriscentrum Lyktan" not in shis
     # Only stale units.
     only = (await coordinator.get("/board", params={"stale": "1"})).text
@@ -266,3 +268,94 @@ async def test_two_plans_wanting_the_same_last_places_are_flagged(
             Verdict.shared,
         ]
         assert await judge(s, now, [Wanted(unit.id, "places", free + 1)]) == [Verdict.taken]
+
+
+async def test_a_national_inventory_is_counted_whole_and_paged(
+    app: Any, demo: dict[str, int], client_for: ClientFactory
+) -> None:
+    """More than 1,000 units (the old silent cap): the totals count every unit, in SQL, and
+    the pages reach the last unit; filters and sorting hold; a page out of bounds is 422."""
+    from placement.models import District
+
+    coordinator = await _coordinator(client_for)
+    now = app.state.clock.now()
+    async with owner_sm(app)() as s:
+        base = (await s.execute(select(Unit).order_by(col(Unit.name)).limit(1))).scalar_one()
+        district = await s.get(District, base.district_id)
+        made = []
+        for i in range(1_100):
+            u = Unit(
+                name=f"Massenhet {i:04d}",
+                kind=UnitKind.shis_interim if i % 2 else UnitKind.hostel,
+                district_id=base.district_id,
+                operator_id=base.operator_id,
+                sharing_policy=base.sharing_policy,
+                substance_policy=base.substance_policy,
+                accepted_genders=["female"],
+                languages=["sv"],
+                protection_level=1,
+                vacancy_confirmed_at=None if i % 3 else now,
+            )
+            s.add(u)
+            made.append(u.id)
+        await s.flush()
+        s.add_all(Place(unit_id=uid, label="1", kind=PlaceKind.place, capacity=1) for uid in made)
+        await s.commit()
+        total_units = len(
+            (await s.execute(select(Unit.id).where(col(Unit.retired_at).is_(None)))).all()
+        )
+        free_single = len(
+            (
+                await s.execute(
+                    select(Place.id)
+                    .join(Unit, col(Unit.id) == col(Place.unit_id))
+                    .where(
+                        col(Place.retired_at).is_(None),
+                        col(Unit.retired_at).is_(None),
+                        col(Place.kind) == PlaceKind.place,
+                    )
+                )
+            ).all()
+        )
+    assert total_units > 1_000
+    page = (await coordinator.get("/board", params={"sort": "name"})).text
+    units_dd = re.search(r"<dt>Units</dt><dd>(\d+)</dd>", page)
+    assert units_dd and int(units_dd.group(1)) == total_units
+    free_dd = re.search(r"<dt>Free places</dt><dd>(\d+)</dd>", page)
+    # Every new place is free; the demo's own are free unless booked for tonight.
+    assert free_dd and 1_100 <= int(free_dd.group(1)) <= free_single
+    pages = -(-total_units // 50)
+    assert f"Page 1 of {pages}" in page
+    last = (await coordinator.get("/board", params={"sort": "name", "page": str(pages)})).text
+    names = re.findall(r'<th scope="row">([^<]+)<span', last)
+    assert 0 < len(names) <= 50
+    async with owner_sm(app)() as s:
+        last_name = (
+            await s.execute(
+                select(Unit.name)
+                .where(col(Unit.retired_at).is_(None))
+                .order_by(col(Unit.name).desc(), col(Unit.id).desc())
+                .limit(1)
+            )
+        ).scalar_one()
+    assert names[-1] == html.escape(last_name)
+    # Beyond the last page: the last page; far beyond any inventory: refused in words.
+    again = await coordinator.get("/board", params={"sort": "name", "page": str(pages + 5)})
+    assert again.status_code == 200 and f"Page {pages} of {pages}" in again.text
+    huge = await coordinator.get("/board", params={"page": "999999999"})
+    assert huge.status_code == 422
+    bad_sort = await coordinator.get("/board", params={"sort": "'; drop"})
+    assert bad_sort.status_code == 422
+    # Filters: the district and municipality, the kind, only free, stale.
+    area = await coordinator.get("/board", params={"area": f"m:{district.municipality}"})
+    assert area.status_code == 200
+    shis = (await coordinator.get("/board", params={"kind": "shis_interim", "free": "1"})).text
+    n = re.search(r"<dt>Units</dt><dd>(\d+)</dd>", shis)
+    assert n and int(n.group(1)) >= 550
+    stale = (await coordinator.get("/board", params={"stale": "1", "sort": "confirmed"})).text
+    n_stale = re.search(r"<dt>Units</dt><dd>(\d+)</dd>", stale)
+    assert n_stale and int(n_stale.group(1)) >= 733
+    assert "Never confirmed" in stale
+    # The refusal in Swedish (the language sticks: last).
+    sv = await coordinator.get("/board", params={"page": "999999999", "lang": "sv"})
+    assert sv.status_code == 422 and "Kontrollera" in sv.text
