@@ -286,6 +286,25 @@ async def confirm_by_phone(
     return referral
 
 
+async def for_officer(
+    session: AsyncSession, clock: Clock, actor: Actor, group_id: uuid.UUID
+) -> Referral:
+    """The hold's referral for the officer: the case is read in the officer's own scope
+    (audited, refused outside it), as on the hold page."""
+    from placement.cases.access import load_case
+
+    case_id = await session.scalar(
+        select(Booking.case_id).where(col(Booking.group_id) == group_id).limit(1)
+    )
+    if case_id is None:
+        raise NotFound(NO_REFERRAL, field="group_id")
+    await load_case(session, clock, actor, case_id)
+    referral = await for_group(session, group_id)
+    if referral is None:
+        raise NotFound(NO_REFERRAL, field="group_id")
+    return referral
+
+
 async def withdraw(session: AsyncSession, clock: Clock, actor: Actor, group_id: uuid.UUID) -> None:
     """The hold was released before the unit answered: the referral is withdrawn."""
     referral = await for_group(session, group_id)

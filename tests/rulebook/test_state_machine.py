@@ -363,7 +363,9 @@ class RuleBookMachine(RuleBasedStateMachine):
         override=st.booleans(),
         answer=st.sampled_from(ANSWERS),
     )
-    def hold_and_grant(self, data: st.DataObject, unit_ix: int, override: bool, answer: str) -> None:
+    def hold_and_grant(
+        self, data: st.DataObject, unit_ix: int, override: bool, answer: str
+    ) -> None:
         """A request's household held by Socialjouren (an accepted proposal), the unit's
         referral answered (or not), then decided from the hold."""
         case_id = data.draw(st.sampled_from(self.case_ids))
