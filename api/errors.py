@@ -149,9 +149,7 @@ def install_error_handlers(app: FastAPI) -> None:
             # htmx sends the browser to the sign-in page, which says why; back to this page.
             page = urlsplit(request.headers.get("HX-Current-URL", "")).path
             back = quote(page) if page.startswith("/") and not page.startswith("//") else ""
-            return Response(
-                status_code=401, headers={"HX-Redirect": f"/login?ended=1&next={back}"}
-            )
+            return Response(status_code=401, headers={"HX-Redirect": f"/login?ended=1&next={back}"})
         return RedirectResponse(f"/login?next={exc.next_path}", status_code=303)
 
     @app.exception_handler(DomainError)

@@ -177,11 +177,13 @@ async def test_stays_api_and_move_out_plan_after_the_move(
                 col(Decision.booking_group_id) == group, col(Decision.child_id).is_(None)
             )
         )
-    app.state.clock.advance(timedelta(days=3))
+    app.state.clock.advance(timedelta(minutes=20))  # after the stay started
     r = await jour.post(f"/api/decisions/{adult}/end", json={"outcome": "back_home"})
     assert r.status_code == 200, r.text
     app.state.clock.advance(timedelta(days=2))
-    page = (await operator.get("/operator")).text
+    operator = await client_for(Role.operator, operator_id=held["operator_id"])  # signed out
+    response = await operator.get("/operator")
+    page = response.text
     moved = _section(page, "moved-out-h")
     assert held["case"]["case_number"] in moved
     assert f'action="/operator/stays/{group}/safety-plan/out"' in moved
@@ -190,7 +192,7 @@ async def test_stays_api_and_move_out_plan_after_the_move(
         str(group)
     ]
     r = await operator.post(
-        f"/operator/stays/{group}/safety-plan/out", data={"csrf_token": _token(page)}
+        f"/operator/stays/{group}/safety-plan/out", data={"csrf_token": _token(response)}
     )
     assert r.status_code == 303, r.text
     moved = _section((await operator.get("/operator")).text, "moved-out-h")
@@ -198,6 +200,7 @@ async def test_stays_api_and_move_out_plan_after_the_move(
 
     # Past the window the move-out plan is refused, saying why.
     app.state.clock.advance(timedelta(days=MOVE_OUT_PLAN_DAYS))
+    operator = await client_for(Role.operator, operator_id=held["operator_id"])
     r = await operator.post(f"/api/stays/{group}/safety-plan", json={"moment": "out"})
     assert r.status_code == 409 and f"{MOVE_OUT_PLAN_DAYS} days" in r.json()["detail"]
     assert held["case"]["case_number"] not in _section(
