@@ -22,6 +22,14 @@ from placement.errors import DomainError
 from placement.models import UserAccount, UserSession
 from placement.models.enums import Role
 
+# A page's background poll (htmx ``hx-trigger="every ..."``) sends this header; such a
+# request reads the session but does not restart its idle time.
+POLL_HEADER = "X-BK-Poll"
+
+
+def is_poll(request: Request) -> bool:
+    return request.headers.get(POLL_HEADER) == "1"
+
 
 def set_session_cookie(response: Response, token: str, settings: Settings) -> None:
     """The sign-in cookie: HttpOnly, Secure (outside tests), SameSite=Strict."""
@@ -91,7 +99,9 @@ async def _resolve_actor(
         return auth_service.actor_for(user, _request_id(request))
     token = request.cookies.get(SESSION_COOKIE)
     if token:
-        resolved = await auth_service.resolve_session(session, clock, settings, token)
+        resolved = await auth_service.resolve_session(
+            session, clock, settings, token, touch=not is_poll(request)
+        )
         if resolved is not None:
             user, user_session = resolved
             if auth_service.second_factor_satisfied(user, user_session, settings):

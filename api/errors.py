@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import quote, urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -142,7 +143,13 @@ def install_error_handlers(app: FastAPI) -> None:
     from api.pages.common import SignInRequired
 
     @app.exception_handler(SignInRequired)
-    async def sign_in_required(_: Request, exc: SignInRequired) -> Response:
+    async def sign_in_required(request: Request, exc: SignInRequired) -> Response:
+        if request.headers.get("HX-Request") == "true":
+            # A fragment (a page's poll or an htmx action) after the session ended: 401, and
+            # htmx sends the browser to the sign-in page, which says why; back to this page.
+            page = urlsplit(request.headers.get("HX-Current-URL", "")).path
+            back = quote(page) if page.startswith("/") and not page.startswith("//") else ""
+            return Response(status_code=401, headers={"HX-Redirect": f"/login?ended=1&next={back}"})
         return RedirectResponse(f"/login?next={exc.next_path}", status_code=303)
 
     @app.exception_handler(DomainError)

@@ -62,6 +62,8 @@ async def login_page(request: Request) -> Response:
         {
             "values": {"next": request.query_params.get("next", ""), "username": last},
             "remembered": bool(last),
+            "ended": request.query_params.get("ended") == "1",
+            "idle_minutes": request.app.state.settings.session_idle_minutes,
         },
     )
 

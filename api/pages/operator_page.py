@@ -232,6 +232,7 @@ async def _page(
         {
             **incoming,
             "stays": households,
+            "moved_out_days": stays.MOVE_OUT_PLAN_DAYS,
             "now_time": clock.now().astimezone(ZoneInfo(settings.timezone)).strftime("%H:%M"),
             "units": units,
             "stale_count": sum(1 for u in units if u.unit.vacancy_stale),

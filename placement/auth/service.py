@@ -176,9 +176,12 @@ async def start_session(
 
 
 async def resolve_session(
-    session: AsyncSession, clock: Clock, settings: Settings, token: str
+    session: AsyncSession, clock: Clock, settings: Settings, token: str, *, touch: bool = True
 ) -> tuple[UserAccount, UserSession] | None:
-    """The signed-in user, or None if the session is unknown, revoked, idle or too old."""
+    """The signed-in user, or None if the session is unknown, revoked, idle or too old.
+
+    ``touch``: the request is the user's own doing, so the idle time starts again. A page's
+    background poll passes False: an open page alone never keeps a session alive."""
     row = (
         await session.execute(
             select(UserSession, UserAccount)
@@ -198,8 +201,9 @@ async def resolve_session(
         or now - user_session.created_at > timedelta(hours=settings.session_absolute_hours)
     ):
         return None
-    user_session.last_seen_at = now
-    await session.flush()
+    if touch:
+        user_session.last_seen_at = now
+        await session.flush()
     return user, user_session
 
 

@@ -23,6 +23,7 @@ from placement.decisions.lapses import keep_occupied
 from placement.errors import N_, Conflict, InvalidInput, NotFound
 from placement.models import Booking, Place, Unit
 from placement.models.enums import BookingKind, BookingStatus, PlaceKind
+from placement.referrals import service as referrals
 
 NO_ROOM = N_(
     "There is no longer room for this household in the unit for the whole period. "
@@ -245,9 +246,14 @@ async def confirm_hold(
     now = clock.now()
     if any(b.kind != BookingKind.hold for b in holds):
         raise Conflict("This booking is not a hold.")
-    if any(
+    if any(b.case_id not in (None, case_id) for b in holds):
+        raise InvalidInput("The hold was made for another case.", field="hold_group_id")
+    live = not any(
         b.status != BookingStatus.active or (b.expires_at and b.expires_at <= now) for b in holds
-    ):
+    )
+    # The referral's answer (a declined one says why its hold is gone).
+    await referrals.require_grantable(session, group_id, holds[0].case_id, live=live)
+    if not live:
         raise Conflict("The hold has expired or was released. Hold the place again.")
     new_start = starts_at or holds[0].starts_at
     new_end = ends_at or holds[0].ends_at

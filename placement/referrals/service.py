@@ -41,6 +41,20 @@ ALREADY_ANSWERED = N_("The referral has already been answered.")
 HOLD_GONE = N_("The hold has lapsed or was released; the referral can no longer be answered.")
 OTHER_NEEDS_TEXT = N_("Write a short reason (3 to 300 characters, no personal data).")
 NO_REFERRAL = N_("No referral for this hold.")
+REFERRAL_PENDING = N_(
+    "The unit has not answered the referral yet, so the place cannot be granted. Wait for "
+    "the unit's answer, or record that you agreed the place with the unit by phone "
+    "(confirmed by phone); then make the decision."
+)
+REFERRAL_DECLINED = N_(
+    "The unit declined the referral and the hold was released, so nothing can be granted on "
+    "it. Choose another place among the proposals."
+)
+REFERRAL_MISSING = N_(
+    "No referral was sent to the unit for this hold, so the place cannot be granted on it. "
+    "Hold the place again."
+)
+SETTLED = (ReferralStatus.accepted, ReferralStatus.confirmed_by_phone)
 
 
 @dataclass(frozen=True)
@@ -273,6 +287,25 @@ async def confirm_by_phone(
     return referral
 
 
+async def for_officer(
+    session: AsyncSession, clock: Clock, actor: Actor, group_id: uuid.UUID
+) -> Referral:
+    """The hold's referral for the officer: the case is read in the officer's own scope
+    (audited, refused outside it), as on the hold page."""
+    from placement.cases.access import load_case
+
+    case_id = await session.scalar(
+        select(Booking.case_id).where(col(Booking.group_id) == group_id).limit(1)
+    )
+    if case_id is None:
+        raise NotFound(NO_REFERRAL, field="group_id")
+    await load_case(session, clock, actor, case_id)
+    referral = await for_group(session, group_id)
+    if referral is None:
+        raise NotFound(NO_REFERRAL, field="group_id")
+    return referral
+
+
 async def withdraw(session: AsyncSession, clock: Clock, actor: Actor, group_id: uuid.UUID) -> None:
     """The hold was released before the unit answered: the referral is withdrawn."""
     referral = await for_group(session, group_id)
@@ -283,10 +316,33 @@ async def withdraw(session: AsyncSession, clock: Clock, actor: Actor, group_id: 
         await record(session, clock, actor, AuditAction.update, "referral", referral.id)
 
 
+async def require_grantable(
+    session: AsyncSession, group_id: uuid.UUID, case_id: uuid.UUID | None, *, live: bool = True
+) -> None:
+    """The one gate between a hold and a placement (``bookings.confirm_hold`` calls it, so
+    every path does: the decision from a hold, a move into a held place, the inventory API).
+
+    A hold kept for a case sent the unit a referral: the place becomes a placement only once
+    the unit accepted it or the officer recorded that it was agreed by phone. A pending
+    referral refuses and says what to do; a declined one released the hold. A hold kept
+    without a case (places kept while the household is not yet known) sent none; it is
+    placed like a place agreed directly. A hold for a case whose referral this actor cannot
+    see (or that has none) is refused: the gate fails closed.
+    """
+    referral = await for_group(session, group_id)
+    if referral is not None and referral.status == ReferralStatus.declined:
+        raise Conflict(REFERRAL_DECLINED, field="hold_group_id")
+    if not live:
+        return  # lapsed or released: the booking core refuses it, saying so
+    if referral is None:
+        if case_id is not None:
+            raise Conflict(REFERRAL_MISSING, field="hold_group_id")
+        return
+    if referral.status == ReferralStatus.pending:
+        raise Conflict(REFERRAL_PENDING, field="hold_group_id")
+
+
 def is_settled(referral: Referral | None) -> bool:
     """The officer may decide: the unit accepted, or the place was agreed by phone (a hold
     made before referrals existed has none)."""
-    return referral is None or referral.status in (
-        ReferralStatus.accepted,
-        ReferralStatus.confirmed_by_phone,
-    )
+    return referral is None or referral.status in SETTLED

@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy import func
 from sqlalchemy import select as sa_select
@@ -47,6 +47,13 @@ PLAN_EARLY = N_("The safety plan's date cannot be before the arrival.")
 Moment = Literal["in", "out"]
 SETTLED = (ReferralStatus.accepted, ReferralStatus.confirmed_by_phone)
 LEAVING_DAYS = 3  # "leaving soon": the stay ends today or within this many days
+# The move-out safety plan is made when the household moves out, i.e. once the placement
+# has ended: it can be recorded for this many days after the placement's end.
+MOVE_OUT_PLAN_DAYS = 30
+MOVED_OUT_LONG_AGO = N_(
+    "The household moved out more than {days} days ago; the move-out safety plan can no "
+    "longer be recorded here."
+)
 
 
 @dataclass(frozen=True)
@@ -75,6 +82,7 @@ class OperatorStays:
     expected: list[StayRow]
     living: list[StayRow]
     leaving: list[StayRow]
+    moved_out: list[StayRow]  # placements ended within MOVE_OUT_PLAN_DAYS (arrival recorded)
 
 
 def _require_operator(actor: Actor) -> uuid.UUID:
@@ -165,24 +173,88 @@ async def operator_view(
             leaving.append(row)
         else:
             living.append(row)
+    moved_out = await _moved_out(session, operator_id, now)
     await record_many(
         session,
         clock,
         actor,
-        (Audited(AuditAction.read, "stay", row.group_id) for row in expected + living + leaving),
+        (
+            Audited(AuditAction.read, "stay", row.group_id)
+            for row in expected + living + leaving + moved_out
+        ),
     )
     return OperatorStays(
         expected=sorted(expected, key=lambda r: r.expected_arrival_at or r.starts_at),
         living=sorted(living, key=lambda r: (r.ends_at, r.case_number)),
         leaving=sorted(leaving, key=lambda r: (r.ends_at, r.case_number)),
+        moved_out=moved_out,
     )
 
 
+def _ended_recently(now: datetime) -> Any:
+    """A placement that has ended (by its end or by a recorded end) within the window."""
+    return (
+        (col(Booking.kind) == BookingKind.placement)
+        & col(Booking.status).in_((BookingStatus.active, BookingStatus.ended))
+        & (col(Booking.ends_at) <= now)
+        & (col(Booking.ends_at) > now - timedelta(days=MOVE_OUT_PLAN_DAYS))
+    )
+
+
+async def _moved_out(session: AsyncSession, operator_id: uuid.UUID, now: datetime) -> list[StayRow]:
+    """Households that lived in the operator's units (arrival recorded) and whose placement
+    ended within the window, latest first: the move-out safety plan is made now."""
+    rows = (
+        await session.execute(
+            sa_select(
+                col(Booking.group_id),
+                col(Case.case_number),
+                col(Unit.name),
+                func.min(Booking.starts_at),
+                func.max(Booking.ends_at),
+                Stay,
+            )
+            .join(Unit, col(Unit.id) == col(Booking.unit_id))
+            .join(Case, col(Case.id) == col(Booking.case_id))
+            .join(Stay, col(Stay.group_id) == col(Booking.group_id))
+            .where(
+                col(Unit.operator_id) == operator_id,
+                col(Stay.arrived_at).is_not(None),
+                _ended_recently(now),
+            )
+            .group_by(col(Booking.group_id), col(Case.case_number), col(Unit.name), col(Stay.id))
+            .order_by(func.max(Booking.ends_at).desc(), col(Case.case_number))
+        )
+    ).all()
+    return [
+        StayRow(
+            group_id=group_id,
+            case_number=case_number,
+            unit_name=unit_name,
+            starts_at=starts,
+            ends_at=ends,
+            placed=True,
+            expected_arrival_at=None,
+            arrived_at=stay.arrived_at,
+            did_not_come_at=stay.did_not_come_at,
+            safety_plan_in_on=stay.safety_plan_in_on,
+            safety_plan_out_on=stay.safety_plan_out_on,
+        )
+        for group_id, case_number, unit_name, starts, ends, stay in rows
+    ]
+
+
 async def _own_stay(
-    session: AsyncSession, clock: Clock, actor: Actor, group_id: uuid.UUID
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    group_id: uuid.UUID,
+    *,
+    moved_out: bool = False,
 ) -> tuple[Stay, datetime]:
     """The stay of a placement or an accepted hold in the operator's own units (made on the
-    first record, locked for the change), and when the stay starts."""
+    first record, locked for the change), and when the stay starts. ``moved_out``: also a
+    placement that ended within ``MOVE_OUT_PLAN_DAYS`` (for the move-out safety plan)."""
     operator_id = _require_operator(actor)
     now = clock.now()
     settled = await session.scalar(
@@ -205,6 +277,24 @@ async def _own_stay(
             .group_by(col(Booking.case_id), col(Booking.unit_id))
         )
     ).first()
+    if row is None and moved_out:
+        row = (
+            await session.execute(
+                select(Booking.case_id, Booking.unit_id, func.min(Booking.starts_at))
+                .join(Unit, col(Unit.id) == col(Booking.unit_id))
+                .where(
+                    col(Booking.group_id) == group_id,
+                    col(Unit.operator_id) == operator_id,
+                    col(Booking.case_id).is_not(None),
+                    _ended_recently(now),
+                )
+                .group_by(col(Booking.case_id), col(Booking.unit_id))
+            )
+        ).first()
+        if row is None and await _ended_long_ago(session, operator_id, group_id, now):
+            raise Conflict(
+                MOVED_OUT_LONG_AGO, field="group_id", params={"days": MOVE_OUT_PLAN_DAYS}
+            )
     if row is None:
         raise NotFound(NOT_YOURS, field="group_id")
     case_id, unit_id, starts = row
@@ -236,6 +326,24 @@ async def _own_stay(
     if stay is None:  # the row was just made or already there; nothing else removes it
         raise NotFound(NOT_YOURS, field="group_id")
     return stay, starts
+
+
+async def _ended_long_ago(
+    session: AsyncSession, operator_id: uuid.UUID, group_id: uuid.UUID, now: datetime
+) -> bool:
+    n = await session.scalar(
+        select(func.count())
+        .select_from(Booking)
+        .join(Unit, col(Unit.id) == col(Booking.unit_id))
+        .where(
+            col(Booking.group_id) == group_id,
+            col(Unit.operator_id) == operator_id,
+            col(Booking.kind) == BookingKind.placement,
+            col(Booking.status).in_((BookingStatus.active, BookingStatus.ended)),
+            col(Booking.ends_at) <= now - timedelta(days=MOVE_OUT_PLAN_DAYS),
+        )
+    )
+    return bool(n)
 
 
 async def _saved(session: AsyncSession, clock: Clock, actor: Actor, stay: Stay) -> Stay:
@@ -286,11 +394,13 @@ async def record_safety_plan(
     *,
     timezone: str,
 ) -> Stay:
-    """The safety plan at move-in or at move-out was made on ``on`` (a Stockholm date)."""
+    """The safety plan at move-in or at move-out was made on ``on`` (a Stockholm date). The
+    move-out plan may also be recorded up to ``MOVE_OUT_PLAN_DAYS`` after the placement
+    ended: the household has moved out, which is when that plan is made."""
     today = local_date(clock.now(), timezone)
     if on > today:
         raise InvalidInput(PLAN_FUTURE, field="on")
-    stay, _ = await _own_stay(session, clock, actor, group_id)
+    stay, _ = await _own_stay(session, clock, actor, group_id, moved_out=moment == "out")
     if stay.arrived_at is None:
         raise Conflict(NOT_ARRIVED, field="group_id")
     if on < local_date(stay.arrived_at, timezone):

@@ -11,7 +11,9 @@ refused steps must leave nothing behind. After every step:
 3. every household living in a place has, for the adult and each child, a decision in force
    or a flagged lapse (a decision that ran out keeps the family in its room);
 4. no immediate LPSB decision past its court deadline without a submission is still active;
-5. no placement request has two live hold groups.
+5. no placement request has two live hold groups;
+6. no placement was made from a hold whose referral the unit has not accepted (pending,
+   declined or withdrawn) unless the officer recorded it as agreed by phone.
 
 Each example gets its own small world (districts, units and users), so examples never see
 each other. The async services run on a dedicated event loop.
@@ -68,20 +70,23 @@ from placement.decisions.schemas import (
 from placement.errors import DomainError
 from placement.jobs import SWEEPS, load_sweeps
 from placement.matching import service as matching
-from placement.models import Booking, Case, Child, Decision, RiskAssessment, Unit
+from placement.models import Booking, Case, Child, Decision, RiskAssessment, Unit, UserAccount
 from placement.models.enums import (
     BookingKind,
     BookingStatus,
     CaseStatus,
     ConsentStatus,
     DecisionStatus,
+    DeclineReason,
     LegalBasis,
     Outcome,
     RequestStatus,
     RiskInstrument,
     RiskLevel,
+    Role,
     SubstancePolicy,
 )
+from placement.referrals import service as referrals
 from placement.rulebook import Overrides
 from tests.conftest import make_test_settings
 from tests.decisions.factories import World, make_world
@@ -91,6 +96,7 @@ T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday morning
 NOTE = "Går i förskola."
 REASON = "Bedömt tillsammans med teamledaren; enda möjliga platsen."
 LEVELS = ("low", "medium", "high")
+ANSWERS = ("none", "accept", "decline", "phone")  # the unit's answer to the hold's referral
 
 
 class RuleBookMachine(RuleBasedStateMachine):
@@ -109,6 +115,7 @@ class RuleBookMachine(RuleBasedStateMachine):
         self.known_decisions: set[uuid.UUID] = set()
         self.new_decisions: list[uuid.UUID] = []
         self.verdicts: dict[uuid.UUID, list[str]] = {}
+        self.operator_user: UserAccount | None = None
 
     # --- plumbing ------------------------------------------------------------------------
 
@@ -140,6 +147,10 @@ class RuleBookMachine(RuleBasedStateMachine):
 
     def night(self) -> Any:
         return self.w.actor(self.w.night)
+
+    def operator(self) -> Any:
+        assert self.operator_user is not None
+        return self.w.actor(self.operator_user)
 
     async def _judge_new(self, s: AsyncSession) -> None:
         """Judge the decisions a step made, in the state that step left."""
@@ -241,6 +252,21 @@ class RuleBookMachine(RuleBasedStateMachine):
 
         self.units = self.run(more_units)
 
+        async def operator_user(s: AsyncSession) -> UserAccount:
+            user = UserAccount(
+                username=f"jour-{uuid.uuid4().hex[:6]}",
+                display_name="Jouren",
+                password_hash="not-a-real-hash",
+                role=Role.operator,
+                operator_id=self.units[0].operator_id,
+                email="jouren@example.invalid",
+            )
+            s.add(user)
+            await s.flush()
+            return user
+
+        self.operator_user = self.run(operator_user)
+
     # --- steps ---------------------------------------------------------------------------
 
     @precondition(lambda self: len(self.case_ids) < 4)
@@ -331,10 +357,17 @@ class RuleBookMachine(RuleBasedStateMachine):
         self.attempt(go, "grant")
 
     @precondition(lambda self: self.case_ids)
-    @rule(data=st.data(), unit_ix=st.integers(0, 2), override=st.booleans())
-    def hold_and_grant(self, data: st.DataObject, unit_ix: int, override: bool) -> None:
-        """A request's household held by Socialjouren (an accepted proposal), then decided
-        from the hold."""
+    @rule(
+        data=st.data(),
+        unit_ix=st.integers(0, 2),
+        override=st.booleans(),
+        answer=st.sampled_from(ANSWERS),
+    )
+    def hold_and_grant(
+        self, data: st.DataObject, unit_ix: int, override: bool, answer: str
+    ) -> None:
+        """A request's household held by Socialjouren (an accepted proposal), the unit's
+        referral answered (or not), then decided from the hold."""
         case_id = data.draw(st.sampled_from(self.case_ids))
         unit = self.units[unit_ix]
         over = self.overrides_for(case_id, unit, override)
@@ -369,7 +402,22 @@ class RuleBookMachine(RuleBasedStateMachine):
         if group is None:
             return
 
-        async def decide(s: AsyncSession) -> None:
+        async def respond(s: AsyncSession) -> None:
+            referral = await referrals.for_group(s, group)
+            assert referral is not None  # a hold for a case always sends one
+            if answer == "accept":
+                await referrals.accept(s, self.clock, self.operator(), referral.id)
+            elif answer == "decline":
+                await referrals.decline(
+                    s, self.clock, self.operator(), referral.id, DeclineReason.full
+                )
+            elif answer == "phone":
+                await referrals.confirm_by_phone(s, self.clock, self.night(), group)
+
+        if answer != "none":
+            self.attempt(respond, f"referral {answer}")
+
+        async def decide(s: AsyncSession) -> bool:
             await decisions.grant_placement(
                 s,
                 self.clock,
@@ -382,8 +430,12 @@ class RuleBookMachine(RuleBasedStateMachine):
                     request_id=request_id,
                 ),
             )
+            return True
 
-        self.attempt(decide, "decide from hold")
+        done = self.attempt(decide, "decide from hold")
+        self.seen[f"decide from hold ({answer}): {'done' if done else 'refused'}"] += 1
+        if answer in ("none", "decline"):
+            assert not done, "a placement was granted from an unanswered or declined hold"
 
     @precondition(lambda self: self.case_ids)
     @rule(data=st.data(), override=st.booleans())
@@ -654,6 +706,26 @@ class RuleBookMachine(RuleBasedStateMachine):
         assert self.run(go) == 0
 
     @invariant()
+    def no_placement_from_an_unsettled_referral(self) -> None:
+        if not self.case_ids:
+            return
+
+        async def go(s: AsyncSession) -> int:
+            n = await s.scalar(
+                text(
+                    """
+                    SELECT count(*) FROM booking b JOIN referral r ON r.group_id = b.group_id
+                    WHERE b.kind = 'placement' AND b.case_id = ANY(:cases)
+                      AND r.status NOT IN ('accepted', 'confirmed_by_phone')
+                    """
+                ),
+                {"cases": self.case_ids},
+            )
+            return int(n or 0)
+
+        assert self.run(go) == 0
+
+    @invariant()
     def requests_are_consistent(self) -> None:
         # A held request's hold exists; a placed request has a decision (smoke check that
         # refused steps left nothing half-written).
@@ -708,3 +780,8 @@ def test_rule_book_state_machine(db_url: str) -> None:
     assert sum(n for k, n in seen.items() if k.endswith("(RuleBreach)")) >= 3
     assert seen["renew: done"] >= 1 and seen["move: done"] >= 1
     assert seen["decide from hold: done"] >= 1
+    # The referral's answers were exercised, and the unanswered or declined were refused.
+    assert seen["referral accept: done"] >= 1 and seen["referral decline: done"] >= 1
+    assert seen["referral phone: done"] >= 1
+    assert seen["decide from hold (none): refused"] >= 1
+    assert seen["decide from hold (accept): done"] + seen["decide from hold (phone): done"] >= 1
