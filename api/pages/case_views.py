@@ -18,6 +18,7 @@ from sqlmodel import col, select
 
 from api.labels import N_
 from placement.auth.actor import Actor
+from placement.cases import intake
 from placement.cases.access import case_scope, load_case
 from placement.cases.placements import LIVE, Placement, current_placements
 from placement.cases.referrals import ReferralRead, list_referrals
@@ -107,7 +108,7 @@ class RenewalScope:
 @dataclass
 class CaseView:
     case: CaseRead
-    adult_age: int
+    adult_age: int | None  # None: not known
     district_name: str | None
     areas: list[tuple[str, str]]  # (district name, exclusion kind)
     decisions: list[DecisionRow]
@@ -253,7 +254,7 @@ async def case_view(
                 ends_at=now + length if new else placement.ends_at + length,
                 new_decision=new,
             )
-    adult_age = now.year - read.birth_year
+    adult_age = None if read.birth_year is None else now.year - read.birth_year
     return CaseView(
         case=read,
         adult_age=adult_age,
@@ -315,7 +316,7 @@ async def move_candidates(
         substance_use=needs.substance_use,
         honour_context=needs.honour_context,
         gender=case.gender,
-        age=clock.now().year - case.birth_year,
+        age=intake.rule_age(case.birth_year, clock.now().year),
         has_pets=needs.has_pets,
         exclude_district_ids=[a.district_id for a in case.exclusion_areas],
         include_stale=True,

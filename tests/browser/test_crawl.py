@@ -69,7 +69,7 @@ ENGLISH = frozenset(
 ELSEWHERE: dict[str, str] = {}
 # Fragments that pages poll with htmx (no <html>, no title of their own): checked as part of
 # the page that includes them (/operator, /night/holds/...), never as pages.
-FRAGMENTS = {"/operator/referrals", "/night/holds/{group_id}/live"}
+FRAGMENTS = {"/operator/referrals", "/night/holds/{group_id}/live", "/night/children"}
 WORD = re.compile(r"[A-Za-zÅÄÖåäöéü_]+")
 
 
