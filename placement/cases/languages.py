@@ -66,7 +66,7 @@ def name(code: str, lang: str = "sv") -> str:
 
 def _choice(codes: tuple[str, ...], lang: str) -> LanguageChoice:
     if codes == BCS:
-        label = "/".join(name(c, lang) for c in codes)
+        label = ", ".join(name(c, lang) for c in codes)
         return LanguageChoice(",".join(codes), codes, f"{label} (BCS)")
     return LanguageChoice(codes[0], codes, name(codes[0], lang))
 
