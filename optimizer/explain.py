@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from optimizer.problem import Resource, Unit, persons_en, persons_sv
+from optimizer.problem import NOT_STATED, Resource, Unit, persons_en, persons_sv
 from optimizer.results import NextStep, Reason
 from optimizer.rules import RuleContext
 from optimizer.scoring import Term
@@ -147,6 +147,11 @@ def _rule_words(code: str, c: RuleContext, u: Unit) -> tuple[str, str]:
             return (
                 f"Tar inte emot barn över {u.max_child_age} år",
                 f"Does not accept children older than {u.max_child_age}",
+            )
+        if any(k.gender == NOT_STATED for k in c.household.children):
+            return (
+                f"Tar inte emot pojkar över {u.max_boy_age} år (ett barns kön är inte angivet)",
+                f"Does not accept boys older than {u.max_boy_age} (a child's gender is not given)",
             )
         return (
             f"Tar inte emot pojkar över {u.max_boy_age} år",

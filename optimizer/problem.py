@@ -38,6 +38,10 @@ INTERIM_KINDS: frozenset[str] = frozenset(
 )
 
 GENDERS: frozenset[str] = frozenset({"female", "male", "non_binary"})
+# A child may also be of gender not stated; such a child counts as possibly a boy.
+NOT_STATED = "not_stated"
+CHILD_GENDERS: frozenset[str] = GENDERS | {NOT_STATED}
+POSSIBLY_BOY: frozenset[str] = frozenset({"male", NOT_STATED})
 RISK_LEVELS: tuple[str, ...] = ("low", "medium", "high")
 REQUIRED_PROTECTION: dict[str, int] = {"low": 1, "medium": 2, "high": 3}
 PROTECTION_LEVELS: frozenset[int] = frozenset({1, 2, 3})

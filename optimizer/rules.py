@@ -16,6 +16,7 @@ from datetime import date, timedelta
 
 from optimizer.geo import neighbours_of
 from optimizer.problem import (
+    POSSIBLY_BOY,
     REQUIRED_PROTECTION,
     RULE_CODES,
     DistrictInfo,
@@ -46,7 +47,8 @@ def make_context(
     excluded = household.exclusion_district_ids
     buffer = neighbours_of(districts, excluded) if policy.exclusion_buffer else frozenset()
     ages = [c.age for c in household.children]
-    boys = [c.age for c in household.children if c.gender == "male"]
+    # A child whose gender is not stated may be a boy: the units' age limits for boys apply.
+    boys = [c.age for c in household.children if c.gender in POSSIBLY_BOY]
     return RuleContext(
         household=household,
         districts=districts,

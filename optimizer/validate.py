@@ -15,6 +15,7 @@ from dataclasses import fields
 
 from optimizer.explain import RULE_LABELS
 from optimizer.problem import (
+    CHILD_GENDERS,
     GENDERS,
     PHASES,
     PROTECTION_LEVELS,
@@ -120,7 +121,7 @@ def household_problems(
             )
         )
     bad = []
-    if hh.gender not in GENDERS or any(c.gender not in GENDERS for c in hh.children):
+    if hh.gender not in GENDERS or any(c.gender not in CHILD_GENDERS for c in hh.children):
         bad.append("gender")
     if hh.risk_level not in REQUIRED_PROTECTION:
         bad.append("risk_level")

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from babel import Locale
 
 from api.labels import N_
+from placement.cases import languages
 
 LEGAL_BASIS = {
     "sol": N_("SoL (Social Services Act)"),
@@ -54,12 +55,14 @@ GENDER = {
     "female": N_("Woman"),
     "male": N_("Man"),
     "non_binary": N_("Non-binary"),
+    "not_stated": N_("Not stated"),
 }
 
 CHILD_GENDER = {
     "female": N_("Girl"),
     "male": N_("Boy"),
-    "non_binary": N_("Non-binary"),
+    "non_binary": N_("Other"),
+    "not_stated": N_("Not stated"),
 }
 
 INSTRUMENT = {
@@ -85,11 +88,10 @@ RISK_BADGE = {"high": "bad", "medium": "warn", "low": "ok"}
 def language_names(locale: str) -> Callable[[str], str]:
     """A language code (ISO 639, as recorded at intake: "ar", "so") as its name in the
     reader's language, from Babel's locale data; an unknown code is shown as it is."""
-    names = Locale.parse(locale).languages
+    lang = str(Locale.parse(locale).language)
 
     def name(code: str) -> str:
-        found = names.get(code.strip().lower())
-        return found if found else code
+        return languages.name(code.strip().lower(), lang)
 
     return name
 

@@ -23,6 +23,7 @@ from sqlmodel import col, select
 import optimizer as opt
 from api.csrf import check_csrf
 from api.deps import ClockDep, KeyringDep, SessionDep, SettingsDep
+from api.i18n import pick_locale
 from api.labels import N_
 from api.pages.case_forms import start_over
 from api.pages.common import page_require
@@ -31,7 +32,7 @@ from api.templating import render, translate
 from optimizer.rules import NOT_OVERRIDABLE
 from placement.auth.actor import Actor
 from placement.auth.permissions import Permission
-from placement.cases import intake
+from placement.cases import intake, languages
 from placement.cases.risk import intake_assessment
 from placement.cases.schemas import (
     CaseCreate,
@@ -76,10 +77,16 @@ NightActor = Annotated[
         )
     ),
 ]
-# "4, 9" or with the child's gender when it matters (units with an age limit for boys):
-# f/g = girl (flicka/girl), p/b = boy (pojke/boy), e.g. "f4, p13".
-AGE_ITEM = re.compile(r"^([fgpb]?)(\d{1,2})$")
-GIRL, BOY = frozenset("fg"), frozenset("pb")
+AGE_ITEM = re.compile(r"^\d{1,2}$")
+# Each child's gender is asked plainly; left as it is, it is recorded as not stated.
+CHILD_GENDERS = [
+    (Gender.female.value, N_("Girl")),
+    (Gender.male.value, N_("Boy")),
+    (Gender.non_binary.value, N_("Other")),
+    (Gender.not_stated.value, N_("Not stated")),
+]
+CHILD_GENDER_VALUES = frozenset(v for v, _label in CHILD_GENDERS)
+MAX_CHILDREN = 12  # placement.cases.schemas.CaseCreate.children
 
 CHILD_BASES = [
     (LegalBasis.lpsb_immediate.value, N_("LPSB, immediate decision (to the court within a week)")),
@@ -108,35 +115,54 @@ WAIT_FOR_ANSWER = N_(
 )
 
 
-def parse_ages(text: str) -> list[tuple[int, Gender]]:
-    """Children as (age, gender); a child written without f/p has no gender recorded."""
-    out: list[tuple[int, Gender]] = []
-    for item in (x for x in re.split(r"[,; ]+", text.strip().lower()) if x):
-        match = AGE_ITEM.match(item)
-        if not match:
+def parse_ages(text: str) -> list[int]:
+    """The children's ages, in the order written ("4, 9")."""
+    out: list[int] = []
+    for item in (x for x in re.split(r"[,; ]+", text.strip()) if x):
+        if not AGE_ITEM.match(item):
             raise InvalidInput(
-                N_(
-                    "Write the children's ages as numbers, for example 4, 9 (g4 or b13 to give "
-                    "a girl's or a boy's age)."
-                ),
+                N_("Write the children's ages as numbers, for example 4, 9."),
                 field="children_ages",
             )
-        prefix, age = match.group(1), int(match.group(2))
-        if age > 17:
+        if int(item) > 17:
             raise InvalidInput(
                 N_("A child is 17 or younger; older persons need a case of their own."),
                 field="children_ages",
             )
-        gender = (
-            Gender.female if prefix in GIRL else Gender.male if prefix in BOY else Gender.non_binary
-        )
-        out.append((age, gender))
+        out.append(int(item))
+    if len(out) > MAX_CHILDREN:
+        raise InvalidInput(N_("At most 12 children in one request."), field="children_ages")
     return out
 
 
+def _lenient_ages(text: str) -> list[int]:
+    """The ages that can be read so far (while the officer types): for the gender rows."""
+    found = [int(x) for x in re.split(r"[,; ]+", text.strip()) if AGE_ITEM.match(x)]
+    return [a for a in found if a <= 17][:MAX_CHILDREN]
+
+
+def _child_rows(values: dict[str, Any], ages: list[int]) -> list[dict[str, Any]]:
+    return [
+        {
+            "index": i,
+            "age": age,
+            "gender": values["child_genders"].get(i, Gender.not_stated.value),
+        }
+        for i, age in enumerate(ages)
+    ]
+
+
 def _form_values(form: Any) -> dict[str, Any]:
+    def many(name: str) -> list[str]:
+        return [str(v) for v in form.getlist(name)] if hasattr(form, "getlist") else []
+
     return {
         "children_ages": str(form.get("children_ages", "")),
+        "child_genders": {
+            i: str(form.get(f"child_gender_{i}"))
+            for i in range(MAX_CHILDREN)
+            if form.get(f"child_gender_{i}") is not None
+        },
         "adults": str(form.get("adults", "1")),
         "gender": str(form.get("gender", Gender.female.value)),
         "age": str(form.get("age", "")),
@@ -146,10 +172,25 @@ def _form_values(form: Any) -> dict[str, Any]:
         "needs_wheelchair": form.get("needs_wheelchair") == "1",
         "honour_context": form.get("honour_context") == "1",
         "has_pets": form.get("has_pets") == "1",
-        "languages": str(form.get("languages", "")),
-        "avoid": [str(v) for v in form.getlist("avoid")] if hasattr(form, "getlist") else [],
+        "languages": [v for v in many("languages") if v],
+        "avoid": many("avoid"),
         "responsible": str(form.get("responsible", "")),
         "protected_identity": str(form.get("protected_identity", ProtectedIdentity.none.value)),
+        "earlier_case_number": str(form.get("earlier_case_number", "")).strip(),
+    }
+
+
+def _language_context(request: Request, chosen: list[str]) -> dict[str, Any]:
+    lang = pick_locale(request, request.app.state.settings.default_locale)
+    common = languages.common(lang)
+    listed = {v for c in common for v in c.codes}
+    picked = set(chosen) | {c for v in chosen for c in v.split(",")}
+    return {
+        "common_languages": common,
+        "other_languages": languages.others(lang),
+        "chosen_languages": picked,
+        # A language chosen from "other" is shown as chosen there (one select).
+        "other_language": next((c for c in chosen if c not in listed and "," not in c), ""),
     }
 
 
@@ -164,7 +205,14 @@ async def _request_form(
     return render(
         request,
         "night_request.html",
-        {"values": values, "errors": errors, "districts": districts},
+        {
+            "values": values,
+            "errors": errors,
+            "districts": districts,
+            "child_rows": _child_rows(values, _lenient_ages(values["children_ages"])),
+            "child_genders": CHILD_GENDERS,
+            **_language_context(request, values["languages"]),
+        },
         status_code=status,
     )
 
@@ -172,6 +220,20 @@ async def _request_form(
 @router.get("/night")
 async def night_form(request: Request, session: SessionDep, actor: NightActor) -> Response:
     return await _request_form(request, session, _form_values({}), {})
+
+
+@router.get("/night/children")
+async def night_children(request: Request, actor: NightActor) -> Response:
+    """The gender question for each child typed so far (htmx, while the ages are typed)."""
+    values = _form_values(request.query_params)
+    return render(
+        request,
+        "night_children.html",
+        {
+            "child_rows": _child_rows(values, _lenient_ages(values["children_ages"])),
+            "child_genders": CHILD_GENDERS,
+        },
+    )
 
 
 @router.post("/night")
@@ -192,6 +254,19 @@ async def night_submit(
     except InvalidInput as exc:
         errors["children_ages"] = translate(request, exc)
         ages = []
+    genders = [values["child_genders"].get(i, Gender.not_stated.value) for i in range(len(ages))]
+    if any(g not in CHILD_GENDER_VALUES for g in genders):
+        errors["child_genders"] = translate(request, N_("Choose each child's gender."))
+    try:
+        chosen_languages = languages.parse(values["languages"])
+    except InvalidInput as exc:
+        errors["languages"] = translate(request, exc)
+        chosen_languages = []
+    earlier = None
+    try:
+        earlier = intake.earlier_case_number(values["earlier_case_number"])
+    except InvalidInput as exc:
+        errors["earlier_case_number"] = translate(request, exc)
     districts = {str(d.id): d for d in await districts_for_choice(session)}
     avoid = [districts[v] for v in values["avoid"] if v in districts]
     # Chosen explicitly: never guessed from the areas to avoid.
@@ -216,7 +291,6 @@ async def night_submit(
     if responsible is None:  # pragma: no cover - handled with the errors above
         return await _request_form(request, session, values, errors, 422)
     now = clock.now()
-    languages = [x for x in re.split(r"[,; ]+", values["languages"].strip().lower()) if x]
     try:
         data = CaseCreate(
             responsible_district_id=responsible.id,
@@ -231,9 +305,11 @@ async def night_submit(
                 needs_wheelchair=values["needs_wheelchair"],
                 honour_context=values["honour_context"],
                 has_pets=values["has_pets"],
-                languages=languages,
+                languages=chosen_languages,
             ),
-            children=[ChildCreate(gender=g, age=a) for a, g in ages],
+            children=[
+                ChildCreate(gender=Gender(g), age=a) for a, g in zip(ages, genders, strict=True)
+            ],
             exclusion_areas=[
                 ExclusionAreaIn(district_code=d.code, kind=ExclusionKind.perpetrator_home)
                 for d in avoid
@@ -246,11 +322,10 @@ async def night_submit(
                     )
                 ]
             ],
+            earlier_case_number=earlier,
         )
-    except (ValidationError, ValueError):
-        errors["languages"] = translate(
-            request, N_("Write languages as two- or three-letter codes, for example ar, so.")
-        )
+    except (ValidationError, ValueError):  # pragma: no cover - every field is checked above
+        errors["form"] = translate(request, N_("Check the values and try again."))
         return await _request_form(request, session, values, errors, 422)
     try:
         case = await create_case(session, clock, actor, keyring, data)

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from placement.auth.actor import Actor
+from placement.cases import intake
 from placement.cases.access import load_case
 from placement.cases.placements import LIVE, Placement, current_placements
 from placement.cases.referrals import ReferralRead, list_referrals
@@ -80,7 +81,7 @@ class RenewalScope:
 @dataclass
 class CaseView:
     case: CaseRead
-    adult_age: int
+    adult_age: int | None  # None: not known
     district_name: str | None
     areas: list[tuple[str, str]]  # (district name, exclusion kind)
     decisions: list[DecisionRow]
@@ -225,7 +226,7 @@ async def _build(
                 ends_at=now + length if new else placement.ends_at + length,
                 new_decision=new,
             )
-    adult_age = now.year - read.birth_year
+    adult_age = None if read.birth_year is None else now.year - read.birth_year
     return CaseView(
         case=read,
         adult_age=adult_age,
@@ -289,7 +290,7 @@ async def move_candidates(
         substance_use=needs.substance_use,
         honour_context=needs.honour_context,
         gender=case.gender,
-        age=clock.now().year - case.birth_year,
+        age=intake.rule_age(case.birth_year, clock.now().year),
         has_pets=needs.has_pets,
         exclude_district_ids=[a.district_id for a in case.exclusion_areas],
         include_stale=True,

@@ -38,14 +38,21 @@ class PersonIn(Strict):
     personal_number: str | None = Field(default=None, min_length=10, max_length=13)
     contact: str | None = Field(default=None, max_length=300)
     gender: Gender
-    birth_year: int = Field(ge=1900, le=2100)
+    # None (or left out): the age is not known; shown so, never as a guessed year.
+    birth_year: int | None = Field(default=None, ge=1900, le=2100)
+
+    @model_validator(mode="after")
+    def _adult_gender(self) -> PersonIn:
+        if self.gender == Gender.not_stated:
+            raise ValueError("the adult's gender is needed: the units' rules depend on it")
+        return self
 
 
 class ChildCreate(Strict):
     """A child: a birth date, or an age in whole years when the date is not known yet."""
 
     pseudonym: str | None = Field(default=None, min_length=1, max_length=40)
-    gender: Gender
+    gender: Gender  # Gender.not_stated when the officer did not say
     birth_date: SaneDate | None = None
     age: int | None = Field(default=None, ge=0, le=17)
     school_district_code: str | None = Field(default=None, pattern=DISTRICT_CODE)
@@ -179,7 +186,7 @@ class CaseSummary(BaseModel):
 class CaseRead(CaseSummary):
     adults: int
     gender: Gender
-    birth_year: int
+    birth_year: int | None  # None: the age is not known
     needs: Needs
     children: list[ChildRead]
     exclusion_areas: list[ExclusionAreaRead]

@@ -49,8 +49,9 @@ def substance_policies(use: SubstanceUse | None) -> list[str]:
 
 def capability_conditions(q: AvailabilityQuery) -> list[ColumnElement[bool]]:
     ages = [c.age for c in q.children]
-    # Only children given as boys count against a unit's age limit for boys.
-    boys = [c.age for c in q.children if c.gender == Gender.male]
+    # Children given as boys, or whose gender is not stated, count against a unit's age limit
+    # for boys (as optimizer.rules does).
+    boys = [c.age for c in q.children if c.gender in (Gender.male, Gender.not_stated)]
     age = q.age if q.age is not None else 0
     excluded = bindparam(None, list(q.exclude_district_ids), type_=ARRAY(Uuid()))
     return [

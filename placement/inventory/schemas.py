@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Annotated
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -29,6 +30,15 @@ from placement.models.enums import (
     UnitKind,
 )
 
+
+def _served_gender(value: Gender) -> Gender:
+    if value == Gender.not_stated:
+        raise ValueError("a unit accepts women, men or non-binary people")
+    return value
+
+
+# A gender a unit can accept (an adult's: "not stated" is for children only).
+ServedGender = Annotated[Gender, AfterValidator(_served_gender)]
 Language = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")]
 Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=160)]
@@ -110,7 +120,7 @@ class UnitFields(Wire):
     protection_level: int = Field(ge=1, le=3)
     staffed_24_7: bool = False
     secret_address: bool = False
-    accepted_genders: list[Gender] = Field(min_length=1)
+    accepted_genders: list[ServedGender] = Field(min_length=1)
     min_age: int | None = Field(default=18, ge=0, le=120)
     max_age: int | None = Field(default=None, ge=0, le=120)
     accepts_children: bool = False
@@ -176,7 +186,7 @@ class UnitUpdate(Wire):
     protection_level: int | None = Field(default=None, ge=1, le=3)
     staffed_24_7: bool | None = None
     secret_address: bool | None = None
-    accepted_genders: list[Gender] | None = Field(default=None, min_length=1)
+    accepted_genders: list[ServedGender] | None = Field(default=None, min_length=1)
     min_age: int | None = Field(default=None, ge=0, le=120)
     max_age: int | None = Field(default=None, ge=0, le=120)
     accepts_children: bool | None = None

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 import optimizer as opt
+from placement.cases import intake
 from placement.cases.risk import levels_in_force
 from placement.config import Settings
 from placement.inventory.capacity import busy_subquery, capacity_aggregates
@@ -218,7 +219,7 @@ async def households_for_cases(
                 request_id=key,
                 requesting_district_id=str(requesting),
                 gender=person.gender.value if person else "female",
-                age=(start.year - person.birth_year) if person else 30,
+                age=intake.rule_age(person.birth_year if person else None, start.year),
                 start=start,
                 adults=case.adults,
                 children=tuple(

@@ -43,7 +43,8 @@ class Person(UUIDModel, table=True):
     personal_number_ciphertext: str | None = text_field()
     contact_ciphertext: str | None = text_field()
     gender: Gender = enum_field(Gender)
-    birth_year: int = Field(ge=1900, le=2100)
+    # None: the age is not known (placement.cases.intake).
+    birth_year: int | None = Field(default=None, ge=1900, le=2100)
     protected_identity: ProtectedIdentity = enum_field(
         ProtectedIdentity, default=ProtectedIdentity.none
     )

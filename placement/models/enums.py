@@ -68,6 +68,10 @@ class Gender(StrEnum):
     female = "female"
     male = "male"
     non_binary = "non_binary"
+    # A child whose gender the officer did not give (the night form asks, but may be left
+    # so); never an adult's (the units' gender rules need it). The matcher counts such a child
+    # as possibly a boy for the units' age limits for boys.
+    not_stated = "not_stated"
 
 
 class PlaceKind(StrEnum):

@@ -69,7 +69,7 @@ ENGLISH = frozenset(
 ELSEWHERE: dict[str, str] = {}
 # Fragments that pages poll with htmx (no <html>, no title of their own): checked as part of
 # the page that includes them (/operator, /night/holds/...), never as pages.
-FRAGMENTS = {"/operator/referrals", "/night/holds/{group_id}/live"}
+FRAGMENTS = {"/operator/referrals", "/night/holds/{group_id}/live", "/night/children"}
 WORD = re.compile(r"[A-Za-zÅÄÖåäöéü_]+")
 
 
@@ -166,6 +166,37 @@ def overflow(page: Page) -> dict[int, int]:
     return wide
 
 
+MIN_TAP = 44  # px, at 390 px wide (WCAG 2.5.5)
+INTERACTIVE = "a, button, input, select, textarea, summary, [role=button]"
+# The only exceptions, by design: links inside running text (a paragraph, a hint, a list
+# item's sentence, a table cell's text) are text, not targets; the skip link is off screen
+# until focused; hidden inputs and the visually-hidden search label are not drawn.
+TAP_EXCEPTIONS_JS = """
+(els) => els.filter(e => {
+  const r = e.getBoundingClientRect();
+  if (r.width === 0 || r.height === 0 || e.type === 'hidden') return false;
+  const s = getComputedStyle(e);
+  if (s.visibility === 'hidden' || s.display === 'none') return false;
+  if (e.classList.contains('skip')) return false;
+  if (e.type === 'checkbox' || e.type === 'radio') {
+    const label = e.closest('label');
+    return !label || label.getBoundingClientRect().height < MIN_TAP;
+  }
+  if (e.tagName === 'A' && e.closest('p, .hint, dd, blockquote') && !e.closest('nav')
+      && s.display === 'inline') return false;
+  return r.height < MIN_TAP;
+}).map(e => (e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + ' "' +
+  (e.innerText || e.value || e.name || '').trim().slice(0, 30) + '" ' +
+  Math.round(e.getBoundingClientRect().height) + 'px'))
+""".replace("MIN_TAP", str(MIN_TAP))
+
+
+def small_targets(page: Page) -> list[str]:
+    """Visible interactive elements lower than 44 px at 390 px wide (exceptions above)."""
+    page.set_viewport_size({"width": 390, "height": 900})
+    return list(page.locator(INTERACTIVE).evaluate_all(TAP_EXCEPTIONS_JS))
+
+
 def is_html(response: Response | None) -> bool:
     return response is not None and "text/html" in (response.headers.get("content-type") or "")
 
@@ -208,6 +239,9 @@ def test_every_page_as_every_role(
         wide = overflow(page)
         if wide:
             problems.append(f"{path}: wider than the viewport {wide}")
+        small = small_targets(page)
+        if small:
+            problems.append(f"{path}: tap targets under {MIN_TAP} px at 390 px {small[:8]}")
         page.set_viewport_size({"width": 1366, "height": 900})
         serious = axe_check(page)
         if serious:

@@ -104,7 +104,7 @@ def test_referral_accepted_and_decided_on_a_phone(browser: Browser, live: LiveAp
     page.wait_for_url("**/night")
     _no_sideways_scroll(page)
     _shots(page, "night-request")
-    unit_id = _request_and_proposals(page, actions, "f4, p9")
+    unit_id = _request_and_proposals(page, actions, "4, 9")
     tel = page.locator("li.proposal").first.locator("a.tel")
     assert (tel.get_attribute("href") or "").startswith("tel:08465004")  # the on-duty number
     _shots(page, "night-proposals")
@@ -118,7 +118,7 @@ def test_referral_accepted_and_decided_on_a_phone(browser: Browser, live: LiveAp
     actions.click("li.proposal >> nth=0 >> button.primary")
     page.wait_for_url("**/night/holds/**")
     expect(page.locator("[data-referral=pending]")).to_be_visible()
-    assert page.locator("select[name^=basis_]").count() == 0  # no decision before the answer
+    assert page.locator("input[name^=basis_]:checked").count() == 0  # no decision before the answer
     assert page.locator("#countdown").is_visible()
     _no_sideways_scroll(page)
     _shots(page, "night-hold-waiting")
@@ -143,7 +143,7 @@ def test_referral_accepted_and_decided_on_a_phone(browser: Browser, live: LiveAp
     hold_url = page.url
     expect(page.locator("[data-referral=accepted]")).to_be_visible(timeout=15_000)
     assert page.url == hold_url
-    assert page.locator("select[name^=basis_]").count() == 2  # one decision per child
+    assert page.locator("input[name^=basis_]:checked").count() == 2  # one decision per child
     _no_sideways_scroll(page)
     _shots(page, "night-hold-accepted")
     assert axe_check(page) == []
@@ -170,7 +170,7 @@ def test_referral_declined_brings_back_the_proposals(browser: Browser, live: Liv
     sign_in(Actions(page, "decline"), live, "socialjour")
     page.wait_for_url("**/night")
     actions = Actions(page, "decline-night")
-    unit_id = _request_and_proposals(page, actions, "f6")
+    unit_id = _request_and_proposals(page, actions, "6")
 
     _operator_runs(live, "jour.ankaret", unit_id)
     operator = _operator_page(browser, live, "jour.ankaret")

@@ -194,3 +194,16 @@ def test_identical_households_from_different_districts_get_identical_proposals(
     rb = propose_now(b, units, DISTRICTS, limit=50)
     assert ra.proposals == rb.proposals
     assert ra.excluded_counts == rb.excluded_counts
+
+
+def test_a_child_of_gender_not_stated_counts_as_possibly_a_boy() -> None:
+    """The night form may leave a child's gender not stated: a unit that takes no boys over
+    12 is then not proposed for a 14-year-old, and says why; a girl of 14 is proposed."""
+    limited = unit("u1", accepts_children=True, max_children=3, max_boy_age=12)
+    girl = household(children=(Child(age=14, gender="female"),))
+    assert [p.unit_id for p in propose_now(girl, [limited], DISTRICTS).proposals] == ["u1"]
+    unknown = household(children=(Child(age=14, gender="not_stated"),))
+    res = propose_now(unknown, [limited], DISTRICTS)
+    assert list(res.proposals) == []
+    miss = res.near_misses[0]
+    assert any("kön är inte angivet" in r.text_sv for r in miss.reasons)

@@ -43,7 +43,7 @@ async def test_failed_intake_saves_nothing_and_a_resend_makes_one_case(
 
     monkeypatch.setattr(night_page, "create_placement_request", failing_once)
     before = await _counts(app)
-    form = {"children_ages": "f4", "avoid": district, "responsible": district}
+    form = {"children_ages": "4", "avoid": district, "responsible": district}
     r = await jour.post("/night", data={"csrf_token": await csrf_of(jour, "/night"), **form})
     assert r.status_code == 409 and "Ärendet är avslutat" in r.text
     assert await _counts(app) == before  # the case written before the error is rolled back
