@@ -70,16 +70,13 @@ async def test_rotation_recomputes_links_and_keeps_one_person_linked(
     first, _ = await open_case(sessionmaker, clock, keyring, world, handler, children=0)
     second, _ = await open_case(sessionmaker, clock, keyring, world, handler, children=0)
     async with transaction(sessionmaker) as s:
-        number = (await s.execute(text('SELECT case_number FROM "case" WHERE id = :id'),
-                                  {"id": first})).scalar_one()  # fmt: skip
+        number = (
+            await s.execute(text('SELECT case_number FROM "case" WHERE id = :id'), {"id": first})
+        ).scalar_one()
         no_number = household(world, children=0)
         no_number.person.personal_number = None
-        follower = (
-            await cases.create_case(
-                s, clock, handler, keyring,
-                no_number.model_copy(update={"earlier_case_number": number}),
-            )  # fmt: skip
-        ).id
+        named = no_number.model_copy(update={"earlier_case_number": number})
+        follower = (await cases.create_case(s, clock, handler, keyring, named)).id
         stranger_data = household(world, children=0)
         stranger_data.person.personal_number = None
         stranger = (await cases.create_case(s, clock, handler, keyring, stranger_data)).id
@@ -104,11 +101,9 @@ async def test_rotation_recomputes_links_and_keeps_one_person_linked(
     assert after[first] == after[second] == after[follower] == after[unlinked]
     assert after[other] not in (None, after[first])
     assert after[stranger] is None
-    assert after[first] == person_link.link_for_number(
-        rotated, rotated.decrypt(
-            (await _number(sessionmaker, first)), associated=person_link.PERSONAL_NUMBER_AD
-        ),
-    )  # fmt: skip
+    sealed = await _number(sessionmaker, first)
+    number_now = rotated.decrypt(sealed, associated=person_link.PERSONAL_NUMBER_AD)
+    assert after[first] == person_link.link_for_number(rotated, number_now)
     assert counts["case.person_link"] == 5  # first, second, follower, unlinked, other
     async with transaction(sessionmaker) as s:
         again = await rotate(s, rotated)
