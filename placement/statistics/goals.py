@@ -66,13 +66,14 @@ def _by_gender(
 
 def completed_shelter_stays(stays: list[StayFact], period: Period) -> list[StayFact]:
     """Protected-shelter stays completed (not broken off) with an end in the period."""
+    start, end = period.utc_start(), period.utc_end()  # period.contains, without a call each
     return [
         s
         for s in stays
         if s.measure == "protected_shelter"
         and not s.running
         and s.stay_end == "completed"
-        and period.contains(s.ended_at)
+        and start <= s.ended_at < end
     ]
 
 
@@ -120,8 +121,9 @@ def reactualised(cases: list[CaseFact], period: Period, lookback_days: int) -> G
         return c.key in again
 
     previous = period.previous()
-    now = [c for c in cases if period.contains(c.opened_at)]
-    before = [c for c in cases if previous.contains(c.opened_at)]
+    start, end, before_start = period.utc_start(), period.utc_end(), previous.utc_start()
+    now = [c for c in cases if start <= c.opened_at < end]
+    before = [c for c in cases if before_start <= c.opened_at < start]
     return Goal(
         "reactualised",
         "share_at_most",
@@ -164,10 +166,11 @@ def children_counted(children: list[ChildFact], period: Period, now: datetime) -
     """Children first placed in the period whose week is over (or who already have
     schooling): a child placed three days ago without schooling yet is not a miss."""
     today = local_date(now)
+    start, end = period.utc_start(), period.utc_end()
     return [
         c
         for c in children
-        if period.contains(c.first_placed_at)
+        if start <= c.first_placed_at < end
         and (
             c.schooling_started_on is not None
             or (today - local_date(c.first_placed_at)).days > SCHOOLING_DAYS

@@ -8,10 +8,7 @@ caller must hold ``statistics_read``.
 
 from __future__ import annotations
 
-import gc
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -121,28 +118,12 @@ def _spread_json(s: dm.Spread) -> Json:
     return {k: (round(v, 2) if isinstance(v, float) else v) for k, v in asdict(s).items()}
 
 
-@contextmanager
-def _no_collector_pauses() -> Iterator[None]:
-    """A report builds some 150,000 small facts at national size, and each allocation burst
-    set off the cyclic garbage collector's full passes over every live object (a second or
-    more of the report's time). The facts hold no reference cycles: reference counting
-    frees them, and the collector resumes (with whatever waited) once the report is built."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 async def build_report(
     session: AsyncSession, clock: Clock, settings: Settings, actor: Actor, filters: Filters
 ) -> Json:
     require_statistics(actor)
     filters.check()
-    with _no_collector_pauses():
-        return await _build_report(session, clock, settings, actor, filters)
+    return await _build_report(session, clock, settings, actor, filters)
 
 
 async def _build_report(
