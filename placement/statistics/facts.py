@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -110,10 +110,13 @@ async def districts(session: AsyncSession) -> list[DistrictFact]:
     return [DistrictFact(r.id, r.code, r.name) for r in rows]
 
 
-# One pass over the adult decisions makes the booking groups; the request times and the
-# follow-ups are then looked up for those groups only (not aggregated over every booking
-# group and follow-up in the database, most of which are holds and other periods).
-_STAYS = """
+# One pass over the adult decisions makes the booking groups (stays); the request times and
+# the follow-ups are then looked up for those groups only (not aggregated over every booking
+# group and follow-up in the database, most of which are holds and other periods). The
+# stays are summed here, per district (the district measures of the chosen slice, and per
+# kind of unit) and per district and gender (the secure-housing goal): only some 1,500
+# small rows leave the database, not one row per stay.
+_STAY_SUMS = """
 WITH grp AS MATERIALIZED (
   SELECT d.booking_group_id AS key,
     min(d.starts_at) AS started_at,
@@ -128,15 +131,13 @@ WITH grp AS MATERIALIZED (
     (array_agg(d.id ORDER BY d.starts_at))[1] AS first_id,
     (array_agg(d.stay_end ORDER BY d.starts_at DESC)
         FILTER (WHERE d.stay_end IS NOT NULL))[1] AS stay_end,
-    (array_agg(d.outcome ORDER BY d.starts_at DESC)
-        FILTER (WHERE d.outcome IS NOT NULL))[1] AS outcome,
     (array_agg(d.secure_permanent_housing ORDER BY d.starts_at DESC)
         FILTER (WHERE d.secure_permanent_housing IS NOT NULL))[1] AS secure
   FROM decision d
   WHERE d.child_id IS NULL AND d.status <> 'cancelled' AND d.booking_group_id IS NOT NULL
   GROUP BY d.booking_group_id
   HAVING min(d.starts_at) < :end
-     AND max(coalesce(least(d.ended_at, d.ends_at), d.ends_at)) >= :start)
+     AND max(coalesce(least(d.ended_at, d.ends_at), d.ends_at)) >= :prev_start)
 , kids AS (SELECT DISTINCT k.booking_group_id AS key FROM decision k
            WHERE k.child_id IS NOT NULL AND k.status <> 'cancelled')
 , req AS (SELECT b.group_id, min(r.requested_at) AS requested_at
@@ -151,19 +152,89 @@ WITH grp AS MATERIALIZED (
              WHEN 3 THEN 'high' WHEN 2 THEN 'medium' ELSE 'low' END AS risk
          FROM risk_assessment a WHERE a.superseded_at IS NULL
          GROUP BY a.case_id)
-SELECT g.key, c.responsible_district_id, p.gender, rk.risk, kids.key IS NOT NULL,
-  g.measure, u.kind, u.protection_level, g.started_at, g.ended_at, g.running,
-  g.first_s::float8 / 86400, g.renewals, req.requested_at, g.placed_at, fu.done_at,
-  g.stay_end, g.outcome, g.secure
-FROM grp g
-JOIN "case" c ON c.id = g.case_id
-JOIN person p ON p.id = c.person_id
-LEFT JOIN kids ON kids.key = g.key
-LEFT JOIN req ON req.group_id = g.key
-LEFT JOIN fu ON fu.decision_id = g.first_id
-LEFT JOIN rk ON rk.case_id = g.case_id
-LEFT JOIN unit u ON u.id = g.unit_id
+, s AS MATERIALIZED (
+  SELECT c.responsible_district_id AS district_id, p.gender,
+    coalesce(u.kind::text, g.measure::text) AS kind, g.measure::text AS measure,
+    u.protection_level, g.renewals, g.first_s, g.stay_end::text AS stay_end,
+    g.secure IS TRUE AS secure,
+    (:risk = 'all' OR rk.risk = :risk)
+      AND (:household = 'all'
+           OR (kids.key IS NOT NULL) = (:household = 'with_children')) AS sliced,
+    g.started_at >= :start AND g.started_at < :end AS placed,
+    NOT g.running AND g.ended_at >= :start AND g.ended_at < :end AS ended,
+    NOT g.running AND g.ended_at >= :prev_start AND g.ended_at < :start AS ended_before,
+    CASE WHEN req.requested_at IS NOT NULL THEN greatest(0,
+      (extract(epoch FROM g.placed_at) - extract(epoch FROM req.requested_at))::float8 / 3600)
+    END AS wait_h,
+    fu.done_at IS NOT NULL AND fu.done_at <= g.started_at + interval '168 hours' AS followed
+  FROM grp g
+  JOIN "case" c ON c.id = g.case_id
+  JOIN person p ON p.id = c.person_id
+  LEFT JOIN kids ON kids.key = g.key
+  LEFT JOIN req ON req.group_id = g.key
+  LEFT JOIN fu ON fu.decision_id = g.first_id
+  LEFT JOIN rk ON rk.case_id = g.case_id
+  LEFT JOIN unit u ON u.id = g.unit_id)
+SELECT 'd' AS set, district_id, NULL AS label,
+  count(*) FILTER (WHERE placed) AS placements,
+  coalesce(sum(protection_level) FILTER (WHERE placed), 0) AS protection_sum,
+  count(protection_level) FILTER (WHERE placed) AS protection_n,
+  count(*) FILTER (WHERE placed AND kind = 'hostel') AS hostel,
+  array_agg(wait_h) FILTER (WHERE placed AND wait_h IS NOT NULL) AS waits,
+  coalesce(sum(first_s) FILTER (WHERE placed) / 86400, 0)::float8 AS decision_days,
+  coalesce(sum(renewals) FILTER (WHERE placed), 0) AS renewals,
+  count(*) FILTER (WHERE placed AND followed) AS followed_up,
+  count(*) FILTER (WHERE ended AND stay_end IS NOT NULL) AS ended,
+  count(*) FILTER (WHERE ended AND stay_end = 'completed') AS completed,
+  count(*) FILTER (WHERE ended AND stay_end = 'completed' AND secure) AS secure,
+  count(*) FILTER (WHERE ended AND stay_end <> 'completed') AS broken_off
+FROM s WHERE sliced GROUP BY district_id
+UNION ALL
+SELECT 'k', district_id, kind, count(*), 0, 0, 0, NULL, 0, 0, 0, 0, 0, 0, 0
+FROM s WHERE sliced AND placed GROUP BY district_id, kind
+UNION ALL
+SELECT 'g', district_id, gender, 0, 0, 0, 0, NULL, 0, 0, 0,
+  count(*) FILTER (WHERE ended),
+  count(*) FILTER (WHERE ended AND secure),
+  count(*) FILTER (WHERE ended_before),
+  count(*) FILTER (WHERE ended_before AND secure)
+FROM s WHERE measure = 'protected_shelter' AND stay_end = 'completed'
+  AND (ended OR ended_before)
+GROUP BY district_id, gender
 """
+
+
+@dataclass(slots=True)
+class StaySums:
+    """The stays of one responsible district, summed: the district measures' raw numbers
+    (``kinds``: placements per kind of unit, or per measure without a unit)."""
+
+    placements: int = 0
+    kinds: dict[str, int] = field(default_factory=dict)
+    protection_sum: int = 0
+    protection_n: int = 0
+    hostel: int = 0
+    waits: list[float] = field(default_factory=list)  # request to placement, hours
+    decision_days: float = 0.0  # the first decisions' lengths summed (one per placement)
+    renewals: int = 0
+    followed_up: int = 0
+    ended: int = 0  # stays ended in the period with a recorded stay end
+    completed: int = 0
+    secure: int = 0
+    broken_off: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class SecureSums:
+    """Completed protected-shelter stays of one district and gender, and how many of them
+    ended in secure permanent housing, in the period and in the previous one."""
+
+    district_id: uuid.UUID
+    gender: str
+    completed: int
+    secure: int
+    completed_before: int
+    secure_before: int
 
 
 _PARAM = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
@@ -188,12 +259,36 @@ async def _rows(session: AsyncSession, sql: str, params: dict[str, Any]) -> list
     return list(await driver.fetch(statement, *(params[n] for n in names)))
 
 
-async def stays(session: AsyncSession, period: Period) -> list[StayFact]:
-    """Stays that overlap the period (with its previous period: the goals compare)."""
-    span = period.previous()
-    rows = await _rows(session, _STAYS, {"start": span.utc_start(), "end": period.utc_end()})
-    # The query's columns are StayFact's fields in order.
-    return [StayFact(*r) for r in rows]
+async def stay_sums(
+    session: AsyncSession, period: Period, risk: str, household: str
+) -> tuple[dict[uuid.UUID, StaySums], list[SecureSums]]:
+    """Stays of the period, summed per responsible district for the slice (risk level,
+    household type: "all" for every one), and the secure-housing goal's counts per district
+    and gender for the period and the previous one (every slice)."""
+    rows = await _rows(
+        session,
+        _STAY_SUMS,
+        {
+            "prev_start": period.previous().utc_start(),
+            "start": period.utc_start(),
+            "end": period.utc_end(),
+            "risk": risk,
+            "household": household,
+        },
+    )
+    by_district: dict[uuid.UUID, StaySums] = {}
+    secure: list[SecureSums] = []
+    for r in rows:
+        if r[0] == "d":
+            by_district[r[1]] = StaySums(
+                r[3], {}, int(r[4]), r[5], r[6], list(r[7] or ()), r[8], int(r[9]), *r[10:]
+            )
+    for r in rows:
+        if r[0] == "k":
+            by_district[r[1]].kinds[r[2]] = r[3]
+        elif r[0] == "g":
+            secure.append(SecureSums(r[1], r[2], r[11], r[12], r[13], r[14]))
+    return by_district, secure
 
 
 async def cases(session: AsyncSession, period: Period, lookback_days: int) -> list[CaseFact]:
@@ -383,3 +478,38 @@ async def activity(session: AsyncSession, period: Period) -> list[ActivityRow]:
         },
     )
     return [ActivityRow(r[0], r[1], int(r[2]), int(r[3]), int(r[4])) for r in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """Everything the report reads, in one place (the benchmark times the queries alone)."""
+
+    districts: list[DistrictFact]
+    stay_sums: dict[uuid.UUID, StaySums]
+    secure: list[SecureSums]
+    cases: list[CaseFact]
+    children: list[ChildFact]
+    referrals: list[ReferralFact]
+    requests: list[RequestFact]
+    costs: list[CostRow]
+    activity: list[ActivityRow]
+    declines: list[DeclineFact]
+
+
+async def read_all(
+    session: AsyncSession, period: Period, risk: str, household: str, lookback_days: int
+) -> Facts:
+    all_districts = await districts(session)
+    sums, secure = await stay_sums(session, period, risk, household)
+    return Facts(
+        all_districts,
+        sums,
+        secure,
+        await cases(session, period, lookback_days),
+        await children(session, period),
+        await referrals(session, period),
+        await requests(session, period),
+        await costs(session, period),
+        await activity(session, period),
+        await declines(session, period),
+    )

@@ -12,7 +12,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TypeVar
 
-from placement.statistics.facts import CaseFact, ChildFact, ReferralFact, StayFact
+from placement.statistics.facts import (
+    CaseFact,
+    ChildFact,
+    ReferralFact,
+    SecureSums,
+    StayFact,
+)
 from placement.statistics.period import Period, local_date
 
 T = TypeVar("T")
@@ -77,21 +83,53 @@ def completed_shelter_stays(stays: list[StayFact], period: Period) -> list[StayF
     ]
 
 
-def secure_housing(stays: list[StayFact], period: Period) -> Goal:
-    def counted(s: StayFact) -> bool:
-        return bool(s.secure)
-
+def secure_sums(stays: list[StayFact], period: Period) -> list[SecureSums]:
+    """What ``facts.stay_sums`` counts for the goal, from stay records."""
     now = completed_shelter_stays(stays, period)
     before = completed_shelter_stays(stays, period.previous())
+    out: dict[tuple[object, str], list[int]] = {}
+    for s in now:
+        acc = out.setdefault((s.district_id, s.gender), [0, 0, 0, 0])
+        acc[0] += 1
+        acc[1] += bool(s.secure)
+    for s in before:
+        acc = out.setdefault((s.district_id, s.gender), [0, 0, 0, 0])
+        acc[2] += 1
+        acc[3] += bool(s.secure)
+    return [SecureSums(d, g, *v) for (d, g), v in out.items()]  # type: ignore[arg-type]
+
+
+def secure_housing(stays: list[StayFact], period: Period) -> Goal:
+    return secure_housing_from_sums(secure_sums(stays, period))
+
+
+def secure_housing_from_sums(sums: Iterable[SecureSums]) -> Goal:
+    """80 % of the completed protected-shelter stays end in secure permanent housing."""
+    cur = [0, 0]
+    before = [0, 0]
+    genders: dict[str, list[int]] = {}
+    for s in sums:
+        cur[0] += s.secure
+        cur[1] += s.completed
+        before[0] += s.secure_before
+        before[1] += s.completed_before
+        if s.completed:
+            g = genders.setdefault(s.gender, [0, 0])
+            g[0] += s.secure
+            g[1] += s.completed
     return Goal(
         "secure_housing",
         "share_at_least",
         SECURE_TARGET_PCT,
-        GoalValue(_ratio(now, counted), _ratio(before, counted), _by_gender(now, _g, counted)),
+        GoalValue(
+            Ratio(*cur),
+            Ratio(*before),
+            {g: Ratio(*genders[g]) for g in sorted(genders)},
+        ),
     )
 
 
-def _g(item: StayFact | CaseFact | ChildFact | ReferralFact) -> str:
+def _g(item: CaseFact | ChildFact | ReferralFact) -> str:
     return item.gender
 
 

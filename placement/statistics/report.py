@@ -133,15 +133,12 @@ async def _build_report(
     period = filters.period
     now = clock.now()
     async with elevated(session, clock, actor, "statistics"):
-        all_districts = await facts.districts(session)
-        stays = await facts.stays(session, period)
-        cases = await facts.cases(session, period, settings.statistics_reactualised_days)
-        children = await facts.children(session, period)
-        referrals = await facts.referrals(session, period)
-        requests = await facts.requests(session, period)
-        costs = await facts.costs(session, period)
-        activity = await facts.activity(session, period)
-        declines = await facts.declines(session, period)
+        f = await facts.read_all(
+            session, period, filters.risk, filters.household, settings.statistics_reactualised_days
+        )
+    all_districts, stay_sums, secure, cases = f.districts, f.stay_sums, f.secure, f.cases
+    children, referrals, requests, costs = f.children, f.referrals, f.requests, f.costs
+    activity, declines = f.activity, f.declines
     chosen: uuid.UUID | None = None
     if filters.district_code:
         found = [d for d in all_districts if d.code == filters.district_code]
@@ -153,7 +150,7 @@ async def _build_report(
         return rows if chosen is None else [r for r in rows if r.district_id == chosen]
 
     goal_list = [
-        goals.secure_housing(only(stays), period),
+        goals.secure_housing_from_sums(only(secure)),
         goals.reactualised(only(cases), period, settings.statistics_reactualised_days),
         goals.mellanbo_referrals(only(referrals), period),
         goals.schooling(only(children), period, now),
@@ -171,7 +168,7 @@ async def _build_report(
         },
         "min_cell": cells.min_cell,
         "goals": [_goal_json(g, cells) for g in goal_list],
-        "districts": _districts_json(stays, costs, all_districts, filters, cells, chosen),
+        "districts": _districts_json(stay_sums, costs, all_districts, filters, cells, chosen),
         "cost": _cost_json(only(costs), cells),
         "unmet": _unmet_json(
             only(requests), only(declines), now, settings, all_districts, cells, chosen
@@ -181,14 +178,14 @@ async def _build_report(
 
 
 def _districts_json(
-    stays: list[facts.StayFact],
+    stay_sums: dict[uuid.UUID, facts.StaySums],
     costs: list[facts.CostRow],
     all_districts: list[facts.DistrictFact],
     filters: Filters,
     cells: Cells,
     chosen: uuid.UUID | None,
 ) -> Json:
-    aggs = dm.aggregate(stays, filters.period, filters.risk, filters.household)
+    aggs = dm.from_sums(stay_sums)
     if filters.risk == dm.ALL and filters.household == dm.ALL:
         dm.add_costs(aggs, costs)
     city = dm.Aggregate()
@@ -231,11 +228,10 @@ def _districts_json(
         for name in (
             "placements", "protection_sum", "protection_n", "hostel", "renewals",
             "followed_up", "ended", "completed", "secure", "broken_off", "cost_sek",
-            "cost_households",
+            "cost_households", "decision_days",
         ):  # fmt: skip
             setattr(city, name, getattr(city, name) + getattr(a, name))
         city.waits.extend(a.waits)
-        city.decision_days.extend(a.decision_days)
         for kind, n in a.kinds.items():
             city.kinds[kind] = city.kinds.get(kind, 0) + n
     return {
