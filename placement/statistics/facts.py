@@ -439,15 +439,10 @@ async def costs(session: AsyncSession, period: Period) -> list[CostRow]:
     return [CostRow(r[0], r[1], r[2], int(r[3]), int(r[4]), int(r[5])) for r in rows]
 
 
-# Each booking's Stockholm dates worked out once (not once per month it is compared with).
+# Each booking's Stockholm dates worked out once, and each booking compared only with the
+# months it can touch (not with every month of the period).
 _ACTIVITY = """
-WITH m AS (
-  SELECT gs::date AS month_start,
-         least((gs + interval '1 month')::date, CAST(:end_d AS date)) AS month_end,
-         greatest(gs::date, CAST(:start_d AS date)) AS counted_from
-  FROM generate_series(CAST(:month0 AS date), CAST(:end_d AS date) - 1,
-                       interval '1 month') gs)
-, stay AS MATERIALIZED (
+WITH stay AS MATERIALIZED (
   SELECT b.case_id, coalesce(u.activity_code, 'kind:' || u.kind) AS code,
          (b.starts_at AT TIME ZONE 'Europe/Stockholm')::date AS first_day,
          (b.ends_at AT TIME ZONE 'Europe/Stockholm')::date AS end_day
@@ -459,7 +454,15 @@ SELECT s.code, m.month_start, extract(year FROM m.month_start)::int AS year,
   count(DISTINCT s.case_id) AS households,
   sum(greatest(0, least(s.end_day, m.month_end) - greatest(s.first_day, m.counted_from)))
     AS nights
-FROM stay s JOIN m ON s.first_day < m.month_end AND s.end_day > m.counted_from
+FROM stay s CROSS JOIN LATERAL (
+  SELECT gs::date AS month_start,
+         least((gs + interval '1 month')::date, CAST(:end_d AS date)) AS month_end,
+         greatest(gs::date, CAST(:start_d AS date)) AS counted_from
+  FROM generate_series(
+    date_trunc('month', greatest(s.first_day, CAST(:start_d AS date)))::timestamp,
+    (least(s.end_day, CAST(:end_d AS date)) - 1)::timestamp,
+    interval '1 month') gs) m
+WHERE s.first_day < m.month_end AND s.end_day > m.counted_from
 GROUP BY GROUPING SETS ((1, 2, 3), (1, 3)) ORDER BY 1, 3, 2
 """
 
@@ -474,7 +477,6 @@ async def activity(session: AsyncSession, period: Period) -> list[ActivityRow]:
             "end": period.utc_end(),
             "start_d": period.start,
             "end_d": period.end,
-            "month0": period.start.replace(day=1),
         },
     )
     return [ActivityRow(r[0], r[1], int(r[2]), int(r[3]), int(r[4])) for r in rows]
