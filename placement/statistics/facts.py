@@ -291,21 +291,53 @@ async def stay_sums(
     return by_district, secure
 
 
-async def cases(session: AsyncSession, period: Period, lookback_days: int) -> list[CaseFact]:
-    """Cases opened in the period or its previous one, and every case closed within the
-    look-back before them (the earlier cases of people who came back)."""
-    span = period.previous()
+@dataclass(frozen=True, slots=True)
+class CaseSums:
+    """Cases of one district and gender opened in the period (``current``) or the previous
+    one, and how many of them were re-actualised: the person (same link) had an earlier
+    case closed within the look-back before this one opened."""
+
+    district_id: uuid.UUID
+    gender: str
+    current: bool
+    cases: int
+    reactualised: int
+
+
+_CASE_SUMS = """
+WITH c AS MATERIALIZED (
+  SELECT c.id, c.responsible_district_id, c.person_id, c.person_link, c.opened_at
+  FROM "case" c WHERE c.opened_at >= :prev_start AND c.opened_at < :end)
+, again AS (
+  SELECT DISTINCT c.id FROM c JOIN "case" e ON e.person_link = c.person_link
+    AND e.closed_at >= c.opened_at - make_interval(secs => :lb * 86400)
+    AND e.closed_at < c.opened_at
+    AND (NOT :one_district OR e.responsible_district_id = c.responsible_district_id))
+SELECT c.responsible_district_id, p.gender, c.opened_at >= :start, count(*), count(again.id)
+FROM c JOIN person p ON p.id = c.person_id LEFT JOIN again ON again.id = c.id
+GROUP BY 1, 2, 3
+"""
+
+
+async def case_sums(
+    session: AsyncSession, period: Period, lookback_days: int, one_district: bool
+) -> list[CaseSums]:
+    """Cases opened in the period or its previous one, per district and gender, with the
+    re-actualised among them (what ``goals.case_sums`` computes from case records). With
+    ``one_district`` (a report for one district) only an earlier case of the same district
+    counts, as when the cases of that district alone are compared."""
     rows = await _rows(
         session,
-        """SELECT c.id, c.responsible_district_id, p.gender, c.person_link, c.opened_at,
-                      c.closed_at
-               FROM "case" c JOIN person p ON p.id = c.person_id
-               WHERE c.opened_at < :end
-                 AND (c.opened_at >= :start OR c.closed_at >= :start - make_interval(days => :lb))
-            """,
-        {"start": span.utc_start(), "end": period.utc_end(), "lb": lookback_days},
+        _CASE_SUMS,
+        {
+            "prev_start": period.previous().utc_start(),
+            "start": period.utc_start(),
+            "end": period.utc_end(),
+            "lb": lookback_days,
+            "one_district": one_district,
+        },
     )
-    return [CaseFact(r[0], r[1], r[2], r[3], r[4], r[5]) for r in rows]
+    return [CaseSums(r[0], r[1], r[2], r[3], r[4]) for r in rows]
 
 
 async def children(session: AsyncSession, period: Period) -> list[ChildFact]:
@@ -489,7 +521,7 @@ class Facts:
     districts: list[DistrictFact]
     stay_sums: dict[uuid.UUID, StaySums]
     secure: list[SecureSums]
-    cases: list[CaseFact]
+    cases: list[CaseSums]
     children: list[ChildFact]
     referrals: list[ReferralFact]
     requests: list[RequestFact]
@@ -499,7 +531,12 @@ class Facts:
 
 
 async def read_all(
-    session: AsyncSession, period: Period, risk: str, household: str, lookback_days: int
+    session: AsyncSession,
+    period: Period,
+    risk: str,
+    household: str,
+    lookback_days: int,
+    one_district: bool = False,
 ) -> Facts:
     all_districts = await districts(session)
     sums, secure = await stay_sums(session, period, risk, household)
@@ -507,7 +544,7 @@ async def read_all(
         all_districts,
         sums,
         secure,
-        await cases(session, period, lookback_days),
+        await case_sums(session, period, lookback_days, one_district),
         await children(session, period),
         await referrals(session, period),
         await requests(session, period),

@@ -14,6 +14,7 @@ from typing import TypeVar
 
 from placement.statistics.facts import (
     CaseFact,
+    CaseSums,
     ChildFact,
     ReferralFact,
     SecureSums,
@@ -152,21 +153,43 @@ def reactualised_keys(cases: list[CaseFact], lookback_days: int) -> set[object]:
     return out
 
 
-def reactualised(cases: list[CaseFact], period: Period, lookback_days: int) -> Goal:
+def case_sums(cases: list[CaseFact], period: Period, lookback_days: int) -> list[CaseSums]:
+    """What ``facts.case_sums`` counts, from case records (the cases opened in the period
+    or the previous one, and every case closed within the look-back before them)."""
     again = reactualised_keys(cases, lookback_days)
+    start, end, before_start = period.utc_start(), period.utc_end(), period.previous().utc_start()
+    out: dict[tuple[object, str, bool], list[int]] = {}
+    for c in cases:
+        if not before_start <= c.opened_at < end:
+            continue
+        acc = out.setdefault((c.district_id, c.gender, c.opened_at >= start), [0, 0])
+        acc[0] += 1
+        acc[1] += c.key in again
+    return [CaseSums(d, g, cur, *v) for (d, g, cur), v in out.items()]  # type: ignore[arg-type]
 
-    def counted(c: CaseFact) -> bool:
-        return c.key in again
 
-    previous = period.previous()
-    start, end, before_start = period.utc_start(), period.utc_end(), previous.utc_start()
-    now = [c for c in cases if start <= c.opened_at < end]
-    before = [c for c in cases if before_start <= c.opened_at < start]
+def reactualised(cases: list[CaseFact], period: Period, lookback_days: int) -> Goal:
+    return reactualised_from_sums(case_sums(cases, period, lookback_days))
+
+
+def reactualised_from_sums(sums: Iterable[CaseSums]) -> Goal:
+    """Re-actualised victims: at most 20 % of the cases opened in the period."""
+    cur = [0, 0]
+    before = [0, 0]
+    genders: dict[str, list[int]] = {}
+    for s in sums:
+        acc = cur if s.current else before
+        acc[0] += s.reactualised
+        acc[1] += s.cases
+        if s.current:
+            g = genders.setdefault(s.gender, [0, 0])
+            g[0] += s.reactualised
+            g[1] += s.cases
     return Goal(
         "reactualised",
         "share_at_most",
         REACTUALISED_MAX_PCT,
-        GoalValue(_ratio(now, counted), _ratio(before, counted), _by_gender(now, _g, counted)),
+        GoalValue(Ratio(*cur), Ratio(*before), {g: Ratio(*genders[g]) for g in sorted(genders)}),
     )
 
 

@@ -134,7 +134,12 @@ async def _build_report(
     now = clock.now()
     async with elevated(session, clock, actor, "statistics"):
         f = await facts.read_all(
-            session, period, filters.risk, filters.household, settings.statistics_reactualised_days
+            session,
+            period,
+            filters.risk,
+            filters.household,
+            settings.statistics_reactualised_days,
+            one_district=filters.district_code is not None,
         )
     all_districts, stay_sums, secure, cases = f.districts, f.stay_sums, f.secure, f.cases
     children, referrals, requests, costs = f.children, f.referrals, f.requests, f.costs
@@ -151,7 +156,7 @@ async def _build_report(
 
     goal_list = [
         goals.secure_housing_from_sums(only(secure)),
-        goals.reactualised(only(cases), period, settings.statistics_reactualised_days),
+        goals.reactualised_from_sums(only(cases)),
         goals.mellanbo_referrals(only(referrals), period),
         goals.schooling(only(children), period, now),
     ]
