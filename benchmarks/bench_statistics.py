@@ -102,7 +102,7 @@ async def measure(url: str, now: datetime, rounds: int) -> None:
             await system_scope(s)
             await facts.read_all(
                 s, period, filters.risk, filters.household,
-                settings.statistics_reactualised_days,
+                settings.statistics_reactualised_days, now, settings.statistics_wait_hours,
             )  # fmt: skip
         t3 = time.perf_counter()
         times.append(t1 - t0)

@@ -443,6 +443,49 @@ async def requests(session: AsyncSession, period: Period) -> list[RequestFact]:
     return [RequestFact(*r) for r in rows]
 
 
+# The requests of _REQUESTS counted per district and top rule (a constant: no input).
+_REQUEST_SUMS = (
+    "SELECT q.district_id, q.top_rule, count(*), count(*) FILTER (WHERE q.nothing),"
+    " count(*) FILTER (WHERE (q.placed_at IS NOT NULL OR NOT q.withdrawn)"
+    "   AND extract(epoch FROM coalesce(q.placed_at, :now))"
+    "       - extract(epoch FROM q.requested_at) > :wait_hours * 3600),"
+    " count(*) FILTER (WHERE q.placed_at IS NULL)"
+    " FROM (REQUESTS) AS q(district_id, requested_at, placed_at, withdrawn, nothing,"
+    " top_rule) GROUP BY 1, 2"
+).replace("REQUESTS", _REQUESTS, 1)
+
+
+@dataclass(frozen=True, slots=True)
+class RequestSums:
+    """Requests of one district (and one top rule, or None) in the period, counted."""
+
+    district_id: uuid.UUID
+    top_rule: str | None
+    requests: int
+    no_unit_fitted: int
+    waited_too_long: int
+    never_placed: int
+
+
+async def request_sums(
+    session: AsyncSession, period: Period, now: datetime, wait_hours: int
+) -> list[RequestSums]:
+    """The requests of ``requests`` counted per district and top rule: those no unit
+    fitted, those that waited longer than ``wait_hours`` (placed late, or not placed by
+    ``now`` and not withdrawn: ``unmet.waited_too_long``) and those never placed."""
+    rows = await _rows(
+        session,
+        _REQUEST_SUMS,
+        {
+            "start": period.utc_start(),
+            "end": period.utc_end(),
+            "now": now,
+            "wait_hours": wait_hours,
+        },
+    )
+    return [RequestSums(*r) for r in rows]
+
+
 async def costs(session: AsyncSession, period: Period) -> list[CostRow]:
     """Nights × the unit's nightly cost, by the responsible district, kind and operator."""
     rows = await _rows(
@@ -524,7 +567,7 @@ class Facts:
     cases: list[CaseSums]
     children: list[ChildFact]
     referrals: list[ReferralFact]
-    requests: list[RequestFact]
+    requests: list[RequestSums]
     costs: list[CostRow]
     activity: list[ActivityRow]
     declines: list[DeclineFact]
@@ -536,6 +579,8 @@ async def read_all(
     risk: str,
     household: str,
     lookback_days: int,
+    now: datetime,
+    wait_hours: int,
     one_district: bool = False,
 ) -> Facts:
     all_districts = await districts(session)
@@ -547,7 +592,7 @@ async def read_all(
         await case_sums(session, period, lookback_days, one_district),
         await children(session, period),
         await referrals(session, period),
-        await requests(session, period),
+        await request_sums(session, period, now, wait_hours),
         await costs(session, period),
         await activity(session, period),
         await declines(session, period),

@@ -139,6 +139,8 @@ async def _build_report(
             filters.risk,
             filters.household,
             settings.statistics_reactualised_days,
+            now,
+            settings.statistics_wait_hours,
             one_district=filters.district_code is not None,
         )
     all_districts, stay_sums, secure, cases = f.districts, f.stay_sums, f.secure, f.cases
@@ -285,7 +287,7 @@ def _unmet_row(u: unmet.Unmet, cells: Cells) -> Json:
 
 
 def _unmet_json(
-    requests: list[facts.RequestFact],
+    requests: list[facts.RequestSums],
     declines: list[facts.DeclineFact],
     now: Any,
     settings: Settings,
@@ -293,7 +295,7 @@ def _unmet_json(
     cells: Cells,
     chosen: uuid.UUID | None,
 ) -> Json:
-    city, by_district = unmet.unmet_need(requests, now, settings.statistics_wait_hours)
+    city, by_district = unmet.unmet_from_sums(requests)
     return {
         "wait_hours": settings.statistics_wait_hours,
         "city": _unmet_row(city, cells),
