@@ -259,8 +259,34 @@ def rotate_keys() -> None:
             await engine.dispose()
 
     counts = asyncio.run(main())
+    links = counts.pop("case.person_link", 0)
     total = sum(counts.values())
     typer.echo(f"re-encrypted {total} values under key {keyring.active_id!r}")
+    typer.echo(f"person links computed again: {links} cases changed")
+
+
+@app.command("backfill-person-links")
+def backfill_person_links() -> None:
+    """Give every case with a personal identity number and no person link its link (cases
+    opened before links were recorded). Running it again changes nothing."""
+    from placement.cases.person_link import backfill
+    from placement.crypto import Keyring
+    from placement.db import make_engine, make_sessionmaker, transaction
+
+    settings = get_settings()
+    url = _database_url(settings)
+    _migrate(url, settings)
+    keyring = Keyring.parse(settings.encryption_keys)
+
+    async def main() -> int:
+        engine = make_engine(url, pool_size=1)
+        try:
+            async with transaction(make_sessionmaker(engine)) as session:
+                return await backfill(session, keyring)
+        finally:
+            await engine.dispose()
+
+    typer.echo(f"person links added to {asyncio.run(main())} cases")
 
 
 @app.command()

@@ -6,7 +6,10 @@ what the social worker entered; unit names are the fictional display names.
 
 from __future__ import annotations
 
+import functools
 from datetime import date
+
+from babel import Locale
 
 from optimizer.problem import NOT_STATED, Resource, Unit, persons_en, persons_sv
 from optimizer.results import NextStep, Reason
@@ -64,8 +67,24 @@ LANGUAGE_NAMES: dict[str, tuple[str, str]] = {
 }
 
 
+@functools.cache
+def _cldr_names(locale: str) -> dict[str, str]:
+    """Language names from CLDR (babel) for codes the table above does not hold."""
+    return dict(Locale.parse(locale).languages)
+
+
+def language_name(code: str, i: int) -> str:
+    """A language's name in Swedish (i = 0) or English (i = 1); the code if none is known."""
+    if code in LANGUAGE_NAMES:
+        return LANGUAGE_NAMES[code][i]
+    name = _cldr_names("sv" if i == 0 else "en").get(code)
+    if not name:
+        return code
+    return name if i == 1 else name.lower()
+
+
 def _langs(codes: frozenset[str], i: int) -> str:
-    return ", ".join(LANGUAGE_NAMES.get(c, (c, c))[i] for c in sorted(codes))
+    return ", ".join(language_name(c, i) for c in sorted(codes))
 
 
 def _km(km: float) -> str:

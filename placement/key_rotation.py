@@ -3,6 +3,10 @@
 Each value carries the id of the key that sealed it, so old keys can stay configured for
 reading while this runs; afterwards the old key can be removed from BK_ENCRYPTION_KEYS.
 Values already sealed with the active key are left alone, so running it twice is harmless.
+
+The person links (placement.cases.person_link) are keyed with a key derived from the active
+encryption key, so the same transaction computes every link again under the new key (and
+gives cases opened before links existed theirs): two cases of one person stay linked.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from placement.auth.scope import system_scope
+from placement.cases import person_link
 from placement.crypto import Keyring
 from placement.priority.messages import body_context
 from placement.priority.views import debt_note_context
@@ -72,4 +77,5 @@ async def rotate(session: AsyncSession, keyring: Keyring) -> dict[str, int]:
                 {"v": value, "id": row.id},
             )
         counts[f"{spec.table}.{spec.column}"] = len(rows)
+    counts["case.person_link"] = await person_link.recompute(session, keyring)
     return counts

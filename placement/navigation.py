@@ -14,7 +14,7 @@ from placement.auth.permissions import Permission, has_permission
 from placement.clock import Clock
 from placement.config import Settings
 from placement.decisions.due import due_items
-from placement.decisions.inbox import list_inbox
+from placement.decisions.inbox import unread_count
 from placement.models.enums import Role
 from placement.priority.dates import local_start, local_today
 
@@ -87,6 +87,6 @@ async def menu_for(
         if entry.key == "due":
             count = await due_today_count(session, clock, settings, actor)
         elif entry.key == "inbox":
-            count = len(await list_inbox(session, actor, unread_only=True, limit=500))
+            count = await unread_count(session, actor)
         items.append(MenuItem(entry.key, entry.path, count))
     return items

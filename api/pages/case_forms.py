@@ -15,7 +15,7 @@ from api.templating import translate
 from placement.auth.actor import Actor
 from placement.auth.scope import apply_scope
 from placement.cases.access import CASE_ROLES
-from placement.decisions.inbox import list_inbox
+from placement.decisions.inbox import unread_count
 from placement.errors import InvalidInput
 
 DONE = {
@@ -45,8 +45,8 @@ async def start_over(session: AsyncSession, actor: Actor) -> None:
 
 
 async def nav_context(session: AsyncSession, actor: Actor, current: str) -> dict[str, Any]:
-    unread = await list_inbox(session, actor, unread_only=True, limit=500)
-    return {"nav": current, "unread": len(unread), "desk_links": actor.role in CASE_ROLES}
+    unread = await unread_count(session, actor)
+    return {"nav": current, "unread": unread, "desk_links": actor.role in CASE_ROLES}
 
 
 def text(form: FormData, name: str) -> str:

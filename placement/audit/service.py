@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert
@@ -69,27 +70,29 @@ async def record_many(
     """The entries of one listing in one multi-row INSERT (per ``BULK_ROWS``) instead of one
     round trip each: the same rows ``record`` would write, in the same transaction."""
     at = clock.now()
-    rows: list[dict[str, Any]] = [
-        {
-            "id": uuid.uuid4(),
-            "at": at,
-            "user_id": actor.user_id,
-            "username": actor.username,
-            "role": actor.role.value,
-            "action": e.action,
-            "entity_type": e.entity_type,
-            "entity_id": e.entity_id,
-            "case_id": e.case_id,
-            "reason": e.reason,
-            "protected_identity": e.protected_identity,
-            "flagged_for_review": e.flagged_for_review,
-            "request_id": actor.request_id,
-        }
-        for e in entries
-    ]
+    rows = [_row(actor, at, e) for e in entries]
     for chunk in _chunks(rows, BULK_ROWS):
         await session.execute(insert(AuditEntry).values(chunk))
     return len(rows)
+
+
+def _row(actor: Actor, at: datetime, e: Audited) -> dict[str, Any]:
+    """One audit row: who (from the actor), when, and what (the entry)."""
+    return {
+        "id": uuid.uuid4(),
+        "at": at,
+        "user_id": actor.user_id,
+        "username": actor.username,
+        "role": actor.role.value,
+        "action": e.action,
+        "entity_type": e.entity_type,
+        "entity_id": e.entity_id,
+        "case_id": e.case_id,
+        "reason": e.reason,
+        "protected_identity": e.protected_identity,
+        "flagged_for_review": e.flagged_for_review,
+        "request_id": actor.request_id,
+    }
 
 
 def _chunks(rows: Sequence[dict[str, Any]], size: int) -> Iterable[Sequence[dict[str, Any]]]:
@@ -111,18 +114,19 @@ async def record(
     flagged_for_review: bool = False,
 ) -> AuditEntry:
     entry = AuditEntry(
-        at=clock.now(),
-        user_id=actor.user_id,
-        username=actor.username,
-        role=actor.role.value,
-        action=action,
-        entity_type=entity_type,
-        entity_id=entity_id,
-        case_id=case_id,
-        reason=reason,
-        protected_identity=protected_identity,
-        flagged_for_review=flagged_for_review,
-        request_id=actor.request_id,
+        **_row(
+            actor,
+            clock.now(),
+            Audited(
+                action,
+                entity_type,
+                entity_id,
+                case_id=case_id,
+                reason=reason,
+                protected_identity=protected_identity,
+                flagged_for_review=flagged_for_review,
+            ),
+        )
     )
     session.add(entry)
     await session.flush()

@@ -59,7 +59,7 @@ from placement.models.enums import (
 from placement.personal_number import parse as parse_personal_number
 
 NAME_AD = "person_name"
-PERSONAL_NUMBER_AD = "person_personal_number"
+PERSONAL_NUMBER_AD = person_link.PERSONAL_NUMBER_AD
 EARLIER_CASE_UNKNOWN = N_("There is no earlier case with that number that you may see.")
 CONTACT_AD = "person_contact"
 

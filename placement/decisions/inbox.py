@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import ColumnElement, false, update
+from sqlalchemy import ColumnElement, false, func, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -39,20 +39,34 @@ def _read(n: Notification, escalated: bool) -> NotificationRead:
     )
 
 
+def _inbox_filter(actor: Actor, *, unread_only: bool) -> list[ColumnElement[bool]]:
+    """What the actor's inbox holds: one definition for the listing and the menu's count."""
+    where = [col(Notification.channel) == INBOX, _mine(actor)]
+    if unread_only:
+        where.append(col(Notification.read_at).is_(None))
+    return where
+
+
 async def list_inbox(
     session: AsyncSession, actor: Actor, *, unread_only: bool = False, limit: int = 200
 ) -> list[NotificationRead]:
     stmt = (
         select(Notification, Reminder.escalated)
         .outerjoin(Reminder, col(Reminder.id) == col(Notification.reminder_id))
-        .where(col(Notification.channel) == INBOX, _mine(actor))
+        .where(*_inbox_filter(actor, unread_only=unread_only))
         .order_by(col(Notification.created_at).desc(), col(Notification.id))
         .limit(limit)
     )
-    if unread_only:
-        stmt = stmt.where(col(Notification.read_at).is_(None))
     rows = (await session.execute(stmt)).all()
     return [_read(n, bool(escalated)) for n, escalated in rows]
+
+
+async def unread_count(session: AsyncSession, actor: Actor, *, limit: int = 500) -> int:
+    """The unread messages of ``list_inbox(unread_only=True, limit=limit)``, counted in SQL
+    (no rows loaded): the same filter, the same cap."""
+    ids = select(col(Notification.id)).where(*_inbox_filter(actor, unread_only=True)).limit(limit)
+    counted = select(func.count()).select_from(ids.subquery())
+    return int((await session.execute(counted)).scalar_one())
 
 
 async def mark_read(

@@ -41,7 +41,17 @@ class Decision(UUIDModel, table=True):
     """
 
     __tablename__ = "decision"
-    __table_args__ = (sa.CheckConstraint("starts_at < ends_at", name="period_order"),)
+    __table_args__ = (
+        sa.CheckConstraint("starts_at < ends_at", name="period_order"),
+        # The due list's court deadlines start from these few rows (migration 0023).
+        sa.Index(
+            "ix_decision_court_pending",
+            "court_submission_due_at",
+            postgresql_where=sa.text(
+                "legal_basis = 'lpsb_immediate' AND court_submitted_at IS NULL"
+            ),
+        ),
+    )
 
     case_id: uuid.UUID = fk("case.id")
     child_id: uuid.UUID | None = fk("child.id", nullable=True)  # None: the adult's decision

@@ -13,6 +13,7 @@ from placement.models.base import (
     enum_field,
     fk,
     int_array_field,
+    jsonb_field,
     str_array_field,
     text_field,
     tz_field,
@@ -74,6 +75,9 @@ class PriorityStatusChange(UUIDModel, table=True):
     changed_role: Role = enum_field(Role)
     changed_at: datetime = tz_field()
     reason: str | None = text_field()
+    # Set when the system wrote the reason: ``reason`` is then a catalog message id with
+    # ``{name}`` blanks filled from these, so each reader sees it in their own language.
+    reason_params: dict[str, object] | None = jsonb_field()
 
 
 class Certificate(UUIDModel, table=True):

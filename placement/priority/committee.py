@@ -151,7 +151,9 @@ async def file_appeal(
         scoped,
         PriorityStatus.appealed,
         via=Via.appeal,
-        reason=f"Appeal to the committee meeting on {meeting.meets_on.isoformat()}.",
+        system_reason=workflow.SystemReason(
+            workflow.APPEALED, {"date": meeting.meets_on.isoformat()}
+        ),
     )
     await notify.notify_agency(session, scoped.case, kind="priority_appeal", now=clock.now())
     return scoped
@@ -218,7 +220,10 @@ async def record_decision(
         scoped,
         PriorityStatus.decided_by_committee,
         via=Via.committee,
-        reason=f"The committee {outcome} the appeal: {reason.strip()}",
+        system_reason=workflow.SystemReason(
+            workflow.COMMITTEE_APPROVED if outcome == "approved" else workflow.COMMITTEE_REJECTED,
+            {"reason": reason.strip()},
+        ),
     )
     await notify.resolve_reminders(session, ReminderKind.committee_papers_due, appeal.id, now)
     await notify.notify_handler(session, scoped.case, kind="committee_decided", now=now)

@@ -246,7 +246,9 @@ async def make_offer(
         scoped,
         PriorityStatus.flat_offered,
         via=Via.offer,
-        reason=f"Flat {flat.reference} offered.",
+        system_reason=workflow.SystemReason(
+            workflow.FLAT_OFFERED, {"reference": flat.reference}
+        ),
     )
     await notify.notify_handler(session, scoped.case, kind="priority_flat_offered", now=now)
     return scoped
@@ -389,7 +391,10 @@ async def record_contract(
         scoped,
         PriorityStatus.contract_signed,
         via=Via.contract,
-        reason=f"Contract for flat {flat.reference} signed on {signed_on.isoformat()}.",
+        system_reason=workflow.SystemReason(
+            workflow.CONTRACT_SIGNED,
+            {"reference": flat.reference, "date": signed_on.isoformat()},
+        ),
     )
     await end_chain_with_priority_flat(session, clock, actor, scoped.case)
     await notify.notify_handler(session, scoped.case, kind="priority_contract", now=clock.now())

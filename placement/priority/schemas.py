@@ -187,7 +187,10 @@ class StatusChangeRead(_Out):
     changed_by: str | None
     changed_role: Role
     changed_at: datetime
-    reason: str | None
+    reason: str | None  # in English when the system wrote it (see reason_key)
+    # When the system wrote the reason: its catalog message id and blanks, for the pages.
+    reason_key: str | None = None
+    reason_params: dict[str, str] = {}
 
 
 class AppealRead(_Out):

@@ -413,7 +413,7 @@ async def attach_certificate(
             scoped,
             S.submitted,
             via=Via.certificate,
-            reason="Certificate attached.",
+            system_reason=workflow.SystemReason(workflow.CERTIFICATE_ATTACHED, {}),
         )
         await notify.notify_agency(session, scoped.case, kind="priority_certificate", now=now)
     await notify.resolve_reminders(session, ReminderKind.certificate_requested, app.id, now)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from datetime import date
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
@@ -239,7 +240,7 @@ async def _common(session: AsyncSession, scoped: Scoped, today: date) -> dict[st
                 changed_by=names.get(h.changed_by_id) if h.changed_by_id else None,
                 changed_role=h.changed_role,
                 changed_at=h.changed_at,
-                reason=h.reason,
+                **_history_reason(h.reason, h.reason_params),
             )
             for h in history
         ],
@@ -312,3 +313,15 @@ def handler_summary(scoped: Scoped) -> HandlerApplicationSummary:
         created_at=app.created_at,
         updated_at=app.updated_at,
     )
+
+
+def _history_reason(reason: str | None, params: dict[str, object] | None) -> dict[str, Any]:
+    """A typed reason as typed; a system reason in English plus its message id and blanks."""
+    if params is None or reason is None:
+        return {"reason": reason}
+    blanks = {str(k): str(v) for k, v in params.items()}
+    try:
+        english = reason.format(**blanks)
+    except (KeyError, IndexError, ValueError):
+        english = reason
+    return {"reason": english, "reason_key": reason, "reason_params": blanks}

@@ -75,6 +75,26 @@ BOTH = SOCIAL | AGENCY
 
 
 @dataclass(frozen=True, slots=True)
+class SystemReason:
+    """A history reason the system writes: a catalog message id (``N_``) and its blanks."""
+
+    message: str
+    params: dict[str, str]
+
+    def english(self) -> str:
+        return self.message.format(**self.params)
+
+
+# What the system writes in the history about its own steps.
+FLAT_OFFERED = N_("Flat {reference} offered.")
+CONTRACT_SIGNED = N_("Contract for flat {reference} signed on {date}.")
+APPEALED = N_("Appeal to the committee meeting on {date}.")
+COMMITTEE_APPROVED = N_("The committee approved the appeal: {reason}")
+COMMITTEE_REJECTED = N_("The committee rejected the appeal: {reason}")
+CERTIFICATE_ATTACHED = N_("Certificate attached.")
+
+
+@dataclass(frozen=True, slots=True)
 class Step:
     sides: frozenset[Side]
     via: Via = Via.status
@@ -176,11 +196,15 @@ async def transition(
     *,
     via: Via = Via.status,
     reason: str | None = None,
+    system_reason: SystemReason | None = None,
 ) -> PriorityStatusChange:
-    """Check and take one step; record it in the history and the audit log. Flushes."""
+    """Check and take one step; record it in the history and the audit log. Flushes.
+
+    ``reason`` is what a person typed; ``system_reason`` is what the system writes about
+    its own step (a catalog message, shown in each reader's language)."""
     application = scoped.application
     current = application.status
-    check(current, target, scoped.side, via, reason)
+    check(current, target, scoped.side, via, system_reason.english() if system_reason else reason)
     now = clock.now()
     last = await session.scalar(
         select(func.max(col(PriorityStatusChange.seq))).where(
@@ -195,7 +219,8 @@ async def transition(
         changed_by_id=actor.user_id,
         changed_role=actor.role,
         changed_at=now,
-        reason=reason.strip() if reason else None,
+        reason=system_reason.message if system_reason else (reason.strip() if reason else None),
+        reason_params=dict(system_reason.params) if system_reason else None,
     )
     application.status = target
     application.updated_at = now

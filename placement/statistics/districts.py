@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from placement.statistics.cells import Cells, Figure
-from placement.statistics.facts import CostRow, StayFact
+from placement.statistics.facts import CostRow, StayFact, StaySums
 from placement.statistics.period import Period
 
 ALL = "all"
@@ -55,7 +55,7 @@ class Aggregate:
     protection_n: int = 0
     hostel: int = 0
     waits: list[float] = field(default_factory=list)
-    decision_days: list[float] = field(default_factory=list)
+    decision_days: float = 0.0  # summed, one first decision per placement
     renewals: int = 0
     followed_up: int = 0
     ended: int = 0  # stays ended in the period with a recorded stay end
@@ -100,7 +100,7 @@ def aggregate(
             a.hostel += kind == "hostel"
             if s.requested_at is not None:
                 a.waits.append(max(0.0, (s.placed_at - s.requested_at).total_seconds() / 3600))
-            a.decision_days.append(s.first_decision_days)
+            a.decision_days += s.first_decision_days
             a.renewals += s.renewals
             if (
                 s.follow_up_done_at is not None
@@ -117,6 +117,29 @@ def aggregate(
     return out
 
 
+def from_sums(sums: dict[uuid.UUID, StaySums]) -> dict[uuid.UUID, Aggregate]:
+    """The aggregates of stays the database summed (``facts.stay_sums``: what ``aggregate``
+    computes from stay records)."""
+    return {
+        k: Aggregate(
+            placements=v.placements,
+            kinds=dict(v.kinds),
+            protection_sum=v.protection_sum,
+            protection_n=v.protection_n,
+            hostel=v.hostel,
+            waits=list(v.waits),
+            decision_days=v.decision_days,
+            renewals=v.renewals,
+            followed_up=v.followed_up,
+            ended=v.ended,
+            completed=v.completed,
+            secure=v.secure,
+            broken_off=v.broken_off,
+        )
+        for k, v in sums.items()
+    }
+
+
 def add_costs(aggs: dict[uuid.UUID, Aggregate], costs: Iterable[CostRow]) -> None:
     """Cost has no risk level or household type: only the unfiltered slice carries it."""
     for c in costs:
@@ -131,7 +154,7 @@ def figures(a: Aggregate, cells: Cells) -> dict[str, Figure]:
         "protection_level": cells.mean(a.protection_sum, a.protection_n),
         "hostel_share": cells.share(a.hostel, a.placements),
         "wait_hours": cells.median(a.waits, unit="h"),
-        "decision_days": cells.mean(sum(a.decision_days), len(a.decision_days), unit="d"),
+        "decision_days": cells.mean(a.decision_days, a.placements, unit="d"),
         "renewals": cells.mean(a.renewals, a.placements, digits=2),
         "follow_up_share": cells.share(a.followed_up, a.placements),
         "secure_share": cells.share(a.secure, a.completed),

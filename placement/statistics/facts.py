@@ -5,9 +5,11 @@ case, child, referral or request, and SQL sums for nights and cost. Internal onl
 
 from __future__ import annotations
 
+import re
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -105,11 +107,17 @@ class ActivityRow:
 
 async def districts(session: AsyncSession) -> list[DistrictFact]:
     rows = await session.execute(text("SELECT id, code, name FROM district ORDER BY name"))
-    return [DistrictFact(r.id, r.code, r.name) for r in rows.all()]
+    return [DistrictFact(r.id, r.code, r.name) for r in rows]
 
 
-_STAYS = """
-WITH grp AS (
+# One pass over the adult decisions makes the booking groups (stays); the request times and
+# the follow-ups are then looked up for those groups only (not aggregated over every booking
+# group and follow-up in the database, most of which are holds and other periods). The
+# stays are summed here, per district (the district measures of the chosen slice, and per
+# kind of unit) and per district and gender (the secure-housing goal): only some 1,500
+# small rows leave the database, not one row per stay.
+_STAY_SUMS = """
+WITH grp AS MATERIALIZED (
   SELECT d.booking_group_id AS key,
     min(d.starts_at) AS started_at,
     max(coalesce(least(d.ended_at, d.ends_at), d.ends_at)) AS ended_at,
@@ -123,98 +131,245 @@ WITH grp AS (
     (array_agg(d.id ORDER BY d.starts_at))[1] AS first_id,
     (array_agg(d.stay_end ORDER BY d.starts_at DESC)
         FILTER (WHERE d.stay_end IS NOT NULL))[1] AS stay_end,
-    (array_agg(d.outcome ORDER BY d.starts_at DESC)
-        FILTER (WHERE d.outcome IS NOT NULL))[1] AS outcome,
     (array_agg(d.secure_permanent_housing ORDER BY d.starts_at DESC)
         FILTER (WHERE d.secure_permanent_housing IS NOT NULL))[1] AS secure
   FROM decision d
   WHERE d.child_id IS NULL AND d.status <> 'cancelled' AND d.booking_group_id IS NOT NULL
   GROUP BY d.booking_group_id
   HAVING min(d.starts_at) < :end
-     AND max(coalesce(least(d.ended_at, d.ends_at), d.ends_at)) >= :start
-)
-SELECT g.key, c.responsible_district_id, p.gender, rk.risk, kids.key IS NOT NULL,
-  g.measure, u.kind, u.protection_level, g.started_at, g.ended_at, g.running,
-  g.first_s::float8 / 86400, g.renewals, req.requested_at, g.placed_at, fu.done_at,
-  g.stay_end, g.outcome, g.secure
-FROM grp g
-JOIN "case" c ON c.id = g.case_id
-JOIN person p ON p.id = c.person_id
-LEFT JOIN (SELECT DISTINCT k.booking_group_id AS key FROM decision k
-           WHERE k.child_id IS NOT NULL AND k.status <> 'cancelled') kids ON kids.key = g.key
-LEFT JOIN (SELECT b.group_id, min(r.requested_at) AS requested_at
-           FROM booking b JOIN placement_request r ON r.id = b.request_id
-           GROUP BY b.group_id) req ON req.group_id = g.key
-LEFT JOIN (SELECT f.decision_id, min(f.done_at) AS done_at FROM follow_up f
-           GROUP BY f.decision_id) fu ON fu.decision_id = g.first_id
-LEFT JOIN (SELECT a.case_id,
-             CASE max(CASE a.level WHEN 'high' THEN 3 WHEN 'medium' THEN 2 ELSE 1 END)
-               WHEN 3 THEN 'high' WHEN 2 THEN 'medium' ELSE 'low' END AS risk
-           FROM risk_assessment a WHERE a.superseded_at IS NULL
-           GROUP BY a.case_id) rk ON rk.case_id = g.case_id
-LEFT JOIN unit u ON u.id = g.unit_id
+     AND max(coalesce(least(d.ended_at, d.ends_at), d.ends_at)) >= :prev_start)
+, kids AS (SELECT DISTINCT k.booking_group_id AS key FROM decision k
+           WHERE k.child_id IS NOT NULL AND k.status <> 'cancelled')
+, req AS (SELECT b.group_id, min(r.requested_at) AS requested_at
+          FROM grp JOIN booking b ON b.group_id = grp.key
+          JOIN placement_request r ON r.id = b.request_id
+          GROUP BY b.group_id)
+, fu AS (SELECT f.decision_id, min(f.done_at) AS done_at
+         FROM grp JOIN follow_up f ON f.decision_id = grp.first_id
+         GROUP BY f.decision_id)
+, rk AS (SELECT a.case_id,
+           CASE max(CASE a.level WHEN 'high' THEN 3 WHEN 'medium' THEN 2 ELSE 1 END)
+             WHEN 3 THEN 'high' WHEN 2 THEN 'medium' ELSE 'low' END AS risk
+         FROM risk_assessment a WHERE a.superseded_at IS NULL
+         GROUP BY a.case_id)
+, s AS MATERIALIZED (
+  SELECT c.responsible_district_id AS district_id, p.gender,
+    coalesce(u.kind::text, g.measure::text) AS kind, g.measure::text AS measure,
+    u.protection_level, g.renewals, g.first_s, g.stay_end::text AS stay_end,
+    g.secure IS TRUE AS secure,
+    (:risk = 'all' OR rk.risk = :risk)
+      AND (:household = 'all'
+           OR (kids.key IS NOT NULL) = (:household = 'with_children')) AS sliced,
+    g.started_at >= :start AND g.started_at < :end AS placed,
+    NOT g.running AND g.ended_at >= :start AND g.ended_at < :end AS ended,
+    NOT g.running AND g.ended_at >= :prev_start AND g.ended_at < :start AS ended_before,
+    CASE WHEN req.requested_at IS NOT NULL THEN greatest(0,
+      (extract(epoch FROM g.placed_at) - extract(epoch FROM req.requested_at))::float8 / 3600)
+    END AS wait_h,
+    fu.done_at IS NOT NULL AND fu.done_at <= g.started_at + interval '168 hours' AS followed
+  FROM grp g
+  JOIN "case" c ON c.id = g.case_id
+  JOIN person p ON p.id = c.person_id
+  LEFT JOIN kids ON kids.key = g.key
+  LEFT JOIN req ON req.group_id = g.key
+  LEFT JOIN fu ON fu.decision_id = g.first_id
+  LEFT JOIN rk ON rk.case_id = g.case_id
+  LEFT JOIN unit u ON u.id = g.unit_id)
+SELECT 'd' AS set, district_id, NULL AS label,
+  count(*) FILTER (WHERE placed) AS placements,
+  coalesce(sum(protection_level) FILTER (WHERE placed), 0) AS protection_sum,
+  count(protection_level) FILTER (WHERE placed) AS protection_n,
+  count(*) FILTER (WHERE placed AND kind = 'hostel') AS hostel,
+  array_agg(wait_h) FILTER (WHERE placed AND wait_h IS NOT NULL) AS waits,
+  coalesce(sum(first_s) FILTER (WHERE placed) / 86400, 0)::float8 AS decision_days,
+  coalesce(sum(renewals) FILTER (WHERE placed), 0) AS renewals,
+  count(*) FILTER (WHERE placed AND followed) AS followed_up,
+  count(*) FILTER (WHERE ended AND stay_end IS NOT NULL) AS ended,
+  count(*) FILTER (WHERE ended AND stay_end = 'completed') AS completed,
+  count(*) FILTER (WHERE ended AND stay_end = 'completed' AND secure) AS secure,
+  count(*) FILTER (WHERE ended AND stay_end <> 'completed') AS broken_off
+FROM s WHERE sliced GROUP BY district_id
+UNION ALL
+SELECT 'k', district_id, kind, count(*), 0, 0, 0, NULL, 0, 0, 0, 0, 0, 0, 0
+FROM s WHERE sliced AND placed GROUP BY district_id, kind
+UNION ALL
+SELECT 'g', district_id, gender, 0, 0, 0, 0, NULL, 0, 0, 0,
+  count(*) FILTER (WHERE ended),
+  count(*) FILTER (WHERE ended AND secure),
+  count(*) FILTER (WHERE ended_before),
+  count(*) FILTER (WHERE ended_before AND secure)
+FROM s WHERE measure = 'protected_shelter' AND stay_end = 'completed'
+  AND (ended OR ended_before)
+GROUP BY district_id, gender
 """
 
 
-async def stays(session: AsyncSession, period: Period) -> list[StayFact]:
-    """Stays that overlap the period (with its previous period: the goals compare)."""
-    span = period.previous()
-    rows = await session.execute(text(_STAYS), {"start": span.utc_start(), "end": period.utc_end()})
-    # The query's columns are StayFact's fields in order (positional: a Row's attribute
-    # access costs more than the rest of building the fact).
-    return [StayFact(*r) for r in rows.all()]
+@dataclass(slots=True)
+class StaySums:
+    """The stays of one responsible district, summed: the district measures' raw numbers
+    (``kinds``: placements per kind of unit, or per measure without a unit)."""
+
+    placements: int = 0
+    kinds: dict[str, int] = field(default_factory=dict)
+    protection_sum: int = 0
+    protection_n: int = 0
+    hostel: int = 0
+    waits: list[float] = field(default_factory=list)  # request to placement, hours
+    decision_days: float = 0.0  # the first decisions' lengths summed (one per placement)
+    renewals: int = 0
+    followed_up: int = 0
+    ended: int = 0  # stays ended in the period with a recorded stay end
+    completed: int = 0
+    secure: int = 0
+    broken_off: int = 0
 
 
-async def cases(session: AsyncSession, period: Period, lookback_days: int) -> list[CaseFact]:
-    """Cases opened in the period or its previous one, and every case closed within the
-    look-back before them (the earlier cases of people who came back)."""
-    span = period.previous()
-    rows = await session.execute(
-        text(
-            """SELECT c.id, c.responsible_district_id, p.gender, c.person_link, c.opened_at,
-                      c.closed_at
-               FROM "case" c JOIN person p ON p.id = c.person_id
-               WHERE c.opened_at < :end
-                 AND (c.opened_at >= :start OR c.closed_at >= :start - make_interval(days => :lb))
-            """
-        ),
-        {"start": span.utc_start(), "end": period.utc_end(), "lb": lookback_days},
+@dataclass(frozen=True, slots=True)
+class SecureSums:
+    """Completed protected-shelter stays of one district and gender, and how many of them
+    ended in secure permanent housing, in the period and in the previous one."""
+
+    district_id: uuid.UUID
+    gender: str
+    completed: int
+    secure: int
+    completed_before: int
+    secure_before: int
+
+
+_PARAM = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
+
+
+async def _rows(session: AsyncSession, sql: str, params: dict[str, Any]) -> list[Any]:
+    """The rows of a query, straight from the driver on the session's connection (its
+    transaction and row-level scope): the statistics read some 150,000 rows at national
+    size, and a driver record costs a fraction of building a SQLAlchemy row. ``:name``
+    parameters as in ``text()``."""
+    names: list[str] = []
+
+    def number(m: re.Match[str]) -> str:
+        if m.group(1) not in names:
+            names.append(m.group(1))
+        return f"${names.index(m.group(1)) + 1}"
+
+    statement = _PARAM.sub(number, sql)
+    connection = await session.connection()
+    raw = await connection.get_raw_connection()
+    driver: Any = raw.driver_connection
+    return list(await driver.fetch(statement, *(params[n] for n in names)))
+
+
+async def stay_sums(
+    session: AsyncSession, period: Period, risk: str, household: str
+) -> tuple[dict[uuid.UUID, StaySums], list[SecureSums]]:
+    """Stays of the period, summed per responsible district for the slice (risk level,
+    household type: "all" for every one), and the secure-housing goal's counts per district
+    and gender for the period and the previous one (every slice)."""
+    rows = await _rows(
+        session,
+        _STAY_SUMS,
+        {
+            "prev_start": period.previous().utc_start(),
+            "start": period.utc_start(),
+            "end": period.utc_end(),
+            "risk": risk,
+            "household": household,
+        },
     )
-    return [CaseFact(r[0], r[1], r[2], r[3], r[4], r[5]) for r in rows.all()]
+    by_district: dict[uuid.UUID, StaySums] = {}
+    secure: list[SecureSums] = []
+    for r in rows:
+        if r[0] == "d":
+            by_district[r[1]] = StaySums(
+                r[3], {}, int(r[4]), r[5], r[6], list(r[7] or ()), r[8], int(r[9]), *r[10:]
+            )
+    for r in rows:
+        if r[0] == "k":
+            by_district[r[1]].kinds[r[2]] = r[3]
+        elif r[0] == "g":
+            secure.append(SecureSums(r[1], r[2], r[11], r[12], r[13], r[14]))
+    return by_district, secure
+
+
+@dataclass(frozen=True, slots=True)
+class CaseSums:
+    """Cases of one district and gender opened in the period (``current``) or the previous
+    one, and how many of them were re-actualised: the person (same link) had an earlier
+    case closed within the look-back before this one opened."""
+
+    district_id: uuid.UUID
+    gender: str
+    current: bool
+    cases: int
+    reactualised: int
+
+
+_CASE_SUMS = """
+WITH c AS MATERIALIZED (
+  SELECT c.id, c.responsible_district_id, c.person_id, c.person_link, c.opened_at
+  FROM "case" c WHERE c.opened_at >= :prev_start AND c.opened_at < :end)
+, again AS (
+  SELECT DISTINCT c.id FROM c JOIN "case" e ON e.person_link = c.person_link
+    AND e.closed_at >= c.opened_at - make_interval(secs => :lb * 86400)
+    AND e.closed_at < c.opened_at
+    AND (NOT :one_district OR e.responsible_district_id = c.responsible_district_id))
+SELECT c.responsible_district_id, p.gender, c.opened_at >= :start, count(*), count(again.id)
+FROM c JOIN person p ON p.id = c.person_id LEFT JOIN again ON again.id = c.id
+GROUP BY 1, 2, 3
+"""
+
+
+async def case_sums(
+    session: AsyncSession, period: Period, lookback_days: int, one_district: bool
+) -> list[CaseSums]:
+    """Cases opened in the period or its previous one, per district and gender, with the
+    re-actualised among them (what ``goals.case_sums`` computes from case records). With
+    ``one_district`` (a report for one district) only an earlier case of the same district
+    counts, as when the cases of that district alone are compared."""
+    rows = await _rows(
+        session,
+        _CASE_SUMS,
+        {
+            "prev_start": period.previous().utc_start(),
+            "start": period.utc_start(),
+            "end": period.utc_end(),
+            "lb": lookback_days,
+            "one_district": one_district,
+        },
+    )
+    return [CaseSums(r[0], r[1], r[2], r[3], r[4]) for r in rows]
 
 
 async def children(session: AsyncSession, period: Period) -> list[ChildFact]:
     """Children whose first protected-shelter decision started in the period (or the
     previous one)."""
     span = period.previous()
-    rows = await session.execute(
-        text(
-            """SELECT c.responsible_district_id, ch.gender, f.first, ch.schooling_started_on
+    rows = await _rows(
+        session,
+        """SELECT c.responsible_district_id, ch.gender, f.first, ch.schooling_started_on
                FROM (SELECT d.child_id, min(d.starts_at) AS first FROM decision d
                      WHERE d.child_id IS NOT NULL AND d.status <> 'cancelled'
                        AND d.measure = 'protected_shelter'
                      GROUP BY d.child_id) f
                JOIN child ch ON ch.id = f.child_id
                JOIN "case" c ON c.id = ch.case_id
-               WHERE f.first >= :start AND f.first < :end"""
-        ),
+               WHERE f.first >= :start AND f.first < :end""",
         {"start": span.utc_start(), "end": period.utc_end()},
     )
-    return [ChildFact(r[0], r[1], r[2], r[3]) for r in rows.all()]
+    return [ChildFact(r[0], r[1], r[2], r[3]) for r in rows]
 
 
 async def referrals(session: AsyncSession, period: Period) -> list[ReferralFact]:
     span = period.previous()
-    rows = await session.execute(
-        text(
-            """SELECT c.responsible_district_id, p.gender, m.referred_at, m.status
+    rows = await _rows(
+        session,
+        """SELECT c.responsible_district_id, p.gender, m.referred_at, m.status
                FROM mellanbo_referral m JOIN "case" c ON c.id = m.case_id
                JOIN person p ON p.id = c.person_id
-               WHERE m.referred_at >= :start AND m.referred_at < :end"""
-        ),
+               WHERE m.referred_at >= :start AND m.referred_at < :end""",
         {"start": span.utc_start(), "end": period.utc_end()},
     )
-    return [ReferralFact(r[0], r[1], r[2], r[3]) for r in rows.all()]
+    return [ReferralFact(r[0], r[1], r[2], r[3]) for r in rows]
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,17 +384,16 @@ class DeclineFact:
 async def declines(session: AsyncSession, period: Period) -> list[DeclineFact]:
     """Referrals the shelter declined, answered within the period, by reason (issue 14's
     referral table; a statistic of unmet need)."""
-    rows = await session.execute(
-        text(
-            """SELECT c.responsible_district_id, r.decline_reason::text, count(*)
+    rows = await _rows(
+        session,
+        """SELECT c.responsible_district_id, r.decline_reason::text, count(*)
                FROM referral r JOIN "case" c ON c.id = r.case_id
                WHERE r.status = 'declined' AND r.answered_at >= :start
                  AND r.answered_at < :end
-               GROUP BY 1, 2"""
-        ),
+               GROUP BY 1, 2""",
         {"start": period.utc_start(), "end": period.utc_end()},
     )
-    return [DeclineFact(r[0], r[1], int(r[2])) for r in rows.all()]
+    return [DeclineFact(r[0], r[1], int(r[2])) for r in rows]
 
 
 # What the latest "now" run found, read in SQL rather than shipping each run's proposals:
@@ -284,18 +438,59 @@ FROM found f
 async def requests(session: AsyncSession, period: Period) -> list[RequestFact]:
     """Requests for a place made in the period: when (if ever) the household was placed,
     and what the latest "now" run of the matcher found for it."""
-    rows = await session.execute(
-        text(_REQUESTS), {"start": period.utc_start(), "end": period.utc_end()}
-    )
+    rows = await _rows(session, _REQUESTS, {"start": period.utc_start(), "end": period.utc_end()})
     # Columns in RequestFact's order.
-    return [RequestFact(*r) for r in rows.all()]
+    return [RequestFact(*r) for r in rows]
+
+
+# The requests of _REQUESTS counted per district and top rule (a constant: no input).
+_REQUEST_SUMS = (
+    "SELECT q.district_id, q.top_rule, count(*), count(*) FILTER (WHERE q.nothing),"
+    " count(*) FILTER (WHERE (q.placed_at IS NOT NULL OR NOT q.withdrawn)"
+    "   AND extract(epoch FROM coalesce(q.placed_at, :now))"
+    "       - extract(epoch FROM q.requested_at) > :wait_hours * 3600),"
+    " count(*) FILTER (WHERE q.placed_at IS NULL)"
+    " FROM (REQUESTS) AS q(district_id, requested_at, placed_at, withdrawn, nothing,"
+    " top_rule) GROUP BY 1, 2"
+).replace("REQUESTS", _REQUESTS, 1)
+
+
+@dataclass(frozen=True, slots=True)
+class RequestSums:
+    """Requests of one district (and one top rule, or None) in the period, counted."""
+
+    district_id: uuid.UUID
+    top_rule: str | None
+    requests: int
+    no_unit_fitted: int
+    waited_too_long: int
+    never_placed: int
+
+
+async def request_sums(
+    session: AsyncSession, period: Period, now: datetime, wait_hours: int
+) -> list[RequestSums]:
+    """The requests of ``requests`` counted per district and top rule: those no unit
+    fitted, those that waited longer than ``wait_hours`` (placed late, or not placed by
+    ``now`` and not withdrawn: ``unmet.waited_too_long``) and those never placed."""
+    rows = await _rows(
+        session,
+        _REQUEST_SUMS,
+        {
+            "start": period.utc_start(),
+            "end": period.utc_end(),
+            "now": now,
+            "wait_hours": wait_hours,
+        },
+    )
+    return [RequestSums(*r) for r in rows]
 
 
 async def costs(session: AsyncSession, period: Period) -> list[CostRow]:
     """Nights × the unit's nightly cost, by the responsible district, kind and operator."""
-    rows = await session.execute(
-        text(
-            """SELECT c.responsible_district_id, u.kind, o.name,
+    rows = await _rows(
+        session,
+        """SELECT c.responsible_district_id, u.kind, o.name,
                    sum(n.nights) AS nights, sum(n.nights * u.nightly_cost_sek) AS cost,
                    count(DISTINCT b.case_id) AS households
                 FROM booking b
@@ -308,8 +503,7 @@ async def costs(session: AsyncSession, period: Period) -> list[CostRow]:
                 JOIN "case" c ON c.id = b.case_id
                 WHERE b.kind = 'placement' AND b.status IN ('active', 'ended', 'confirmed')
                   AND b.starts_at < :end AND b.ends_at > :start AND n.nights > 0
-                GROUP BY 1, 2, 3"""
-        ),
+                GROUP BY 1, 2, 3""",
         {
             "start": period.utc_start(),
             "end": period.utc_end(),
@@ -317,18 +511,13 @@ async def costs(session: AsyncSession, period: Period) -> list[CostRow]:
             "end_d": period.end,
         },
     )
-    return [CostRow(r[0], r[1], r[2], int(r[3]), int(r[4]), int(r[5])) for r in rows.all()]
+    return [CostRow(r[0], r[1], r[2], int(r[3]), int(r[4]), int(r[5])) for r in rows]
 
 
-# Each booking's Stockholm dates worked out once (not once per month it is compared with).
+# Each booking's Stockholm dates worked out once, and each booking compared only with the
+# months it can touch (not with every month of the period).
 _ACTIVITY = """
-WITH m AS (
-  SELECT gs::date AS month_start,
-         least((gs + interval '1 month')::date, CAST(:end_d AS date)) AS month_end,
-         greatest(gs::date, CAST(:start_d AS date)) AS counted_from
-  FROM generate_series(CAST(:month0 AS date), CAST(:end_d AS date) - 1,
-                       interval '1 month') gs)
-, stay AS MATERIALIZED (
+WITH stay AS MATERIALIZED (
   SELECT b.case_id, coalesce(u.activity_code, 'kind:' || u.kind) AS code,
          (b.starts_at AT TIME ZONE 'Europe/Stockholm')::date AS first_day,
          (b.ends_at AT TIME ZONE 'Europe/Stockholm')::date AS end_day
@@ -340,21 +529,71 @@ SELECT s.code, m.month_start, extract(year FROM m.month_start)::int AS year,
   count(DISTINCT s.case_id) AS households,
   sum(greatest(0, least(s.end_day, m.month_end) - greatest(s.first_day, m.counted_from)))
     AS nights
-FROM stay s JOIN m ON s.first_day < m.month_end AND s.end_day > m.counted_from
+FROM stay s CROSS JOIN LATERAL (
+  SELECT gs::date AS month_start,
+         least((gs + interval '1 month')::date, CAST(:end_d AS date)) AS month_end,
+         greatest(gs::date, CAST(:start_d AS date)) AS counted_from
+  FROM generate_series(
+    date_trunc('month', greatest(s.first_day, CAST(:start_d AS date)))::timestamp,
+    (least(s.end_day, CAST(:end_d AS date)) - 1)::timestamp,
+    interval '1 month') gs) m
+WHERE s.first_day < m.month_end AND s.end_day > m.counted_from
 GROUP BY GROUPING SETS ((1, 2, 3), (1, 3)) ORDER BY 1, 3, 2
 """
 
 
 async def activity(session: AsyncSession, period: Period) -> list[ActivityRow]:
     """Households and care nights per Socialstyrelsen activity code and calendar month."""
-    rows = await session.execute(
-        text(_ACTIVITY),
+    rows = await _rows(
+        session,
+        _ACTIVITY,
         {
             "start": period.utc_start(),
             "end": period.utc_end(),
             "start_d": period.start,
             "end_d": period.end,
-            "month0": period.start.replace(day=1),
         },
     )
-    return [ActivityRow(r[0], r[1], int(r[2]), int(r[3]), int(r[4])) for r in rows.all()]
+    return [ActivityRow(r[0], r[1], int(r[2]), int(r[3]), int(r[4])) for r in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """Everything the report reads, in one place (the benchmark times the queries alone)."""
+
+    districts: list[DistrictFact]
+    stay_sums: dict[uuid.UUID, StaySums]
+    secure: list[SecureSums]
+    cases: list[CaseSums]
+    children: list[ChildFact]
+    referrals: list[ReferralFact]
+    requests: list[RequestSums]
+    costs: list[CostRow]
+    activity: list[ActivityRow]
+    declines: list[DeclineFact]
+
+
+async def read_all(
+    session: AsyncSession,
+    period: Period,
+    risk: str,
+    household: str,
+    lookback_days: int,
+    now: datetime,
+    wait_hours: int,
+    one_district: bool = False,
+) -> Facts:
+    all_districts = await districts(session)
+    sums, secure = await stay_sums(session, period, risk, household)
+    return Facts(
+        all_districts,
+        sums,
+        secure,
+        await case_sums(session, period, lookback_days, one_district),
+        await children(session, period),
+        await referrals(session, period),
+        await request_sums(session, period, now, wait_hours),
+        await costs(session, period),
+        await activity(session, period),
+        await declines(session, period),
+    )

@@ -12,7 +12,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TypeVar
 
-from placement.statistics.facts import CaseFact, ChildFact, ReferralFact, StayFact
+from placement.statistics.facts import (
+    CaseFact,
+    CaseSums,
+    ChildFact,
+    ReferralFact,
+    SecureSums,
+    StayFact,
+)
 from placement.statistics.period import Period, local_date
 
 T = TypeVar("T")
@@ -66,31 +73,64 @@ def _by_gender(
 
 def completed_shelter_stays(stays: list[StayFact], period: Period) -> list[StayFact]:
     """Protected-shelter stays completed (not broken off) with an end in the period."""
+    start, end = period.utc_start(), period.utc_end()  # period.contains, without a call each
     return [
         s
         for s in stays
         if s.measure == "protected_shelter"
         and not s.running
         and s.stay_end == "completed"
-        and period.contains(s.ended_at)
+        and start <= s.ended_at < end
     ]
 
 
-def secure_housing(stays: list[StayFact], period: Period) -> Goal:
-    def counted(s: StayFact) -> bool:
-        return bool(s.secure)
-
+def secure_sums(stays: list[StayFact], period: Period) -> list[SecureSums]:
+    """What ``facts.stay_sums`` counts for the goal, from stay records."""
     now = completed_shelter_stays(stays, period)
     before = completed_shelter_stays(stays, period.previous())
+    out: dict[tuple[object, str], list[int]] = {}
+    for s in now:
+        acc = out.setdefault((s.district_id, s.gender), [0, 0, 0, 0])
+        acc[0] += 1
+        acc[1] += bool(s.secure)
+    for s in before:
+        acc = out.setdefault((s.district_id, s.gender), [0, 0, 0, 0])
+        acc[2] += 1
+        acc[3] += bool(s.secure)
+    return [SecureSums(d, g, *v) for (d, g), v in out.items()]  # type: ignore[arg-type]
+
+
+def secure_housing(stays: list[StayFact], period: Period) -> Goal:
+    return secure_housing_from_sums(secure_sums(stays, period))
+
+
+def secure_housing_from_sums(sums: Iterable[SecureSums]) -> Goal:
+    """80 % of the completed protected-shelter stays end in secure permanent housing."""
+    cur = [0, 0]
+    before = [0, 0]
+    genders: dict[str, list[int]] = {}
+    for s in sums:
+        cur[0] += s.secure
+        cur[1] += s.completed
+        before[0] += s.secure_before
+        before[1] += s.completed_before
+        if s.completed:
+            g = genders.setdefault(s.gender, [0, 0])
+            g[0] += s.secure
+            g[1] += s.completed
     return Goal(
         "secure_housing",
         "share_at_least",
         SECURE_TARGET_PCT,
-        GoalValue(_ratio(now, counted), _ratio(before, counted), _by_gender(now, _g, counted)),
+        GoalValue(
+            Ratio(*cur),
+            Ratio(*before),
+            {g: Ratio(*genders[g]) for g in sorted(genders)},
+        ),
     )
 
 
-def _g(item: StayFact | CaseFact | ChildFact | ReferralFact) -> str:
+def _g(item: CaseFact | ChildFact | ReferralFact) -> str:
     return item.gender
 
 
@@ -113,20 +153,43 @@ def reactualised_keys(cases: list[CaseFact], lookback_days: int) -> set[object]:
     return out
 
 
-def reactualised(cases: list[CaseFact], period: Period, lookback_days: int) -> Goal:
+def case_sums(cases: list[CaseFact], period: Period, lookback_days: int) -> list[CaseSums]:
+    """What ``facts.case_sums`` counts, from case records (the cases opened in the period
+    or the previous one, and every case closed within the look-back before them)."""
     again = reactualised_keys(cases, lookback_days)
+    start, end, before_start = period.utc_start(), period.utc_end(), period.previous().utc_start()
+    out: dict[tuple[object, str, bool], list[int]] = {}
+    for c in cases:
+        if not before_start <= c.opened_at < end:
+            continue
+        acc = out.setdefault((c.district_id, c.gender, c.opened_at >= start), [0, 0])
+        acc[0] += 1
+        acc[1] += c.key in again
+    return [CaseSums(d, g, cur, *v) for (d, g, cur), v in out.items()]  # type: ignore[arg-type]
 
-    def counted(c: CaseFact) -> bool:
-        return c.key in again
 
-    previous = period.previous()
-    now = [c for c in cases if period.contains(c.opened_at)]
-    before = [c for c in cases if previous.contains(c.opened_at)]
+def reactualised(cases: list[CaseFact], period: Period, lookback_days: int) -> Goal:
+    return reactualised_from_sums(case_sums(cases, period, lookback_days))
+
+
+def reactualised_from_sums(sums: Iterable[CaseSums]) -> Goal:
+    """Re-actualised victims: at most 20 % of the cases opened in the period."""
+    cur = [0, 0]
+    before = [0, 0]
+    genders: dict[str, list[int]] = {}
+    for s in sums:
+        acc = cur if s.current else before
+        acc[0] += s.reactualised
+        acc[1] += s.cases
+        if s.current:
+            g = genders.setdefault(s.gender, [0, 0])
+            g[0] += s.reactualised
+            g[1] += s.cases
     return Goal(
         "reactualised",
         "share_at_most",
         REACTUALISED_MAX_PCT,
-        GoalValue(_ratio(now, counted), _ratio(before, counted), _by_gender(now, _g, counted)),
+        GoalValue(Ratio(*cur), Ratio(*before), {g: Ratio(*genders[g]) for g in sorted(genders)}),
     )
 
 
@@ -164,10 +227,11 @@ def children_counted(children: list[ChildFact], period: Period, now: datetime) -
     """Children first placed in the period whose week is over (or who already have
     schooling): a child placed three days ago without schooling yet is not a miss."""
     today = local_date(now)
+    start, end = period.utc_start(), period.utc_end()
     return [
         c
         for c in children
-        if period.contains(c.first_placed_at)
+        if start <= c.first_placed_at < end
         and (
             c.schooling_started_on is not None
             or (today - local_date(c.first_placed_at)).days > SCHOOLING_DAYS

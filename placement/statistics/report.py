@@ -8,10 +8,7 @@ caller must hold ``statistics_read``.
 
 from __future__ import annotations
 
-import gc
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -121,28 +118,12 @@ def _spread_json(s: dm.Spread) -> Json:
     return {k: (round(v, 2) if isinstance(v, float) else v) for k, v in asdict(s).items()}
 
 
-@contextmanager
-def _no_collector_pauses() -> Iterator[None]:
-    """A report builds some 150,000 small facts at national size, and each allocation burst
-    set off the cyclic garbage collector's full passes over every live object (a second or
-    more of the report's time). The facts hold no reference cycles: reference counting
-    frees them, and the collector resumes (with whatever waited) once the report is built."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 async def build_report(
     session: AsyncSession, clock: Clock, settings: Settings, actor: Actor, filters: Filters
 ) -> Json:
     require_statistics(actor)
     filters.check()
-    with _no_collector_pauses():
-        return await _build_report(session, clock, settings, actor, filters)
+    return await _build_report(session, clock, settings, actor, filters)
 
 
 async def _build_report(
@@ -152,15 +133,19 @@ async def _build_report(
     period = filters.period
     now = clock.now()
     async with elevated(session, clock, actor, "statistics"):
-        all_districts = await facts.districts(session)
-        stays = await facts.stays(session, period)
-        cases = await facts.cases(session, period, settings.statistics_reactualised_days)
-        children = await facts.children(session, period)
-        referrals = await facts.referrals(session, period)
-        requests = await facts.requests(session, period)
-        costs = await facts.costs(session, period)
-        activity = await facts.activity(session, period)
-        declines = await facts.declines(session, period)
+        f = await facts.read_all(
+            session,
+            period,
+            filters.risk,
+            filters.household,
+            settings.statistics_reactualised_days,
+            now,
+            settings.statistics_wait_hours,
+            one_district=filters.district_code is not None,
+        )
+    all_districts, stay_sums, secure, cases = f.districts, f.stay_sums, f.secure, f.cases
+    children, referrals, requests, costs = f.children, f.referrals, f.requests, f.costs
+    activity, declines = f.activity, f.declines
     chosen: uuid.UUID | None = None
     if filters.district_code:
         found = [d for d in all_districts if d.code == filters.district_code]
@@ -172,8 +157,8 @@ async def _build_report(
         return rows if chosen is None else [r for r in rows if r.district_id == chosen]
 
     goal_list = [
-        goals.secure_housing(only(stays), period),
-        goals.reactualised(only(cases), period, settings.statistics_reactualised_days),
+        goals.secure_housing_from_sums(only(secure)),
+        goals.reactualised_from_sums(only(cases)),
         goals.mellanbo_referrals(only(referrals), period),
         goals.schooling(only(children), period, now),
     ]
@@ -190,7 +175,7 @@ async def _build_report(
         },
         "min_cell": cells.min_cell,
         "goals": [_goal_json(g, cells) for g in goal_list],
-        "districts": _districts_json(stays, costs, all_districts, filters, cells, chosen),
+        "districts": _districts_json(stay_sums, costs, all_districts, filters, cells, chosen),
         "cost": _cost_json(only(costs), cells),
         "unmet": _unmet_json(
             only(requests), only(declines), now, settings, all_districts, cells, chosen
@@ -200,14 +185,14 @@ async def _build_report(
 
 
 def _districts_json(
-    stays: list[facts.StayFact],
+    stay_sums: dict[uuid.UUID, facts.StaySums],
     costs: list[facts.CostRow],
     all_districts: list[facts.DistrictFact],
     filters: Filters,
     cells: Cells,
     chosen: uuid.UUID | None,
 ) -> Json:
-    aggs = dm.aggregate(stays, filters.period, filters.risk, filters.household)
+    aggs = dm.from_sums(stay_sums)
     if filters.risk == dm.ALL and filters.household == dm.ALL:
         dm.add_costs(aggs, costs)
     city = dm.Aggregate()
@@ -250,11 +235,10 @@ def _districts_json(
         for name in (
             "placements", "protection_sum", "protection_n", "hostel", "renewals",
             "followed_up", "ended", "completed", "secure", "broken_off", "cost_sek",
-            "cost_households",
+            "cost_households", "decision_days",
         ):  # fmt: skip
             setattr(city, name, getattr(city, name) + getattr(a, name))
         city.waits.extend(a.waits)
-        city.decision_days.extend(a.decision_days)
         for kind, n in a.kinds.items():
             city.kinds[kind] = city.kinds.get(kind, 0) + n
     return {
@@ -303,7 +287,7 @@ def _unmet_row(u: unmet.Unmet, cells: Cells) -> Json:
 
 
 def _unmet_json(
-    requests: list[facts.RequestFact],
+    requests: list[facts.RequestSums],
     declines: list[facts.DeclineFact],
     now: Any,
     settings: Settings,
@@ -311,7 +295,7 @@ def _unmet_json(
     cells: Cells,
     chosen: uuid.UUID | None,
 ) -> Json:
-    city, by_district = unmet.unmet_need(requests, now, settings.statistics_wait_hours)
+    city, by_district = unmet.unmet_from_sums(requests)
     return {
         "wait_hours": settings.statistics_wait_hours,
         "city": _unmet_row(city, cells),

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from placement.statistics.facts import DeclineFact, RequestFact
+from placement.statistics.facts import DeclineFact, RequestFact, RequestSums
 
 
 @dataclass(slots=True)
@@ -28,20 +28,39 @@ def waited_too_long(r: RequestFact, now: datetime, threshold: timedelta) -> bool
     return placed_or_now - r.requested_at > threshold
 
 
+def request_sums(
+    requests: Iterable[RequestFact], now: datetime, wait_hours: int
+) -> list[RequestSums]:
+    """What ``facts.request_sums`` counts, from request records."""
+    threshold = timedelta(hours=wait_hours)
+    out: dict[tuple[uuid.UUID, str | None], list[int]] = {}
+    for r in requests:
+        acc = out.setdefault((r.district_id, r.top_rule), [0, 0, 0, 0])
+        acc[0] += 1
+        acc[1] += r.no_unit_fitted
+        acc[2] += waited_too_long(r, now, threshold)
+        acc[3] += r.placed_at is None
+    return [RequestSums(d, rule, *v) for (d, rule), v in out.items()]
+
+
 def unmet_need(
     requests: Iterable[RequestFact], now: datetime, wait_hours: int
 ) -> tuple[Unmet, dict[uuid.UUID, Unmet]]:
-    threshold = timedelta(hours=wait_hours)
+    return unmet_from_sums(request_sums(requests, now, wait_hours))
+
+
+def unmet_from_sums(sums: Iterable[RequestSums]) -> tuple[Unmet, dict[uuid.UUID, Unmet]]:
+    """The city's unmet need and each district's."""
     city = Unmet()
     by_district: dict[uuid.UUID, Unmet] = {}
-    for r in requests:
+    for r in sums:
         for u in (city, by_district.setdefault(r.district_id, Unmet())):
-            u.requests += 1
+            u.requests += r.requests
             u.no_unit_fitted += r.no_unit_fitted
-            u.waited_too_long += waited_too_long(r, now, threshold)
-            u.never_placed += r.placed_at is None
+            u.waited_too_long += r.waited_too_long
+            u.never_placed += r.never_placed
             if r.top_rule is not None:
-                u.by_rule[r.top_rule] = u.by_rule.get(r.top_rule, 0) + 1
+                u.by_rule[r.top_rule] = u.by_rule.get(r.top_rule, 0) + r.requests
     return city, by_district
 
 

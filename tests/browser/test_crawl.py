@@ -70,6 +70,9 @@ ELSEWHERE: dict[str, str] = {}
 # Fragments that pages poll with htmx (no <html>, no title of their own): checked as part of
 # the page that includes them (/operator, /night/holds/...), never as pages.
 FRAGMENTS = {"/operator/referrals", "/night/holds/{group_id}/live", "/night/children"}
+# Files to download, not pages (a browser starts a download): their filters, scope and
+# content are tested through HTTP (tests/pages/test_audit_page.py).
+DOWNLOADS = {"/audit/export.csv"}
 WORD = re.compile(r"[A-Za-zÅÄÖåäöéü_]+")
 
 
@@ -97,7 +100,7 @@ def page_routes() -> list[str]:
             continue
         if route.path in SIGN_IN_PATHS or route.path.startswith("/login"):
             continue
-        if route.path in FRAGMENTS:
+        if route.path in FRAGMENTS or route.path in DOWNLOADS:
             continue
         out.append(route.path)
     return sorted(set(out))

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -36,7 +37,7 @@ from placement.auth.actor import Actor
 from placement.clock import FrozenClock
 from placement.config import Settings
 from placement.db import make_sessionmaker, transaction
-from placement.errors import Conflict
+from placement.errors import Conflict, InvalidInput
 from placement.inventory import availability, bookings, holds, vacancy
 from placement.inventory.booking_schemas import (
     AvailabilityQuery,
@@ -45,6 +46,7 @@ from placement.inventory.booking_schemas import (
     HoldCreate,
     PlacementCreate,
 )
+from placement.inventory.rules import local_date
 from placement.inventory.sweeps import expire_holds
 from placement.models import (
     Booking,
@@ -73,6 +75,7 @@ from placement.models.enums import (
 
 T = TypeVar("T")
 T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+ZONE = "Europe/Stockholm"
 SETTINGS = Settings(environment="test", scheduler_enabled=False)
 HOLD = timedelta(minutes=SETTINGS.hold_minutes)
 
@@ -336,6 +339,13 @@ class BookingMachine(RuleBasedStateMachine):
         start, end = self.period(day, nights)
         singles = [p for p in self.free(unit_id, start, end) if p.kind == PlaceKind.place]
         data = BlockCreate(starts_at=start, ends_at=end, reason="repair", count=count)
+        if local_date(start, ZONE) < local_date(self.now(), ZONE):
+            # The clock has moved past the block's first day (Stockholm): refused, nothing kept.
+            with pytest.raises(InvalidInput):
+                self.run(
+                    lambda s: vacancy.block_places(s, self.clock, self.operator, unit_id, data)
+                )
+            return
         result = self.attempt(
             lambda s: vacancy.block_places(s, self.clock, self.operator, unit_id, data)
         )

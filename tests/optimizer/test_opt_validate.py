@@ -175,3 +175,12 @@ def test_too_large_only_when_true() -> None:
     assert "(7 persons)" in p.text_en and "(4)" in p.text_en
     res = propose_now(household(), [unit(free_places=3, free_family_rooms=())], DISTRICTS)
     assert "household_too_large" not in _codes(res.problems)
+
+
+def test_every_language_has_a_name_in_both_languages() -> None:
+    """A reason never reads a bare code such as "am" (Amharic) when CLDR knows the name."""
+    from optimizer.explain import language_name
+
+    assert (language_name("am", 0), language_name("am", 1)) == ("amhariska", "Amharic")
+    assert language_name("prs", 0) == "dari" and language_name("sv", 1) == "Swedish"
+    assert language_name("qq", 0) == "qq"  # unknown: the code, not an invention

@@ -16,6 +16,7 @@ from placement.config import Settings
 from placement.db import transaction
 from placement.jobs import run_all_sweeps
 from placement.models import Notification
+from placement.models import UserAccount as UserAccountModel
 from placement.models.enums import Role
 from tests.conftest import ClientFactory, owner_sm, sign_in
 from tests.decisions.factories import ADULT_NAME, World, household_json, make_world
@@ -142,3 +143,51 @@ async def test_the_same_reminder_for_each_person_is_one_line(
     assert r.status_code == 303
     page = (await colleague.get("/inbox?unread=1&lang=en")).text
     assert "A decision ends soon" not in page
+
+
+async def test_the_menu_count_is_the_unread_listing(
+    app: Any,
+    world: World,
+    client_for: ClientFactory,
+    clock: FrozenClock,
+    settings: Settings,
+) -> None:
+    """The badge is a SQL count through the listing's own filter: equal to the unread
+    listing for the handler, a stranger and Socialjouren, before and after a read, and
+    capped like the listing."""
+    from placement.auth.actor import Actor
+    from placement.auth.scope import apply_scope
+    from placement.decisions.inbox import list_inbox, mark_read, unread_count
+
+    first = await client_for(Role.rvt_officer, district_id=world.district_a.id, username="ic")
+    await _placed(first, world)
+    clock.advance(timedelta(days=1, minutes=1))
+    await run_all_sweeps(app.state.sessionmaker, clock, settings)
+    h = world.handler
+    async with transaction(owner_sm(app)) as s:
+        me = (
+            await s.execute(select(UserAccountModel).where(col(UserAccountModel.username) == "ic"))
+        ).scalar_one()
+    actors = [
+        Actor(user_id=me.id, username="ic", role=Role.rvt_officer, district_id=world.district_a.id),
+        Actor(
+            user_id=h.id,
+            username=h.username,
+            role=Role.rvt_officer,
+            district_id=world.district_a.id,
+        ),
+        Actor(user_id=None, username="x", role=Role.rvt_officer, district_id=world.district_b.id),
+        Actor(user_id=None, username="sj", role=Role.socialjour),
+    ]
+    seen = []
+    for step in ("before", "after"):
+        for actor in actors:
+            async with transaction(app.state.sessionmaker) as s:
+                await apply_scope(s, actor)
+                listed = await list_inbox(s, actor, unread_only=True, limit=500)
+                assert await unread_count(s, actor) == len(listed)
+                assert await unread_count(s, actor, limit=1) == min(1, len(listed))
+                seen.append(len(listed))
+                if step == "before" and actor is actors[0] and listed:
+                    await mark_read(s, clock, actor, listed[0].id)
+    assert seen[0] == 2 and seen[4] == 1  # a read lowers the count

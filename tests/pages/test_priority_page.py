@@ -268,6 +268,22 @@ async def test_the_whole_chain_on_the_page(
     assert "Lived in the city on a sublet since 2023." in page  # the committee's reason
     assert_no_social_file(page, world)
     assert_no_social_file(text_of(await agency.get("/priority")), world)
+    # What the system wrote in the history reads in the reader's language.
+    assert "Flat BF-2026-1187 offered." in page and "Appeal to the committee meeting" in page
+    assert "The committee approved the appeal: Lived in the city" in page
+    assert "Lägenhet" not in page and "Nämnden" not in page
+    sv = text_of(await agency.get(f"/priority/{chain.application_id}", params={"lang": "sv"}))
+    assert "Lägenhet BF-2026-1187 erbjuden." in sv and "Överklagat till nämndens" in sv
+    assert "Nämnden biföll överklagandet: Lived in the city" in sv
+    for english in ("offered.", "signed on", "Appeal to the committee", "The committee"):
+        assert english not in sv, english
+    # The JSON API keeps the English text beside the message id and its blanks.
+    data = (
+        await agency.get(f"/api/priority/agency/applications/{chain.application_id}")
+    ).json()
+    offered = [h for h in data["history"] if h.get("reason_key") == "Flat {reference} offered."]
+    assert offered and offered[0]["reason"] == "Flat BF-2026-1187 offered."
+    assert offered[0]["reason_params"] == {"reference": "BF-2026-1187"}
 
 
 async def test_assess_the_priority_criterion(world: World, sign_in: SignIn) -> None:

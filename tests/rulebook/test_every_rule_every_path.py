@@ -262,6 +262,9 @@ async def _every_path(
         json={"unit_id": str(bad.id), "overridden_rules": [rule], "override_reason": OVERRIDE},
     )
     assert held.status_code == 201, held.text
+    # A place is granted only once the unit has agreed: here by phone (the referral rule).
+    agreed = await rvt.post(f"/api/holds/{held.json()['group_id']}/referral/confirmed-by-phone")
+    assert agreed.status_code == 200, agreed.text
     # The decision from the held place inherits the hold's override.
     granted = await rvt.post(
         f"/api/cases/{other['id']}/decisions",

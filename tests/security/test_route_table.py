@@ -190,6 +190,7 @@ TABLE: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/priority/agency/committee-meetings/{meeting_id}/papers"): frozenset({AGENCY}),
     # pages
     ("GET", "/night"): CASE,
+    ("GET", "/night/children"): CASE,
     ("POST", "/night"): CASE,
     ("GET", "/night/requests/{request_id}"): CASE,
     ("POST", "/night/requests/{request_id}/hold"): CASE,
