@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import errno
 import logging
+import signal
 import socket
 import sys
 from pathlib import Path
@@ -166,16 +166,21 @@ def run_scheduler() -> None:
     async def main() -> None:
         engine = make_app_engine(url, settings, pool_size=2)  # never the owner's login
         scheduler = build_scheduler(make_sessionmaker(engine), SystemClock(), settings)
+        # SIGTERM through the loop: a plain signal handler may run on another thread and
+        # leave the loop asleep until its next timer (the sweep, a minute away).
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stop.set)
         scheduler.start()
         typer.echo("scheduler running (Ctrl+C stops)")
         try:
-            await asyncio.Event().wait()
+            await stop.wait()
         finally:
             scheduler.shutdown(wait=False)
             await engine.dispose()
 
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(main())
+    asyncio.run(main())
 
 
 @app.command()
@@ -269,7 +274,7 @@ def rotate_keys() -> None:
 def backfill_person_links() -> None:
     """Give every case with a personal identity number and no person link its link (cases
     opened before links were recorded). Running it again changes nothing."""
-    from placement.cases.person_link import backfill
+    from placement.cases.link_upkeep import backfill
     from placement.crypto import Keyring
     from placement.db import make_engine, make_sessionmaker, transaction
 
@@ -343,7 +348,6 @@ def _exit_on_sigterm() -> None:
     """SIGTERM ends the process the normal way, so exit handlers run and the embedded
     PostgreSQL this process started is stopped with it (uvicorn installs its own handler
     while serving, and shuts down the same way)."""
-    import signal
 
     def stop(signum: int, frame: object) -> None:
         raise SystemExit(128 + signum)

@@ -6,11 +6,9 @@ what the social worker entered; unit names are the fictional display names.
 
 from __future__ import annotations
 
-import functools
 from datetime import date
 
-from babel import Locale
-
+from optimizer.language_names import NAMES
 from optimizer.problem import NOT_STATED, Resource, Unit, persons_en, persons_sv
 from optimizer.results import NextStep, Reason
 from optimizer.rules import RuleContext
@@ -46,41 +44,11 @@ RISK_WORDS: dict[str, tuple[str, str]] = {
     "high": ("hög", "high"),
 }
 
-LANGUAGE_NAMES: dict[str, tuple[str, str]] = {
-    "sv": ("svenska", "Swedish"),
-    "en": ("engelska", "English"),
-    "ar": ("arabiska", "Arabic"),
-    "so": ("somaliska", "Somali"),
-    "fa": ("persiska", "Persian"),
-    "prs": ("dari", "Dari"),
-    "ti": ("tigrinja", "Tigrinya"),
-    "tr": ("turkiska", "Turkish"),
-    "ku": ("kurdiska", "Kurdish"),
-    "es": ("spanska", "Spanish"),
-    "pl": ("polska", "Polish"),
-    "ru": ("ryska", "Russian"),
-    "uk": ("ukrainska", "Ukrainian"),
-    "fi": ("finska", "Finnish"),
-    "bs": ("bosniska", "Bosnian"),
-    "de": ("tyska", "German"),
-    "fr": ("franska", "French"),
-}
-
-
-@functools.cache
-def _cldr_names(locale: str) -> dict[str, str]:
-    """Language names from CLDR (babel) for codes the table above does not hold."""
-    return dict(Locale.parse(locale).languages)
-
 
 def language_name(code: str, i: int) -> str:
     """A language's name in Swedish (i = 0) or English (i = 1); the code if none is known."""
-    if code in LANGUAGE_NAMES:
-        return LANGUAGE_NAMES[code][i]
-    name = _cldr_names("sv" if i == 0 else "en").get(code)
-    if not name:
-        return code
-    return name if i == 1 else name.lower()
+    names = NAMES.get(code)
+    return code if names is None else names[i]
 
 
 def _langs(codes: frozenset[str], i: int) -> str:

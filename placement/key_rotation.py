@@ -20,7 +20,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from placement.auth.scope import system_scope
-from placement.cases import person_link
+from placement.cases import link_upkeep
 from placement.crypto import Keyring
 from placement.priority.messages import body_context
 from placement.priority.views import debt_note_context
@@ -77,5 +77,5 @@ async def rotate(session: AsyncSession, keyring: Keyring) -> dict[str, int]:
                 {"v": value, "id": row.id},
             )
         counts[f"{spec.table}.{spec.column}"] = len(rows)
-    counts["case.person_link"] = await person_link.recompute(session, keyring)
+    counts["case.person_link"] = await link_upkeep.recompute(session, keyring)
     return counts

@@ -246,9 +246,7 @@ async def make_offer(
         scoped,
         PriorityStatus.flat_offered,
         via=Via.offer,
-        system_reason=workflow.SystemReason(
-            workflow.FLAT_OFFERED, {"reference": flat.reference}
-        ),
+        system_reason=workflow.SystemReason(workflow.FLAT_OFFERED, {"reference": flat.reference}),
     )
     await notify.notify_handler(session, scoped.case, kind="priority_flat_offered", now=now)
     return scoped

@@ -184,3 +184,17 @@ def test_every_language_has_a_name_in_both_languages() -> None:
     assert (language_name("am", 0), language_name("am", 1)) == ("amhariska", "Amharic")
     assert language_name("prs", 0) == "dari" and language_name("sv", 1) == "Swedish"
     assert language_name("qq", 0) == "qq"  # unknown: the code, not an invention
+
+
+def test_the_language_table_is_what_cldr_says() -> None:
+    """``optimizer/language_names.py`` is generated (the optimizer does not import babel):
+    it names every language intake accepts, as ``scripts/gen_language_names.py`` writes it."""
+    import importlib.util
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    spec = importlib.util.spec_from_file_location("gen", root / "scripts/gen_language_names.py")
+    assert spec is not None and spec.loader is not None
+    gen = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gen)
+    assert (root / "optimizer/language_names.py").read_text(encoding="utf-8") == gen.render()

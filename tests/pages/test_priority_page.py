@@ -278,9 +278,7 @@ async def test_the_whole_chain_on_the_page(
     for english in ("offered.", "signed on", "Appeal to the committee", "The committee"):
         assert english not in sv, english
     # The JSON API keeps the English text beside the message id and its blanks.
-    data = (
-        await agency.get(f"/api/priority/agency/applications/{chain.application_id}")
-    ).json()
+    data = (await agency.get(f"/api/priority/agency/applications/{chain.application_id}")).json()
     offered = [h for h in data["history"] if h.get("reason_key") == "Flat {reference} offered."]
     assert offered and offered[0]["reason"] == "Flat BF-2026-1187 offered."
     assert offered[0]["reason_params"] == {"reference": "BF-2026-1187"}

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import text
 
-from placement.cases import person_link
+from placement.cases import link_upkeep, person_link
 from placement.cases import service as cases
 from placement.clock import FrozenClock
 from placement.crypto import Keyring
@@ -52,13 +52,13 @@ async def test_backfill_links_a_case_opened_before_links(
     assert (await _links(sessionmaker))[old] is None
 
     async with transaction(sessionmaker) as s:
-        added = await person_link.backfill(s, keyring)
+        added = await link_upkeep.backfill(s, keyring)
     assert added == 1
     links = await _links(sessionmaker)
     assert links[old] == links[new] == expected  # the same person: linked again
     assert links[stranger] is None  # no number: nothing to compute a link from
     async with transaction(sessionmaker) as s:
-        assert await person_link.backfill(s, keyring) == 0  # idempotent
+        assert await link_upkeep.backfill(s, keyring) == 0  # idempotent
     assert await _links(sessionmaker) == links
 
 
