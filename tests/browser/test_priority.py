@@ -16,6 +16,9 @@ pytestmark = pytest.mark.browser
 MESSAGE = "Har hushållet möjlighet att ta en lägenhet i Skärholmen från februari?"
 
 
+WIDEST_BOX = "Math.max(...[...document.querySelectorAll('body *')].map(e => e.scrollWidth))"
+
+
 def test_housing_agency_priority_pages(browser: Browser, live: LiveApp) -> None:
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     actions = Actions(page, "priority")
@@ -64,6 +67,8 @@ def test_housing_agency_priority_pages(browser: Browser, live: LiveApp) -> None:
     assert axe_check(page) == []
 
     page.set_viewport_size({"width": 390, "height": 844})
+    # The status history is a card per change on a phone, not a table to scroll sideways.
+    assert page.evaluate(WIDEST_BOX) <= 390
     actions.shot("detail-phone")
     assert axe_check(page) == []
     page.goto(f"{live.base_url}/priority")
@@ -84,4 +89,10 @@ def test_housing_agency_priority_pages(browser: Browser, live: LiveApp) -> None:
     assert "The household's need of a home of its own after violence." in history
     actions.shot("certificate-requested-en")
     assert axe_check(page) == []
+    # On a phone each change is a card whose cells say what they are.
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate(WIDEST_BOX) <= 390
+    reason = page.locator("#history-h ~ .tablewrap tbody td[data-label=Reason]").first
+    assert reason.is_visible() and reason.bounding_box()["width"] > 250  # type: ignore[index]
+    actions.shot("certificate-requested-en-phone")
     page.close()
