@@ -169,6 +169,20 @@ def overflow(page: Page) -> dict[int, int]:
     return wide
 
 
+# Boxes that scroll sideways at 390 px: the document fits, but a table hides its columns.
+SIDEWAYS_JS = """() => [...document.querySelectorAll('body *')].filter(e => {
+  const x = getComputedStyle(e).overflowX;
+  return (x === 'auto' || x === 'scroll') && e.scrollWidth > e.clientWidth + 1
+    && e.offsetParent !== null;
+}).map(e => [e.tagName.toLowerCase(), ...String(e.className).split(' ')].join('.'))"""
+
+
+def sideways(page: Page) -> list[str]:
+    """Boxes narrower than their content at 390 px."""
+    page.set_viewport_size({"width": 390, "height": 900})
+    return list(page.evaluate(SIDEWAYS_JS))
+
+
 MIN_TAP = 44  # px, at 390 px wide (WCAG 2.5.5)
 INTERACTIVE = "a, button, input, select, textarea, summary, [role=button]"
 # The only exceptions, by design: links inside running text (a paragraph, a hint, a list
@@ -242,6 +256,9 @@ def test_every_page_as_every_role(
         wide = overflow(page)
         if wide:
             problems.append(f"{path}: wider than the viewport {wide}")
+        inner = sideways(page)
+        if inner:
+            problems.append(f"{path}: scrolls sideways inside {inner[:4]} at 390 px")
         small = small_targets(page)
         if small:
             problems.append(f"{path}: tap targets under {MIN_TAP} px at 390 px {small[:8]}")

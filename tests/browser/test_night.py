@@ -63,6 +63,11 @@ def test_night_flow_in_at_most_ten_actions(browser: Browser, live: LiveApp) -> N
     assert main.count("LPSB, omedelbart beslut") == 2 and "SoL (socialtjänstlagen)" in main
     actions.shot("done")
     assert axe_check(page) == []
+    # On a phone the decisions are cards, none of their columns behind a sideways scroll.
+    page.set_viewport_size({"width": 390, "height": 844})
+    widest = "Math.max(...[...document.querySelectorAll('body *')].map(e => e.scrollWidth))"
+    assert page.evaluate(widest) <= 390
+    actions.shot("done-phone")
 
     assert actions.count <= MAX_ACTIONS, actions.count
     context.close()
