@@ -258,9 +258,10 @@ def solve_joint(
         z2: float | None = None
         lag2: float | None = None
         d2 = np.zeros(0)
-        if big:
-            # Prices on the capacity rows: a Lagrangian bound over every option (valid for
-            # any prices) and a plan that gives contested places to who loses least elsewhere.
+        if len(all_cols) > settings.max_phase1_variables:
+            # Very large models (where column generation rarely converges in time): prices on
+            # the capacity rows, a Lagrangian bound over every option (valid for any prices)
+            # and a plan that gives contested places to who loses least elsewhere.
             fit0 = _value(opts.fit, starts[0])
             lag_fit, prices, pf = fit_bound(opts, srt, fit0, clock.share(0.6))
             b2["lp"] = math.floor(lag_fit + 1e-6 * max(1.0, abs(lag_fit)))
@@ -278,6 +279,7 @@ def solve_joint(
                 priced = improve_plan(opts, priced, all_cols, srt)
                 if _value(placed_obj, priced) >= level1:
                     starts.append(priced)
+        if big:
             core2 = _union(_initial_core(srt, settings.max_core_variables), plan)
             core2, duals2, d2, z2, lag2 = column_generation(
                 opts, core2, all_cols, opts.fit, w, level1, clock.share(0.3)
