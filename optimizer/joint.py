@@ -263,7 +263,9 @@ def solve_joint(
             # the capacity rows, a Lagrangian bound over every option (valid for any prices)
             # and a plan that gives contested places to who loses least elsewhere.
             fit0 = _value(opts.fit, starts[0])
-            lag_fit, prices, pf = fit_bound(opts, srt, fit0, clock.share(0.6))
+            lag_fit, prices, pf, _core = fit_bound(
+                opts, srt, fit0, clock.share(0.6), weights=w, level1=level1
+            )
             b2["lp"] = math.floor(lag_fit + 1e-6 * max(1.0, abs(lag_fit)))
             # The phase-1 plan's households (its placed weight), moved by the prices; then a
             # plan built from the prices, if it keeps that weight. Skipped when time is short.

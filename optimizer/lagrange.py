@@ -32,9 +32,18 @@ FloatArray = np.ndarray
 
 
 class PricedFit:
-    """The options of `srt` as flat arrays in household order, for repeated pricing."""
+    """The options of `srt` as flat arrays in household order, for repeated pricing.
 
-    def __init__(self, opts: Options, srt: SortedOptions) -> None:
+    Prices y: one per resource, then (with `level1`, the row "placed weight >= P1" of phase
+    2, `weights` per household) one more, mu >= 0, on that row."""
+
+    def __init__(
+        self,
+        opts: Options,
+        srt: SortedOptions,
+        weights: IntArray | None = None,
+        level1: int | None = None,
+    ) -> None:
         self.opts = opts
         self.srt = srt
         cols = srt.cols
@@ -47,22 +56,40 @@ class PricedFit:
         self.seg = start[:-1][self.nonempty]  # first position of each household with options
         self.hpos = np.repeat(np.arange(len(self.nonempty)), counts[self.nonempty])
         self.cap = opts.capacity.astype(np.float64)
+        self.level1 = level1 if weights is not None else None
+        self.hw = (
+            weights[self.nonempty].astype(np.float64)
+            if weights is not None and level1 is not None
+            else np.zeros(len(self.nonempty))
+        )
+        self.dim = len(self.cap) + (1 if self.level1 is not None else 0)
 
-    def value(self, v: FloatArray) -> tuple[float, FloatArray, FloatArray]:
-        """L(v), each household's best priced fit (>= 0) and the priced fit of every option."""
+    def value(self, y: FloatArray) -> tuple[float, FloatArray, FloatArray]:
+        """L(y), each household's best priced fit (>= 0) and the priced fit of every option."""
+        n_r = len(self.cap)
+        v = y[:n_r]
         gain = self.fit - self.need * v[self.res]
+        const = float(v @ self.cap)
+        if self.level1 is not None and y[n_r] > 0:
+            mu = float(y[n_r])
+            gain += (mu * self.hw)[self.hpos]
+            const -= mu * self.level1
         if len(gain) == 0:
-            return float(v @ self.cap), np.zeros(0), gain
+            return const, np.zeros(0), gain
         best = np.maximum(np.maximum.reduceat(gain, self.seg), 0.0)
-        return float(v @ self.cap) + float(best.sum()), best, gain
+        return const + float(best.sum()), best, gain
 
     def subgradient(self, best: FloatArray, gain: FloatArray) -> FloatArray:
-        """dL/dv_R = cap_R - what the households' best options take from R (first best each)."""
+        """dL/dv_R = cap_R - what the households' best options take from R (first best each);
+        dL/dmu = the weight those options place - P1."""
         top = np.flatnonzero((gain >= best[self.hpos]) & (best[self.hpos] > 0))
         _, first = np.unique(self.hpos[top], return_index=True)
         top = top[first]
         used = np.bincount(self.res[top], weights=self.need[top], minlength=len(self.cap))
-        return self.cap - used
+        g = self.cap - used
+        if self.level1 is not None:
+            g = np.r_[g, float(self.hw[self.hpos[top]].sum()) - self.level1]
+        return g
 
 
 def lagrangian_fit_bound(
@@ -76,7 +103,7 @@ def lagrangian_fit_bound(
     """Subgradient descent on L(v) from v0 (default 0; Polyak steps towards `lower`, a known
     plan's fit; the step factor halves after 5 rounds without progress). Returns the smallest
     L(v) seen over the options of `pf`, and its prices."""
-    v = np.zeros(len(pf.cap)) if v0 is None else v0.copy()
+    v = np.zeros(pf.dim) if v0 is None else v0.copy()
     best_l, best_h, gain = pf.value(v)
     best_v = v.copy()
     stale = 0
@@ -115,13 +142,17 @@ def fit_bound(
     per_household: int = 40,
     rounds: int = 4,
     iters: int = 300,
-) -> tuple[float, FloatArray, PricedFit]:
+    weights: IntArray | None = None,
+    level1: int | None = None,
+) -> tuple[float, FloatArray, PricedFit, IntArray]:
     """L(v) over EVERY option of `srt` (a valid bound on the fit), with prices found on a
     core: the best `per_household` options by fit, then, each round, every option whose
     priced fit beats its household's best in the core (what makes the full L exceed the
-    core's) joins it. Returns the smallest full L seen, its prices, and the full pricing."""
-    full = PricedFit(opts, srt)
-    v = np.zeros(len(full.cap))
+    core's) joins it. With `weights` and `level1` the bound is for plans that place at least
+    that weight (a price on that row too). Returns the smallest full L seen, its prices, and
+    the full pricing, and the last core."""
+    full = PricedFit(opts, srt, weights, level1)
+    v = np.zeros(full.dim)
     best_l, _, _ = full.value(v)
     best_v = v
     core = srt.top(per_household)
@@ -130,7 +161,7 @@ def fit_bound(
         t = time.perf_counter()
         if t + round_s > deadline:
             break
-        pc = PricedFit(opts, SortedOptions(opts, core))
+        pc = PricedFit(opts, SortedOptions(opts, core), weights, level1)
         _, v = lagrangian_fit_bound(pc, lower, deadline, iters, v)
         lf, _, gain = full.value(v)
         if lf < best_l:
@@ -143,7 +174,7 @@ def fit_bound(
         if not viol.any():
             break
         core = np.union1d(core, srt.cols[viol]).astype(np.int32)
-    return best_l, best_v, full
+    return best_l, best_v, full, core
 
 
 def priced_plan(

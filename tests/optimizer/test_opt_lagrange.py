@@ -39,14 +39,18 @@ def test_bound_is_valid_for_any_prices_and_the_search_tightens_it() -> None:
         hhs, units, policy, opts, w, cols, srt = _setup(seed)
         if not len(opts):
             continue
-        best_fit = milp_optimum(hhs, units, DISTRICTS, policy)[1]
+        best_placed, best_fit = milp_optimum(hhs, units, DISTRICTS, policy)
         pf = PricedFit(opts, srt)
+        pf1 = PricedFit(opts, srt, w, best_placed)  # with a price on "placed >= optimum"
         rng = np.random.default_rng(seed)
         for _ in range(5):  # weak duality: any prices >= 0 bound the fit
             v = rng.uniform(0, 30, len(opts.capacity))
             assert pf.value(v)[0] >= best_fit - 1e-6, seed
+            assert pf1.value(np.r_[v, rng.uniform(0, 3)])[0] >= best_fit - 1e-6, seed
+        lag1, _, _, _ = fit_bound(opts, srt, 0, 1e18, weights=w, level1=best_placed)
+        assert lag1 >= best_fit - 1e-6, seed
         plan = greedy_plan(opts, w, cols, srt)
-        lag, prices, _ = fit_bound(opts, srt, int(opts.fit[plan].sum()), 1e18)
+        lag, prices, _, _ = fit_bound(opts, srt, int(opts.fit[plan].sum()), 1e18)
         assert lag >= best_fit - 1e-6, seed
         assert lag <= _trivial_fit_bound(opts, cols) + 1e-6  # v = 0 is the trivial bound
         tighter += lag < _trivial_fit_bound(opts, cols) - 0.5
@@ -60,7 +64,7 @@ def test_priced_plans_are_feasible_and_moves_keep_the_placed_households() -> Non
         if not len(opts):
             continue
         plan = greedy_plan(opts, w, cols, srt)
-        _, prices, pf = fit_bound(opts, srt, int(opts.fit[plan].sum()), 1e18)
+        _, prices, pf, _ = fit_bound(opts, srt, int(opts.fit[plan].sum()), 1e18)
         moved = priced_moves(pf, prices, plan)
         assert _feasible(opts, moved), seed
         assert sorted(opts.household[moved].tolist()) == sorted(opts.household[plan].tolist())
