@@ -196,7 +196,7 @@ def solve_joint(
         big1 = len(all_cols) > settings.max_phase1_variables
         # On a core (large models) the search rarely gains much placed weight; phase 2's
         # prices and bound then need the time more.
-        phase_end = clock.share(0.25 if big1 else 0.4)
+        phase_end = clock.share(0.15 if big1 else 0.4)
         cols1 = all_cols
         z1: float | None = None
         lag1: float | None = None
@@ -264,7 +264,7 @@ def solve_joint(
             # and a plan that gives contested places to who loses least elsewhere.
             fit0 = _value(opts.fit, starts[0])
             lag_fit, prices, pf, _core = fit_bound(
-                opts, srt, fit0, clock.share(0.6), weights=w, level1=level1
+                opts, srt, fit0, clock.share(0.65), weights=w, level1=level1
             )
             b2["lp"] = math.floor(lag_fit + 1e-6 * max(1.0, abs(lag_fit)))
             # The phase-1 plan's households (its placed weight), moved by the prices; then a

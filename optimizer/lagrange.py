@@ -153,13 +153,15 @@ def fit_bound(
     the full pricing, and the last core."""
     full = PricedFit(opts, srt, weights, level1)
     v = np.zeros(full.dim)
+    t = time.perf_counter()
     best_l, _, _ = full.value(v)
     best_v = v
     core = srt.top(per_household)
-    round_s = 0.0
+    # A round's subgradient steps stop at the deadline themselves; a round is started while
+    # there is time for a few of them and the pricing of every option that ends it.
+    margin = 3 * (time.perf_counter() - t)
     for _ in range(rounds):
-        t = time.perf_counter()
-        if t + round_s > deadline:
+        if time.perf_counter() + margin > deadline:
             break
         pc = PricedFit(opts, SortedOptions(opts, core), weights, level1)
         _, v = lagrangian_fit_bound(pc, lower, deadline, iters, v)
@@ -170,7 +172,6 @@ def fit_bound(
         hbest = np.zeros(len(srt.start) - 1)
         hbest[pc.nonempty] = core_best
         viol = gain > hbest[full.nonempty][full.hpos] + 1e-9
-        round_s = time.perf_counter() - t
         if not viol.any():
             break
         core = np.union1d(core, srt.cols[viol]).astype(np.int32)
