@@ -20,6 +20,13 @@ the core LP is optimal for the full model; LP duals then give a valid bound for 
 and reduced-cost fixing checks that nothing outside the core can beat the plan found (see
 `optimizer/lp.py`). `pruning == "exact"` means that check passed (or no core was needed);
 otherwise the plan is still feasible and the gaps are measured against valid bounds.
+Above `max_phase1_variables` options (where column generation rarely converges in time), phase
+2 first prices the capacity rows and the level-1 row by subgradient steps (`optimizer/
+lagrange.py`): the Lagrangian value over every option is a valid fit bound for any prices, and
+the prices guide two more starting plans (the phase-1 households moved off contested places,
+and a plan built from the prices when it keeps the level-1 weight).
+Each level's gap is against the least of its valid bounds, and `LevelStats.bound_source` says
+which: "cpsat" (the search's proof), "lp" (LP / Lagrangian duals), "trivial".
 
 Determinism: fixed seed; with one worker (the default) the search is deterministic; with
 several, `interleave_search` keeps it so (much slower in OR-Tools 9.15, so not the default).
