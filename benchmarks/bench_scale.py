@@ -90,6 +90,8 @@ def run_plan(size: Size) -> dict[str, Any]:
         "fit_obj": res.fit.objective,
         "fit_bound": res.fit.bound,
         "fit_gap": res.fit.gap,
+        "placed_src": res.placed.bound_source,
+        "fit_src": res.fit.bound_source,
         "options": res.num_pairs_feasible,
         "variables": res.num_variables,
         "pruning": res.pruning,
@@ -194,7 +196,8 @@ def main() -> None:
 
     head = (
         f"{'size':<7} {'h x u':>13} {'limit':>5} {'wall':>6} {'peak MB':>8} {'placed':>11} "
-        f"{'status':<8} {'gap L1':>8} {'gap L2':>8} | {'build':>6} {'LP1':>6} {'LP2':>6} "
+        f"{'status':<8} {'gap L1':>8} {'gap L2':>8} {'vs bound':>12} | "
+        f"{'build':>6} {'LP1':>6} {'LP2':>6} "
         f"{'LP1 bound':>10} {'LP2 bound':>10}"
     )
     print()
@@ -209,7 +212,8 @@ def main() -> None:
         print(
             f"{size.name:<7} {size.households:>5} x {size.units:<6} {size.limit_s:>4.0f}s "
             f"{p['wall_s']:>5.2f}s {p['peak_mb']:>8.0f} {p['placed']:>5}/{size.households:<5} "
-            f"{p['status']:<8} {_pct(p['placed_gap']):>8} {_pct(p['fit_gap']):>8} | "
+            f"{p['status']:<8} {_pct(p['placed_gap']):>8} {_pct(p['fit_gap']):>8} "
+            f"{p['placed_src'] + '/' + p['fit_src']:>12} | "
             f"{lp.get('build_s', float('nan')):>5.2f}s {lp.get('lp1_s', float('nan')):>5.2f}s "
             f"{lp.get('lp2_s', float('nan')):>5.2f}s "
             f"{lp1 if lp1 is None else round(lp1, 1)!s:>10} "

@@ -20,6 +20,13 @@ the core LP is optimal for the full model; LP duals then give a valid bound for 
 and reduced-cost fixing checks that nothing outside the core can beat the plan found (see
 `optimizer/lp.py`). `pruning == "exact"` means that check passed (or no core was needed);
 otherwise the plan is still feasible and the gaps are measured against valid bounds.
+Above `max_phase1_variables` options (where column generation rarely converges in time), phase
+2 first prices the capacity rows and the level-1 row by subgradient steps (`optimizer/
+lagrange.py`): the Lagrangian value over every option is a valid fit bound for any prices, and
+the prices guide two more starting plans (the phase-1 households moved off contested places,
+and a plan built from the prices when it keeps the level-1 weight).
+Each level's gap is against the least of its valid bounds, and `LevelStats.bound_source` says
+which: "cpsat" (the search's proof), "lp" (LP / Lagrangian duals), "trivial".
 
 Determinism: fixed seed; with one worker (the default) the search is deterministic; with
 several, `interleave_search` keeps it so (much slower in OR-Tools 9.15, so not the default).
@@ -50,6 +57,7 @@ from optimizer.common import Districts, as_district_map, explain_option
 from optimizer.cpsat import build_model, solve
 from optimizer.explain import RULE_LABELS, plan_summary
 from optimizer.greedy import SortedOptions, augment_plan, greedy_plan, improve_plan
+from optimizer.lagrange import fit_bound, priced_moves, priced_plan
 from optimizer.lp import column_generation, round_plan, violators
 from optimizer.problem import DistrictInfo, Household, Policy, Resource, Unit
 from optimizer.results import (
@@ -73,6 +81,7 @@ from optimizer.validate import (
 EXPLAIN_S_PER_HOUSEHOLD = 4e-4  # measured 1.2e-4 on an idle core; the machine may be loaded
 MIN_SOLVE_S = 0.05
 MIN_BUILD_S = 0.2  # options are built for at least this long, however short the limit
+PRICED_S_LEFT = 0.4  # least time left for the price-guided plans (about 0.3 s at stress size)
 PRUNE_S_PER_OPTION = 1.5e-6  # what exact pruning costs; skipped when the time is not there
 
 
@@ -121,7 +130,9 @@ def plan_jointly(
 class _Clock:
     def __init__(self, t0: float, limit_s: float) -> None:
         self.t0 = t0
-        self.end = t0 + limit_s * 0.97
+        # 3 % of a short limit for what runs after the end (the explanations are reserved
+        # separately); long limits keep 10 % back, as the steps' own deadlines are estimates.
+        self.end = t0 + limit_s * (0.97 if limit_s <= 5 else 0.90)
 
     def left(self) -> float:
         return self.end - time.perf_counter()
@@ -180,15 +191,19 @@ def solve_joint(
     plan = augment_plan(opts, w, plan, srt, clock.share(0.05))
     plan = improve_plan(opts, plan, all_cols, srt)
     ub1 = int(w[np.unique(opts.household[all_cols])].sum()) if len(all_cols) else 0
-    s1 = _stats(_value(placed_obj, plan), ub1, "GREEDY", 0.0)
+    # Valid upper bounds on each level, by where they come from; the gap uses the least.
+    b1: dict[str, int] = {"trivial": ub1}
+    s1 = _stats(_value(placed_obj, plan), b1, "GREEDY", 0.0)
     solved = False
     certified1 = False
     n_vars = 0
 
     # --- phase 1: weighted number placed ---
     if len(all_cols) and clock.left() > MIN_SOLVE_S:
-        phase_end = clock.share(0.4)
         big1 = len(all_cols) > settings.max_phase1_variables
+        # On a core (large models) the search rarely gains much placed weight; phase 2's
+        # prices and bound then need the time more.
+        phase_end = clock.share(0.15 if big1 else 0.4)
         cols1 = all_cols
         z1: float | None = None
         lag1: float | None = None
@@ -210,6 +225,7 @@ def solve_joint(
             value = _value(placed_obj, plan)
             if not big1:
                 certified1 = True
+                b1["cpsat"] = bound
             elif z1 is not None:
                 extra = violators(all_cols, d1, z1, value, cols1)
                 if len(extra) and len(extra) <= settings.max_core_variables:
@@ -220,11 +236,11 @@ def solve_joint(
                         value = _value(placed_obj, plan)
                         extra = as_array([])  # all that could beat the first plan was in it
                 certified1 = len(extra) == 0
-                lp_bound = min(math.floor(z1 + 1e-6), math.floor((lag1 or z1) + 1e-6), ub1)
-                bound = min(lp_bound, bound) if certified1 else lp_bound
-            else:
-                bound = ub1  # no LP duals: nothing proves the core enough
-            s1 = _stats(value, max(bound, value), status, wall)
+                b1["lp"] = min(math.floor(z1 + 1e-6), math.floor((lag1 or z1) + 1e-6))
+                if certified1:
+                    b1["cpsat"] = bound
+            # else: no LP duals, nothing proves the core enough: the core's bound is not used
+            s1 = _stats(value, b1, status, wall)
 
     if len(all_cols) and s1.objective < s1.bound and clock.left() > MIN_SOLVE_S:
         # Not proven: the LP relaxation (its Lagrangian bound over every option) is often
@@ -235,23 +251,43 @@ def solve_joint(
         )
         if z is not None and lag is not None:
             lp_bound = min(math.floor(z + 1e-6), math.floor(lag + 1e-6))
-            s1 = _stats(
-                s1.objective, max(s1.objective, min(s1.bound, lp_bound)), s1.status, s1.wall_time_s
-            )
+            b1["lp"] = min(b1.get("lp", lp_bound), lp_bound)
+            s1 = _stats(s1.objective, b1, s1.status, s1.wall_time_s)
 
     # --- phase 2: fit, with level 1 held at the plan's placed weight ---
     level1 = s1.objective
     starts = [improve_plan(opts, plan, all_cols, srt)]
-    s2 = _stats(_value(opts.fit, starts[0]), 0, "GREEDY", 0.0)
     certified2 = False
-    trivial2 = _trivial_fit_bound(opts, all_cols)
-    bound2 = trivial2
+    b2: dict[str, int] = {"trivial": _trivial_fit_bound(opts, all_cols)}
     if len(all_cols) and clock.left() > MIN_SOLVE_S:
         big = len(all_cols) > settings.max_core_variables
         core2 = all_cols
         z2: float | None = None
         lag2: float | None = None
         d2 = np.zeros(0)
+        if len(all_cols) > settings.max_phase1_variables:
+            # Very large models (where column generation rarely converges in time): prices on
+            # the capacity rows, a Lagrangian bound over every option (valid for any prices)
+            # and a plan that gives contested places to who loses least elsewhere.
+            fit0 = _value(opts.fit, starts[0])
+            lag_fit, prices, pf, _core = fit_bound(
+                opts, srt, fit0, clock.share(0.65), weights=w, level1=level1
+            )
+            b2["lp"] = math.floor(lag_fit + 1e-6 * max(1.0, abs(lag_fit)))
+            # The phase-1 plan's households (its placed weight), moved by the prices; then a
+            # plan built from the prices, if it keeps that weight. Skipped when time is short.
+            moved = plan
+            for _ in range(2):
+                if clock.left() < PRICED_S_LEFT:
+                    break
+                moved = improve_plan(opts, priced_moves(pf, prices, moved), all_cols, srt)
+            starts.append(moved)
+            if clock.left() >= PRICED_S_LEFT:
+                priced = priced_plan(pf, prices, w, plan)
+                priced = augment_plan(opts, w, priced, srt, clock.share(0.02))
+                priced = improve_plan(opts, priced, all_cols, srt)
+                if _value(placed_obj, priced) >= level1:
+                    starts.append(priced)
         if big:
             core2 = _union(_initial_core(srt, settings.max_core_variables), plan)
             core2, duals2, d2, z2, lag2 = column_generation(
@@ -261,6 +297,9 @@ def solve_joint(
                 rounded = round_plan(opts, w, duals2.primal, level1, srt)
                 if rounded is not None:
                     starts.append(improve_plan(opts, rounded, all_cols, srt))
+            if z2 is not None:
+                lp2 = min(math.floor(z2 + 1e-6), math.floor((lag2 or z2) + 1e-6))
+                b2["lp"] = min(b2.get("lp", lp2), lp2)
         hint2 = max(starts, key=lambda p: _value(opts.fit, p))
         cols2 = _union(core2, hint2)
         n_vars = max(n_vars, len(cols2))
@@ -274,26 +313,27 @@ def solve_joint(
             fit = _value(opts.fit, plan)
             if not big:
                 certified2 = True
-                bound2 = bound
+                b2["cpsat"] = bound
             elif z2 is not None:
                 extra = violators(all_cols, d2, z2, fit, cols2)
                 certified2 = len(extra) == 0
-                lp_bound = min(math.floor(z2 + 1e-6), math.floor((lag2 or z2) + 1e-6), trivial2)
-                bound2 = min(lp_bound, bound) if certified2 else lp_bound
-            s2 = _stats(fit, max(bound2, fit), status, wall)
+                if certified2:
+                    b2["cpsat"] = bound
+            s2 = _stats(fit, b2, status, wall)
         else:
-            fit = _value(opts.fit, plan)
-            s2 = _stats(fit, max(trivial2, fit), s2.status, 0.0)
+            s2 = _stats(_value(opts.fit, plan), b2, "GREEDY", 0.0)
     else:
         plan = starts[0]
-        fit = _value(opts.fit, plan)
-        s2 = _stats(fit, max(trivial2, fit), s2.status, 0.0)
+        s2 = _stats(_value(opts.fit, plan), b2, "GREEDY", 0.0)
 
     # --- solution and explanations ---
     if skipped:
         # Households never considered could have been placed: the bound counts them all, and
         # the plan cannot be called optimal.
-        s1 = _stats(s1.objective, s1.bound + int(w[skipped].sum()), s1.status, s1.wall_time_s)
+        extra_w = int(w[skipped].sum())
+        s1 = _stats(
+            s1.objective, {k: b + extra_w for k, b in b1.items()}, s1.status, s1.wall_time_s
+        )
     if not len(opts) and not skipped:
         solved = True  # nothing to place: the empty plan is optimal
     chosen = {int(opts.household[j]): int(j) for j in plan.tolist()}
@@ -326,8 +366,13 @@ def _union(a: IntArray, b: IntArray) -> IntArray:
     return np.union1d(a, b).astype(np.int32)
 
 
-def _stats(objective: int, bound: int, status: str, wall: float) -> LevelStats:
-    return LevelStats(objective, bound, _gap(objective, bound), status, wall)
+def _stats(objective: int, bounds: dict[str, int], status: str, wall: float) -> LevelStats:
+    """The level with the least of its valid bounds (never below the plan's own value), and
+    which bound that is: "cpsat" (proved by the search), "lp" (LP / Lagrangian duals over every
+    option), "trivial" (every household placed, or at its best option)."""
+    source = min(sorted(bounds), key=lambda k: bounds[k])
+    bound = max(bounds[source], objective)
+    return LevelStats(objective, bound, _gap(objective, bound), status, wall, source)
 
 
 def _valid_households(

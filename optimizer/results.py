@@ -85,6 +85,10 @@ class LevelStats:
     gap: float  # |bound - objective| / max(1, |objective|)
     status: str  # CP-SAT status name of that phase
     wall_time_s: float
+    # Which valid bound `bound` is: "cpsat" (proved by the search over every option that can
+    # matter), "lp" (LP relaxation / Lagrangian duals over every option), "trivial" (every
+    # household placed, or each at its best option).
+    bound_source: str = "trivial"
 
 
 @dataclass(frozen=True, slots=True)
