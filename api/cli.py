@@ -123,13 +123,19 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on (BK_HOST).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (BK_PORT).")] = None,
     scheduler: Annotated[bool, typer.Option(help="Run the reminder scheduler in-process.")] = True,
+    workers: Annotated[
+        int | None, typer.Option(min=1, max=32, help="Server processes (BK_WORKERS).")
+    ] = None,
 ) -> None:
     """Migrate, then serve the app (the scheduler runs inside unless --no-scheduler)."""
+    import os
+
     import uvicorn
 
     settings = get_settings()
     host = host or settings.host
     port = port or settings.port
+    workers = workers or settings.workers
     _check_port(host, port)
     url = _database_url(settings)
     _migrate(url, settings)
@@ -138,18 +144,27 @@ def serve(
         typer.echo("demo city created" if counts else "demo data already present")
     from api.main import create_app
 
-    application = create_app(settings, database_url=url, run_scheduler=scheduler)
     typer.echo(f"Boendekedjan on http://{host}:{port}/ (Ctrl+C stops)")
     # Proxy headers are read by the app itself, only from BK_TRUSTED_PROXIES (api.clientaddr).
-    uvicorn.run(
-        application,
-        host=host,
-        port=port,
-        log_level="info",
-        proxy_headers=False,
-        log_config=None,  # our JSON lines (placement.logs), configured in main()
-        access_log=False,  # replaced by the app's own access line (route template only)
-    )
+    options: dict[str, object] = {
+        "host": host,
+        "port": port,
+        "log_level": "info",
+        "proxy_headers": False,
+        "log_config": None,  # our JSON lines (placement.logs), configured in main()
+        "access_log": False,  # replaced by the app's own access line (route template only)
+    }
+    if workers == 1:
+        application = create_app(settings, database_url=url, run_scheduler=scheduler)
+        uvicorn.run(application, **options)  # type: ignore[arg-type]
+        return
+    # Several processes: each worker builds the app from the environment (api.main.worker_app)
+    # on the database this process resolved, the embedded one included, which this process
+    # keeps running and stops when it ends.
+    os.environ["DATABASE_URL"] = url
+    os.environ["BK_SCHEDULER_ENABLED"] = "true" if scheduler else "false"
+    typer.echo(f"{workers} server processes")
+    uvicorn.run("api.main:worker_app", factory=True, workers=workers, **options)  # type: ignore[arg-type]
 
 
 @app.command("run-scheduler")

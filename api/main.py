@@ -169,3 +169,15 @@ def create_app(
     _include_package_routers(app, api.routes)
     _include_package_routers(app, api.pages)
     return app
+
+
+def worker_app() -> FastAPI:
+    """The app in one of `serve --workers N`'s processes: a fresh interpreter, so it sets up
+    the JSON log lines itself; everything else comes from the environment `serve` set."""
+    import logging
+    import sys
+
+    from placement import logs
+
+    logs.configure(logging.INFO, sys.stderr)
+    return create_app()

@@ -149,6 +149,9 @@ def main() -> None:
         help="seconds each user waits between actions",
     )
     parser.add_argument("--time", default="2m", help="Locust run time, e.g. 30s, 2m")
+    parser.add_argument(
+        "--workers", type=int, default=os.cpu_count() or 1, help="server processes (serve)"
+    )
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--data-dir", type=Path, default=Path("/tmp/bk-national"))  # noqa: S108
@@ -177,7 +180,10 @@ def main() -> None:
     server_log = work / "server.log"
     with server_log.open("wb") as log:
         server = subprocess.Popen(  # noqa: S603
-            [sys.executable, "-m", "api", "serve", "--host", "127.0.0.1", "--port", str(port)],
+            [
+                *(sys.executable, "-m", "api", "serve", "--host", "127.0.0.1"),
+                *("--port", str(port), "--workers", str(args.workers)),
+            ],
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -186,7 +192,8 @@ def main() -> None:
         try:
             wait_ready(base, server)
             print(
-                f"server on {base} (log {server_log}); {args.users} users for {args.time}, "
+                f"server on {base} ({args.workers} processes, log {server_log}); "
+                f"{args.users} users for {args.time}, "
                 f"{args.spawn_rate}/s started, {args.think[0]:g}-{args.think[1]:g} s think time"
             )
             started = time.monotonic()

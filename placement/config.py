@@ -39,6 +39,10 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default_factory=default_data_dir)
     host: str = "127.0.0.1"
     port: int = 8000
+    # Server processes for `serve` (uvicorn workers); one per core is the usual choice. Each
+    # has its own connection pool (db_pool_size) and, with the scheduler on, its own
+    # scheduler: reminders are claimed in the database, so none is sent twice.
+    workers: int = Field(default=1, ge=1, le=32)
     base_url: str = "http://127.0.0.1:8000"
     secret_key: str = DEV_SECRET
     # Comma-separated "key_id:base64url(32 bytes)" pairs; the first is used to encrypt.

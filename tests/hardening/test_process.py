@@ -85,3 +85,73 @@ def test_sigterm_stops_the_embedded_server(tmp_path: Path) -> None:
         time.sleep(0.5)
     assert not _postgres_running(pgdata.parent)
     assert proc.stderr is not None and "Traceback" not in proc.stderr.read()
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(
+                line.split(":\t", 1) for line in status.read_text().splitlines() if ":\t" in line
+            )
+        except OSError:
+            continue
+        if fields.get("PPid", "").strip() == str(pid):
+            found.append(int(status.parent.name))
+    return found
+
+
+@pytest.mark.slow
+def test_serve_with_two_workers_on_the_embedded_server(tmp_path: Path) -> None:
+    """`serve --workers 2`: two server processes on the one embedded PostgreSQL the parent
+    started, both answering; SIGTERM stops them and the database."""
+    import socket
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "BK_DATA_DIR": str(tmp_path), "BK_ENVIRONMENT": "test"}
+    env.pop("DATABASE_URL", None)
+    log = (tmp_path / "serve.log").open("w")
+    proc = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "boendekedjan"),
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            "2",
+            "--no-scheduler",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 180
+        ready = False
+        while time.monotonic() < deadline and not ready:
+            assert proc.poll() is None, (tmp_path / "serve.log").read_text()[-2000:]
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=5) as r:
+                    ready = r.status == 200
+            except OSError:
+                time.sleep(0.5)
+        assert ready, "the workers answered /readyz"
+        workers = [c for c in _children(proc.pid) if b"spawn_main" in _cmdline(c)]
+        assert len(workers) == 2
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=60)
+    pid_file = next(iter(tmp_path.glob("**/postmaster.pid")), None)
+    assert pid_file is None or not _postgres_running(pid_file.parent)
+    assert "Traceback" not in (tmp_path / "serve.log").read_text()
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return (Path("/proc") / str(pid) / "cmdline").read_bytes()
+    except OSError:
+        return b""
