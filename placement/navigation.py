@@ -14,7 +14,7 @@ from placement.auth.permissions import Permission, has_permission
 from placement.clock import Clock
 from placement.config import Settings
 from placement.decisions.due import DueRow, due_rows
-from placement.decisions.inbox import unread_count
+from placement.decisions.inbox import UNREAD_CAP, unread_count
 from placement.models.enums import ReminderKind, Role
 from placement.priority.dates import local_start, local_today
 
@@ -49,6 +49,13 @@ class MenuItem:
     key: str
     path: str
     count: int | None = None  # shown as a badge when set and above zero
+    cap: int | None = None  # a count above it is shown as "cap+" (it was counted no further)
+
+    @property
+    def shown(self) -> str:
+        if self.count is not None and self.cap is not None and self.count > self.cap:
+            return f"{self.cap}+"
+        return str(self.count)
 
 
 def entries_for(role: Role) -> list[MenuEntry]:
@@ -90,9 +97,10 @@ async def menu_for(
     items = []
     for entry in entries_for(actor.role):
         count: int | None = None
+        cap: int | None = None
         if entry.key == "due":
             count = await due_today_count(session, clock, settings, actor)
         elif entry.key == "inbox":
-            count = await unread_count(session, actor)
-        items.append(MenuItem(entry.key, entry.path, count))
+            count, cap = await unread_count(session, actor), UNREAD_CAP
+        items.append(MenuItem(entry.key, entry.path, count, cap))
     return items
