@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import importlib
 import logging
 import pkgutil
@@ -79,12 +80,20 @@ def create_app(
 
             scheduler = build_scheduler(app.state.sessionmaker, clock, settings)
             scheduler.start()
+        # What start-up built (modules, mappers, schemas, catalogues: some 300 000 objects)
+        # lives as long as the app: out of the cyclic collector's way, so a full collection
+        # no longer walks it. On the national data a full collection paused a request for up
+        # to 320 ms, the tail of every page's p95; after the freeze, 25 ms at most.
+        # Unfrozen at shutdown, so an app that ends (tests start many) can be collected.
+        gc.collect()
+        gc.freeze()
         try:
             yield
         finally:
             if scheduler is not None:
                 scheduler.shutdown(wait=False)
             await engine.dispose()
+            gc.unfreeze()
 
     app = FastAPI(
         title="Boendekedjan",

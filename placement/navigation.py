@@ -13,9 +13,9 @@ from placement.auth.actor import Actor
 from placement.auth.permissions import Permission, has_permission
 from placement.clock import Clock
 from placement.config import Settings
-from placement.decisions.due import due_items
-from placement.decisions.inbox import unread_count
-from placement.models.enums import Role
+from placement.decisions.due import DueRow, due_rows
+from placement.decisions.inbox import UNREAD_CAP, unread_count
+from placement.models.enums import ReminderKind, Role
 from placement.priority.dates import local_start, local_today
 
 P = Permission
@@ -49,6 +49,13 @@ class MenuItem:
     key: str
     path: str
     count: int | None = None  # shown as a badge when set and above zero
+    cap: int | None = None  # a count above it is shown as "cap+" (it was counted no further)
+
+    @property
+    def shown(self) -> str:
+        if self.count is not None and self.cap is not None and self.count > self.cap:
+            return f"{self.cap}+"
+        return str(self.count)
 
 
 def entries_for(role: Role) -> list[MenuEntry]:
@@ -61,21 +68,27 @@ def entries_for(role: Role) -> list[MenuEntry]:
     return out
 
 
+def count_deadlines(rows: list[DueRow]) -> int:
+    """One per deadline and case, as the due list shows it: a hand-over by itself, the other
+    kinds by (kind, case, due time, escalation)."""
+    keys = {
+        (r.subject_id,)
+        if r.kind == ReminderKind.handover_due
+        else (r.kind, r.case_id, r.due_at, r.escalated)
+        for r in rows
+    }
+    return len(keys)
+
+
 async def due_today_count(
     session: AsyncSession, clock: Clock, settings: Settings, actor: Actor
 ) -> int:
     """What is overdue or due before midnight (Stockholm), one per deadline and case, as the
-    due list shows it. A count only: no case is shown, so nothing is audited here."""
+    due list shows it. A count only, from columns (no Case or Person objects): no case is
+    shown, so nothing is audited here."""
     now = clock.now()
     midnight = local_start(local_today(clock, settings) + timedelta(days=1), settings)
-    items = await due_items(session, clock, actor, within=midnight - now, audit=False)
-    keys = {
-        (i.subject_id,)
-        if i.case_id is None or i.kind.value == "handover_due"
-        else (i.kind, i.case_id, i.due_at, i.escalated)
-        for i in items
-    }
-    return len(keys)
+    return count_deadlines(await due_rows(session, clock, actor, within=midnight - now))
 
 
 async def menu_for(
@@ -84,9 +97,10 @@ async def menu_for(
     items = []
     for entry in entries_for(actor.role):
         count: int | None = None
+        cap: int | None = None
         if entry.key == "due":
             count = await due_today_count(session, clock, settings, actor)
         elif entry.key == "inbox":
-            count = await unread_count(session, actor)
-        items.append(MenuItem(entry.key, entry.path, count))
+            count, cap = await unread_count(session, actor), UNREAD_CAP
+        items.append(MenuItem(entry.key, entry.path, count, cap))
     return items

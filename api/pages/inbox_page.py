@@ -14,6 +14,7 @@ from api.deps import ClockDep, SessionDep
 from api.labels import N_
 from api.pages.case_forms import flash_of, nav_context, start_over, text
 from api.pages.common import PageActor
+from api.pages.paging import MAX_PAGE, Paging, asked_page
 from api.routing import UnitOfWorkRoute
 from api.templating import render, translate
 from placement.auth.actor import Actor
@@ -73,15 +74,24 @@ def group(items: list[NotificationRead]) -> list[InboxRow]:
     return list(rows.values())
 
 
+# Messages a page (the inbox was cut at the newest 200 before; now every one is reachable).
+MESSAGES_PER_PAGE = 50
+
+
 async def _render(
     request: Request,
     session: SessionDep,
     actor: Actor,
     errors: dict[str, str] | None = None,
     status_code: int = 200,
+    page: int | None = None,
 ) -> Response:
     unread_only = request.query_params.get("unread") == "1"
-    items = await inbox.list_inbox(session, actor, unread_only=unread_only)
+    total = await inbox.inbox_size(session, actor, unread_only=unread_only)
+    paging = Paging.of(page or asked_page(request), total, MESSAGES_PER_PAGE)
+    items = await inbox.list_inbox(
+        session, actor, unread_only=unread_only, limit=paging.size, offset=paging.offset
+    )
     numbers = {n.case_number for n in items if n.case_number}
     cases = await case_ids_by_number(session, actor, numbers)
     return render(
@@ -91,6 +101,7 @@ async def _render(
             "items": group(items),
             "cases": cases,
             "unread_only": unread_only,
+            "paging": paging,
             "notice": flash_of(request),
             "errors": errors or {},
             **await nav_context(session, actor, "inbox"),
@@ -104,8 +115,12 @@ async def inbox_page(request: Request, session: SessionDep, actor: InboxReader) 
     return await _render(request, session, actor)
 
 
-def _back(form_value: str) -> str:
-    return "/inbox?unread=1&" if form_value == "1" else "/inbox?"
+def _back(form_value: str, page: str = "") -> str:
+    """Back to the list the form was on (unread only or all, the same page)."""
+    query = "unread=1&" if form_value == "1" else ""
+    if page.isdigit() and len(page) <= len(str(MAX_PAGE)) and 1 < int(page) <= MAX_PAGE:
+        query += f"page={int(page)}&"
+    return "/inbox?" + query
 
 
 @router.post("/inbox/read-all")
@@ -140,5 +155,9 @@ async def read_one(
     except DomainError as exc:
         await start_over(session, actor)
         errors = {f"note-{notification_id}": translate(request, exc)}
-        return await _render(request, session, actor, errors, exc.status_code)
-    return RedirectResponse(_back(text(form, "unread")) + "done=read", status_code=303)
+        page = text(form, "page")
+        shown = int(page) if page.isdigit() and len(page) <= len(str(MAX_PAGE)) else None
+        return await _render(request, session, actor, errors, exc.status_code, shown)
+    return RedirectResponse(
+        _back(text(form, "unread"), text(form, "page")) + "done=read", status_code=303
+    )

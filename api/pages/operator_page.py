@@ -16,13 +16,16 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import ColumnElement, func, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from api.csrf import check_csrf
 from api.deps import ClockDep, SessionDep, SettingsDep
 from api.labels import N_
 from api.pages.board_usage import Usage, usage_by_unit
 from api.pages.common import PagePermissionDenied, page_require
+from api.pages.paging import Paging, asked_page
 from api.routing import UnitOfWorkRoute
 from api.templating import render, translate
 from placement.auth.actor import Actor
@@ -34,10 +37,11 @@ from placement.errors import Conflict, DomainError, InvalidInput, NotFound
 from placement.inventory import bookings, listing, vacancy
 from placement.inventory.booking_schemas import BlockCreate, BlockRead, VacancyReportCreate
 from placement.inventory.capacity import capacity_by_unit, free_now_window
-from placement.inventory.listing import UnitFilter
+from placement.inventory.listing import UnitFilter, stale_condition
 from placement.inventory.rules import local_date
 from placement.inventory.schemas import UnitSummary
 from placement.inventory.service import places_by_unit
+from placement.models import Unit
 from placement.models.enums import DeclineReason, PlaceKind
 from placement.referrals import service as referrals
 from placement.referrals import stays
@@ -157,25 +161,63 @@ class OperatorUnit:
         return len(self.unit.free_family_rooms_now)
 
 
+# Units a page: each comes with its report and block forms (some 5 kB of page each).
+UNITS_PER_PAGE = 20
+
+
+def _own(operator_id: uuid.UUID) -> list[ColumnElement[bool]]:
+    """The operator's units the page lists (as ``list_units`` filters them)."""
+    return [col(Unit.operator_id) == operator_id, col(Unit.retired_at).is_(None)]
+
+
+async def _unit_page(session: AsyncSession, actor: Actor, unit_id: uuid.UUID) -> int:
+    """The page of /operator that lists ``unit_id`` (units by name, then id, as listed)."""
+    if actor.operator_id is None:
+        return 1
+    unit = await session.get(Unit, unit_id)
+    if unit is None or unit.operator_id != actor.operator_id:
+        return 1
+    before = await session.scalar(
+        select(func.count(col(Unit.id))).where(
+            *_own(actor.operator_id),
+            tuple_(col(Unit.name), col(Unit.id)) < tuple_(unit.name, unit.id),
+        )
+    )
+    return int(before or 0) // UNITS_PER_PAGE + 1
+
+
+async def _unit_url(session: AsyncSession, actor: Actor, unit_id: uuid.UUID, done: str) -> str:
+    """Back to the unit after a change: its page, at its card."""
+    page = await _unit_page(session, actor, unit_id)
+    query = f"page={page}&done={done}" if page > 1 else f"done={done}"
+    return f"{PATH}?{query}#unit-{unit_id}"
+
+
 async def own_units(
-    session: AsyncSession, clock: Clock, settings: Settings, actor: Actor
-) -> list[OperatorUnit]:
+    session: AsyncSession, clock: Clock, settings: Settings, actor: Actor, page: int = 1
+) -> tuple[list[OperatorUnit], Paging]:
+    """One page of the operator's own units (``UNITS_PER_PAGE``), and where it is in all."""
     if actor.operator_id is None:
         raise PagePermissionDenied(NO_OPERATOR)
-    page = await listing.list_units(
-        session, clock, settings, UnitFilter(operator_id=actor.operator_id, limit=1000)
+    total = await session.scalar(select(func.count(col(Unit.id))).where(*_own(actor.operator_id)))
+    paging = Paging.of(page, int(total or 0), UNITS_PER_PAGE)
+    page_of = await listing.list_units(
+        session,
+        clock,
+        settings,
+        UnitFilter(operator_id=actor.operator_id, limit=paging.size, offset=paging.offset),
     )
     now = clock.now()
     start, end = free_now_window(now)
-    usage = await usage_by_unit(session, [u.id for u in page.items], start, end, now)
+    usage = await usage_by_unit(session, [u.id for u in page_of.items], start, end, now)
     today = local_date(now, settings.timezone)
     tz = ZoneInfo(settings.timezone)
     # Three queries for all the units (not three per unit: an operator may run hundreds).
-    ids = [u.id for u in page.items]
+    ids = [u.id for u in page_of.items]
     busy = await bookings.busy_place_ids_of_units(session, ids, start, end, now)
     places = await places_by_unit(session, ids)
     blocks = await vacancy.blocks_by_unit(session, clock, ids)
-    return [
+    units = [
         OperatorUnit(
             unit=unit,
             usage=usage[unit.id],
@@ -192,8 +234,20 @@ async def own_units(
             blocks=[_block_view(b, tz) for b in blocks[unit.id]],
             ivo_status=_ivo_status(unit, today, settings),
         )
-        for unit in page.items
+        for unit in page_of.items
     ]
+    return units, paging
+
+
+async def stale_units(session: AsyncSession, clock: Clock, settings: Settings, actor: Actor) -> int:
+    """The operator's units not confirmed in time, on every page (the warning counts all)."""
+    if actor.operator_id is None:
+        return 0
+    stale = stale_condition(clock.now(), settings)
+    found = await session.scalar(
+        select(func.count(col(Unit.id))).where(*_own(actor.operator_id), stale)
+    )
+    return int(found or 0)
 
 
 def _ivo_status(unit: UnitSummary, today: date, settings: Settings) -> str | None:
@@ -219,9 +273,12 @@ async def _page(
     errors: dict[str, str] | None = None,
     values: dict[str, Any] | None = None,
     open_block: uuid.UUID | None = None,
+    unit_id: uuid.UUID | None = None,
     status_code: int = 200,
 ) -> Response:
-    units = await own_units(session, clock, settings, actor)
+    """The page; with ``unit_id`` (a refused change to it) the page that lists that unit."""
+    page = await _unit_page(session, actor, unit_id) if unit_id else asked_page(request)
+    units, paging = await own_units(session, clock, settings, actor, page)
     today = local_date(clock.now(), settings.timezone)
     done = request.query_params.get("done", "")
     incoming = await _incoming(session, clock, actor)
@@ -235,7 +292,8 @@ async def _page(
             "moved_out_days": stays.MOVE_OUT_PLAN_DAYS,
             "now_time": clock.now().astimezone(ZoneInfo(settings.timezone)).strftime("%H:%M"),
             "units": units,
-            "stale_count": sum(1 for u in units if u.unit.vacancy_stale),
+            "paging": paging,
+            "stale_count": await stale_units(session, clock, settings, actor),
             "stale_hours": settings.vacancy_stale_hours,
             "today": today.isoformat(),
             "tomorrow": (today + timedelta(days=1)).isoformat(),
@@ -264,13 +322,21 @@ async def failed(
     key: str,
     message: str | DomainError,
     status_code: int,
+    unit_id: uuid.UUID | None = None,
 ) -> Response:
     """A refused action: undo it and show /operator again with the message beside ``key``
     (a domain error translated with its blanks filled)."""
     await _start_over(session, actor)
     errors = {key: translate(request, message)}
     return await _page(
-        request, session, clock, settings, actor, errors=errors, status_code=status_code
+        request,
+        session,
+        clock,
+        settings,
+        actor,
+        errors=errors,
+        unit_id=unit_id,
+        status_code=status_code,
     )
 
 
@@ -338,9 +404,17 @@ async def report_free(
                 if result.external_places or result.external_family_rooms
                 else "reported"
             )
-            return RedirectResponse(f"{PATH}?done={done}#unit-{key}", status_code=303)
+            return RedirectResponse(await _unit_url(session, actor, unit_id, done), status_code=303)
     return await _page(
-        request, session, clock, settings, actor, errors=errors, values=values, status_code=422
+        request,
+        session,
+        clock,
+        settings,
+        actor,
+        errors=errors,
+        values=values,
+        unit_id=unit_id,
+        status_code=422,
     )
 
 
@@ -458,7 +532,9 @@ async def block(
             else:
                 fail("block", exc.message)
         else:
-            return RedirectResponse(f"{PATH}?done=blocked#unit-{key}", status_code=303)
+            return RedirectResponse(
+                await _unit_url(session, actor, unit_id, "blocked"), status_code=303
+            )
     return await _page(
         request,
         session,
@@ -468,6 +544,7 @@ async def block(
         errors=errors,
         values=values,
         open_block=unit_id,
+        unit_id=unit_id,
         status_code=422,
     )
 
@@ -486,8 +563,10 @@ async def release(
     try:
         await vacancy.release_block(session, clock, actor, unit_id, group_id)
     except (InvalidInput, Conflict) as exc:
-        return await failed(request, session, clock, settings, actor, f"blocks-{unit_id}", exc, 409)
-    return RedirectResponse(f"{PATH}?done=released#unit-{unit_id}", status_code=303)
+        return await failed(
+            request, session, clock, settings, actor, f"blocks-{unit_id}", exc, 409, unit_id
+        )
+    return RedirectResponse(await _unit_url(session, actor, unit_id, "released"), status_code=303)
 
 
 # --- referrals ------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query, Response
 
 from api.deps import ClockDep, SessionDep, SettingsDep, require
 from api.routing import UnitOfWorkRoute
@@ -147,9 +147,21 @@ async def follow_up_done(
 
 @router.get("/handovers")
 async def list_handovers(
-    session: SessionDep, clock: ClockDep, actor: DueReader, include_done: bool = False
+    response: Response,
+    session: SessionDep,
+    clock: ClockDep,
+    actor: DueReader,
+    include_done: bool = False,
+    limit: Annotated[int, Query(ge=1, le=handovers.HANDOVER_PAGE)] = handovers.HANDOVER_PAGE,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> list[HandoverRead]:
-    return await handovers.list_handovers(session, clock, actor, open_only=not include_done)
+    """Oldest due first, ``limit`` at a time from ``offset``; ``X-Total-Count`` says how many
+    there are in all (the list was cut at 500 without saying so before)."""
+    items, total = await handovers.list_handovers(
+        session, clock, actor, open_only=not include_done, limit=limit, offset=offset
+    )
+    response.headers["X-Total-Count"] = str(total)
+    return items
 
 
 @router.post("/handovers/{handover_id}/acknowledge")

@@ -21,8 +21,10 @@ async def list_inbox(
     actor: CurrentActor,
     unread: bool = False,
     limit: Annotated[int, Query(ge=1, le=500)] = 200,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> list[NotificationRead]:
-    return await inbox.list_inbox(session, actor, unread_only=unread, limit=limit)
+    """Newest first, ``limit`` at a time: ``offset`` pages on (a short page is the last)."""
+    return await inbox.list_inbox(session, actor, unread_only=unread, limit=limit, offset=offset)
 
 
 @router.post("/read-all")

@@ -67,12 +67,16 @@ def case_access(
 async def record_many(
     session: AsyncSession, clock: Clock, actor: Actor, entries: Iterable[Audited]
 ) -> int:
-    """The entries of one listing in one multi-row INSERT (per ``BULK_ROWS``) instead of one
-    round trip each: the same rows ``record`` would write, in the same transaction."""
+    """The entries of one listing in one executemany (sent as multi-row INSERTs of up to
+    ``BULK_ROWS`` each) instead of one round trip each: the same rows ``record`` would
+    write, in the same transaction. An executemany compiles one cached statement; a
+    ``values(rows)`` INSERT was compiled afresh for every listing (30 ms for 250 rows)."""
     at = clock.now()
     rows = [_row(actor, at, e) for e in entries]
-    for chunk in _chunks(rows, BULK_ROWS):
-        await session.execute(insert(AuditEntry).values(chunk))
+    if rows:
+        await session.execute(
+            insert(AuditEntry).execution_options(insertmanyvalues_page_size=BULK_ROWS), rows
+        )
     return len(rows)
 
 

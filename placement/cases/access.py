@@ -134,6 +134,34 @@ async def audit_cases(
 ) -> int:
     """``audit_case`` for every case of a listing, written in one multi-row insert: the same
     rows (one per case, flagged alike), one round trip."""
+    return await audit_case_rows(
+        session,
+        clock,
+        actor,
+        (
+            (
+                case.id,
+                case.handler_id,
+                person is not None and person.protected_identity != ProtectedIdentity.none,
+            )
+            for case, person in cases
+        ),
+        action,
+        reason=reason,
+    )
+
+
+async def audit_case_rows(
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    cases: Iterable[tuple[uuid.UUID, uuid.UUID | None, bool]],
+    action: AuditAction = AuditAction.read,
+    *,
+    reason: str | None = None,
+) -> int:
+    """``audit_cases`` from columns (case id, handler id, protected identity) for listings
+    that load no Case or Person objects."""
     return await record_many(
         session,
         clock,
@@ -141,13 +169,12 @@ async def audit_cases(
         (
             case_access(
                 actor,
-                case_id=case.id,
-                handler_id=case.handler_id,
-                protected_identity=person is not None
-                and person.protected_identity != ProtectedIdentity.none,
+                case_id=case_id,
+                handler_id=handler_id,
+                protected_identity=protected,
                 action=action,
                 reason=reason,
             )
-            for case, person in cases
+            for case_id, handler_id, protected in cases
         ),
     )

@@ -10,15 +10,18 @@ Each case that appears counts as a read of it: one audit entry per case.
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import and_, exists
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, select
+from sqlmodel.sql.expression import Select
 
 from placement.auth.actor import Actor
-from placement.cases.access import audit_cases, case_scope, require_case_role
+from placement.cases.access import audit_case_rows, case_scope, require_case_role
 from placement.clock import Clock
 from placement.decisions.followups import follow_up_still_needed
 from placement.decisions.lapses import active_or_ran_out_sql
@@ -29,6 +32,7 @@ from placement.models.enums import (
     CaseStatus,
     DecisionStatus,
     LegalBasis,
+    ProtectedIdentity,
     ReminderKind,
 )
 
@@ -54,86 +58,56 @@ def what_is_due(kind: ReminderKind, overdue: bool) -> str:
     return kind.value
 
 
-async def due_items(
-    session: AsyncSession,
-    clock: Clock,
-    actor: Actor,
-    *,
-    within: timedelta,
-    mine: bool = False,
-    audit: bool = True,
-) -> list[DueItem]:
-    require_case_role(actor)
-    now = clock.now()
-    horizon = now + within
+@dataclass(frozen=True, slots=True)
+class DueRow:
+    """One due item as columns only (no ORM objects): what the menu's count needs."""
+
+    kind: ReminderKind
+    escalated: bool
+    case_id: uuid.UUID
+    subject_id: uuid.UUID
+    due_at: datetime
+
+
+def _kind_of(source: ReminderKind, due: datetime, now: datetime) -> tuple[ReminderKind, bool]:
+    """The reminder kind and escalation of a row of ``source``, by its due time."""
+    if source == ReminderKind.decision_ending:
+        if due <= now:
+            return ReminderKind.decision_expired, True
+        return ReminderKind.decision_ending, False
+    if source == ReminderKind.court_deadline:
+        return source, due <= now
+    return source, False
+
+
+def _sources(
+    actor: Actor, horizon: datetime, mine: bool
+) -> list[tuple[ReminderKind, Select[Any, Any, Any]]]:
+    """The four kinds of due item, one statement each, selecting (subject id, case id, due
+    at): the one place their rules are written. ``due_items`` adds the columns it shows and
+    audits; ``due_rows`` runs them as they are."""
     scope = [case_scope(actor), col(Case.status) == CaseStatus.open]
     if mine:
         scope.append(col(Case.handler_id) == actor.user_id)
-    items: list[DueItem] = []
-    cases: dict[uuid.UUID, tuple[Case, Person]] = {}
-
-    def add(
-        kind: ReminderKind,
-        case: Case,
-        person: Person,
-        subject: uuid.UUID,
-        due: datetime,
-        escalated: bool = False,
-    ) -> None:
-        cases[case.id] = (case, person)
-        items.append(
-            DueItem(
-                kind=kind,
-                case_id=case.id,
-                case_number=case.case_number,
-                subject_id=subject,
-                due_at=due,
-                overdue=due <= now,
-                escalated=escalated,
-                label=label(kind, escalated),
-                what=what_is_due(kind, due <= now),
-            )
-        )
-
-    follow_ups = await session.execute(
-        select(FollowUp, Case, Person)
+    follow_ups = (
+        select(col(FollowUp.id), col(Case.id), col(FollowUp.due_at))
         .join(Decision, col(Decision.id) == col(FollowUp.decision_id))
         .join(Case, col(Case.id) == col(FollowUp.case_id))
-        .join(Person, col(Person.id) == col(Case.person_id))
         .where(*scope, follow_up_still_needed(), col(FollowUp.due_at) <= horizon)
     )
-    for f, case, person in follow_ups.all():
-        add(ReminderKind.follow_up_overdue, case, person, f.id, f.due_at)
-
-    decisions = await session.execute(
-        select(Decision, Case, Person)
+    decisions = (
+        select(col(Decision.id), col(Case.id), col(Decision.ends_at))
         .join(Case, col(Case.id) == col(Decision.case_id))
-        .join(Person, col(Person.id) == col(Case.person_id))
-        .where(
-            *scope,
-            active_or_ran_out_sql(),
-            col(Decision.ends_at) <= horizon,
-        )
+        .where(*scope, active_or_ran_out_sql(), col(Decision.ends_at) <= horizon)
     )
-    for d, case, person in decisions.all():
-        if d.ends_at <= now:
-            add(ReminderKind.decision_expired, case, person, d.id, d.ends_at, True)
-        else:
-            add(ReminderKind.decision_ending, case, person, d.id, d.ends_at)
-
-    handovers = await session.execute(
-        select(Handover, Case, Person)
+    handovers = (
+        select(col(Handover.id), col(Case.id), col(Handover.due_at))
         .join(Case, col(Case.id) == col(Handover.case_id))
-        .join(Person, col(Person.id) == col(Case.person_id))
         .where(*scope, col(Handover.acknowledged_at).is_(None), col(Handover.due_at) <= horizon)
     )
-    for h, case, person in handovers.all():
-        add(ReminderKind.handover_due, case, person, h.id, h.due_at)
-
-    court = await session.execute(
-        select(Decision, Case, Person)
+    court = (
+        select(col(Decision.id), col(Case.id), col(Decision.court_submission_due_at))
         .join(Case, col(Case.id) == col(Decision.case_id))
-        .join(Person, col(Person.id) == col(Case.person_id))
         .where(
             *scope,
             col(Decision.legal_basis) == LegalBasis.lpsb_immediate,
@@ -145,13 +119,78 @@ async def due_items(
             ~_replaced_for_child(),
         )
     )
-    for d, case, person in court.all():
-        due = d.court_submission_due_at
-        if due is not None:
-            add(ReminderKind.court_deadline, case, person, d.id, due, due <= now)
+    return [
+        (ReminderKind.follow_up_overdue, follow_ups),
+        (ReminderKind.decision_ending, decisions),
+        (ReminderKind.handover_due, handovers),
+        (ReminderKind.court_deadline, court),
+    ]
+
+
+async def due_rows(
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    *,
+    within: timedelta,
+    mine: bool = False,
+) -> list[DueRow]:
+    """The rows of ``due_items`` as columns only, unsorted and not audited (nothing is
+    shown): for counts."""
+    require_case_role(actor)
+    now = clock.now()
+    out: list[DueRow] = []
+    for source, stmt in _sources(actor, now + within, mine):
+        for subject, case_id, due in (await session.execute(stmt)).all():
+            kind, escalated = _kind_of(source, due, now)
+            out.append(DueRow(kind, escalated, case_id, subject, due))
+    return out
+
+
+async def due_items(
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    *,
+    within: timedelta,
+    mine: bool = False,
+    audit: bool = True,
+) -> list[DueItem]:
+    require_case_role(actor)
+    now = clock.now()
+    items: list[DueItem] = []
+    # The cases read, for the audit: (id, handler, protected identity), columns only.
+    cases: dict[uuid.UUID, tuple[uuid.UUID | None, bool]] = {}
+    for source, stmt in _sources(actor, now + within, mine):
+        shown = stmt.add_columns(
+            col(Case.case_number), col(Case.handler_id), col(Person.protected_identity)
+        ).join(Person, col(Person.id) == col(Case.person_id))
+        for subject, case_id, due, number, handler, protected in (
+            await session.execute(shown)
+        ).all():
+            kind, escalated = _kind_of(source, due, now)
+            cases[case_id] = (handler, protected != ProtectedIdentity.none)
+            items.append(
+                DueItem(
+                    kind=kind,
+                    case_id=case_id,
+                    case_number=number,
+                    subject_id=subject,
+                    due_at=due,
+                    overdue=due <= now,
+                    escalated=escalated,
+                    label=label(kind, escalated),
+                    what=what_is_due(kind, due <= now),
+                )
+            )
 
     if audit:
-        await audit_cases(session, clock, actor, cases.values())
+        await audit_case_rows(
+            session,
+            clock,
+            actor,
+            [(case_id, handler, protected) for case_id, (handler, protected) in cases.items()],
+        )
     # Overdue before upcoming; among the overdue, escalations (a decision run out, a court
     # deadline passed) first; then by due time.
     items.sort(

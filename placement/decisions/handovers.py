@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import uuid
 
+from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -22,7 +23,7 @@ from placement.clock import Clock
 from placement.config import Settings
 from placement.decisions.common import handover_read, resolve_reminders
 from placement.decisions.schemas import HandoverRead
-from placement.errors import N_, Conflict, Forbidden, NotFound
+from placement.errors import N_, Conflict, Forbidden, InvalidInput, NotFound
 from placement.models import Case, Decision, Handover, Person
 from placement.models.enums import AuditAction, ReminderKind, Role
 
@@ -98,26 +99,49 @@ async def acknowledge_handover(
     return handover_read(handover, case.case_number)
 
 
+HANDOVER_PAGE = 500  # the most one page of the listing holds
+
+
 async def list_handovers(
-    session: AsyncSession, clock: Clock, actor: Actor, *, open_only: bool = True
-) -> list[HandoverRead]:
-    """Hand-overs to the actor's district (Socialjouren: all), oldest due first."""
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    *,
+    open_only: bool = True,
+    limit: int = HANDOVER_PAGE,
+    offset: int = 0,
+) -> tuple[list[HandoverRead], int]:
+    """One page of the hand-overs to the actor's district (Socialjouren: all), oldest due
+    first, and how many there are in all (so a caller knows when more exist)."""
+    if not 1 <= limit <= HANDOVER_PAGE:
+        raise InvalidInput(N_("Check this value."), field="limit")
+    if offset < 0:
+        raise InvalidInput(N_("Check this value."), field="offset")
+    where = [case_scope(actor)]
+    if open_only:
+        where.append(col(Handover.acknowledged_at).is_(None))
+    total = await session.scalar(
+        select(func.count(col(Handover.id)))
+        .join(Case, col(Case.id) == col(Handover.case_id))
+        .where(*where)
+    )
     stmt = (
         select(Handover, Case, Person)
         .join(Case, col(Case.id) == col(Handover.case_id))
         .join(Person, col(Person.id) == col(Case.person_id))
-        .where(case_scope(actor))
-        .order_by(col(Handover.due_at), col(Case.case_number))
-        .limit(500)
+        .where(*where)
+        .order_by(col(Handover.due_at), col(Case.case_number), col(Handover.id))
+        .limit(limit)
+        .offset(offset)
     )
-    if open_only:
-        stmt = stmt.where(col(Handover.acknowledged_at).is_(None))
     rows = (await session.execute(stmt)).all()
     firsts: dict[uuid.UUID, tuple[Case, Person | None]] = {}
     for _, case, person in rows:
         firsts.setdefault(case.id, (case, person))
     await audit_cases(session, clock, actor, firsts.values())
-    return [handover_read(handover, case.case_number) for handover, case, _ in rows]
+    return [handover_read(handover, case.case_number) for handover, case, _ in rows], int(
+        total or 0
+    )
 
 
 async def handovers_of_case(session: AsyncSession, case_id: uuid.UUID) -> list[Handover]:

@@ -47,25 +47,45 @@ def _inbox_filter(actor: Actor, *, unread_only: bool) -> list[ColumnElement[bool
     return where
 
 
+# The menu's badge counts unread messages up to here, then says "500+": a bound on the
+# count's cost that never shows fewer than there are.
+UNREAD_CAP = 500
+
+
 async def list_inbox(
-    session: AsyncSession, actor: Actor, *, unread_only: bool = False, limit: int = 200
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    unread_only: bool = False,
+    limit: int = 200,
+    offset: int = 0,
 ) -> list[NotificationRead]:
+    """One page of the inbox, newest first (``inbox_size`` counts all of it)."""
     stmt = (
         select(Notification, Reminder.escalated)
         .outerjoin(Reminder, col(Reminder.id) == col(Notification.reminder_id))
         .where(*_inbox_filter(actor, unread_only=unread_only))
         .order_by(col(Notification.created_at).desc(), col(Notification.id))
         .limit(limit)
+        .offset(offset)
     )
     rows = (await session.execute(stmt)).all()
     return [_read(n, bool(escalated)) for n, escalated in rows]
 
 
-async def unread_count(session: AsyncSession, actor: Actor, *, limit: int = 500) -> int:
-    """The unread messages of ``list_inbox(unread_only=True, limit=limit)``, counted in SQL
-    (no rows loaded): the same filter, the same cap."""
-    ids = select(col(Notification.id)).where(*_inbox_filter(actor, unread_only=True)).limit(limit)
-    counted = select(func.count()).select_from(ids.subquery())
+async def inbox_size(session: AsyncSession, actor: Actor, *, unread_only: bool = False) -> int:
+    """How many messages ``list_inbox`` pages through (the same filter), counted in SQL."""
+    counted = select(func.count(col(Notification.id))).where(
+        *_inbox_filter(actor, unread_only=unread_only)
+    )
+    return int((await session.execute(counted)).scalar_one())
+
+
+async def unread_count(session: AsyncSession, actor: Actor, *, cap: int = UNREAD_CAP) -> int:
+    """The unread messages, counted in SQL (no rows loaded) up to ``cap + 1``: a result
+    above ``cap`` means "more than ``cap``" (the menu shows "500+")."""
+    ids = select(col(Notification.id)).where(*_inbox_filter(actor, unread_only=True))
+    counted = select(func.count()).select_from(ids.limit(cap + 1).subquery())
     return int((await session.execute(counted)).scalar_one())
 
 

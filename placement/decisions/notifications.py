@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import exists, or_
+from sqlalchemy import exists, or_, tuple_
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
@@ -139,11 +140,20 @@ async def fan_out(session: AsyncSession, clock: Clock, settings: Settings, due: 
     return len((await session.execute(stmt)).all())
 
 
+# Reminders read a batch (a bound on one query's rows); the sweep goes on batch by batch.
+FAN_OUT_BATCH = 500
+
+
 async def fan_out_missing(session: AsyncSession, clock: Clock, settings: Settings) -> int:
     """Fan out every open reminder that has no notification yet, whichever area's sweep
-    created it (inventory, priority ...), or whose fan-out was interrupted."""
-    rows = (
-        await session.execute(
+    created it (inventory, priority ...), or whose fan-out was interrupted: all of them, in
+    batches of ``FAN_OUT_BATCH`` walked by (created, key). (One batch of 500 a sweep left
+    the rest waiting, and 500 reminders that fan out to nobody, e.g. for a deactivated
+    user, would have held back every newer one for good.)"""
+    created = 0
+    after: tuple[datetime, str] | None = None
+    while True:
+        stmt = (
             select(Reminder, Case.case_number)
             .outerjoin(Case, col(Case.id) == col(Reminder.case_id))
             .where(
@@ -152,22 +162,26 @@ async def fan_out_missing(session: AsyncSession, clock: Clock, settings: Setting
                 ~exists().where(col(Notification.reminder_id) == col(Reminder.id)),
             )
             .order_by(col(Reminder.created_at), col(Reminder.key))
-            .limit(500)
+            .limit(FAN_OUT_BATCH)
         )
-    ).all()
-    created = 0
-    for reminder, case_number in rows:
-        created += await fan_out(
-            session,
-            clock,
-            settings,
-            Recipients(
-                reminder.id,
-                reminder.kind,
-                case_number,
-                reminder.user_id,
-                reminder.district_id,
-                reminder.escalated,
-            ),
-        )
-    return created
+        if after is not None:
+            stmt = stmt.where(tuple_(col(Reminder.created_at), col(Reminder.key)) > tuple_(*after))
+        rows = (await session.execute(stmt)).all()
+        for reminder, case_number in rows:
+            created += await fan_out(
+                session,
+                clock,
+                settings,
+                Recipients(
+                    reminder.id,
+                    reminder.kind,
+                    case_number,
+                    reminder.user_id,
+                    reminder.district_id,
+                    reminder.escalated,
+                ),
+            )
+        if len(rows) < FAN_OUT_BATCH:
+            return created
+        last = rows[-1][0]
+        after = (last.created_at, last.key)

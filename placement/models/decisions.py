@@ -51,6 +51,12 @@ class Decision(UUIDModel, table=True):
                 "legal_basis = 'lpsb_immediate' AND court_submitted_at IS NULL"
             ),
         ),
+        # The due list's decisions ending or run out (migration 0025).
+        sa.Index(
+            "ix_decision_current_ends",
+            "ends_at",
+            postgresql_where=sa.text("status IN ('active', 'lapsed')"),
+        ),
     )
 
     case_id: uuid.UUID = fk("case.id")
@@ -94,6 +100,10 @@ class Decision(UUIDModel, table=True):
 
 class FollowUp(UUIDModel, table=True):
     __tablename__ = "follow_up"
+    # The due list's open follow-ups (migration 0025).
+    __table_args__ = (
+        sa.Index("ix_follow_up_open_due", "due_at", postgresql_where=sa.text("done_at IS NULL")),
+    )
 
     case_id: uuid.UUID = fk("case.id")
     decision_id: uuid.UUID = fk("decision.id")
@@ -108,6 +118,12 @@ class Handover(UUIDModel, table=True):
     """Socialjouren hands a case back to the responsible district on the next working day."""
 
     __tablename__ = "handover"
+    # The due list's hand-overs not yet acknowledged (migration 0025).
+    __table_args__ = (
+        sa.Index(
+            "ix_handover_open_due", "due_at", postgresql_where=sa.text("acknowledged_at IS NULL")
+        ),
+    )
 
     case_id: uuid.UUID = fk("case.id")
     decision_id: uuid.UUID | None = fk("decision.id", nullable=True)

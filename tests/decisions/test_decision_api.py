@@ -340,3 +340,33 @@ async def test_decisions_of_another_district_are_not_found(
     assert (await stranger.get(f"/api/decisions/{adult['id']}")).status_code == 404
     # Reading decisions is in scope for the owner: still active, untouched.
     assert (await owner.get(f"/api/decisions/{adult['id']}")).json()["status"] == "active"
+
+
+async def test_handovers_are_paged_with_the_total(
+    app: Any, world: World, client_for: ClientFactory, clock: FrozenClock
+) -> None:
+    """The hand-over list pages (limit, offset) and says how many there are in all, instead
+    of cutting at 500 without a word; values outside the bounds are refused in Swedish."""
+    clock.set(datetime(2026, 12, 1, 22, 0, tzinfo=STHLM))  # a Tuesday night
+    night = await client_for(Role.socialjour)
+    units = [world.shelter, world.shelter2, world.shelter]
+    numbers = []
+    for unit in units:
+        case = await _open(night, world, children=0)
+        r = await night.post(f"/api/cases/{case['id']}/decisions", json={"unit_id": str(unit.id)})
+        assert r.status_code == 201, r.text
+        assert r.json()["handover"] is not None
+        numbers.append(case["case_number"])
+    clock.set(datetime(2026, 12, 2, 9, 0, tzinfo=STHLM))
+    rvt = await client_for(Role.rvt_officer, district_id=world.district_a.id)
+    whole = await rvt.get("/api/handovers")
+    assert whole.status_code == 200 and whole.headers["x-total-count"] == "3"
+    assert sorted(h["case_number"] for h in whole.json()) == sorted(numbers)
+    first = await rvt.get("/api/handovers", params={"limit": "2"})
+    rest = await rvt.get("/api/handovers", params={"limit": "2", "offset": "2"})
+    assert first.headers["x-total-count"] == rest.headers["x-total-count"] == "3"
+    assert [h["id"] for h in first.json() + rest.json()] == [h["id"] for h in whole.json()]
+    for bad in ({"limit": "0"}, {"limit": "501"}, {"offset": "-1"}, {"offset": "9" * 30}):
+        r = await rvt.get("/api/handovers", params=bad, headers={"accept-language": "sv"})
+        assert r.status_code == 422, bad
+        assert "Kontrollera" in r.json()["detail"], r.json()
