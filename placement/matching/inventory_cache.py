@@ -1,8 +1,10 @@
 """The inventory's fixed facts for "now", kept per app instance and checked against the
 database's inventory version on every use.
 
-A trigger bumps ``inventory_version`` on every change to units, places or districts (vacancy
-reports and retirements included; migration 0020). A request reads the version first (one
+A trigger bumps ``inventory_version`` on every change to units, places or districts
+(retirements included; migration 0020), except a unit's vacancy columns (0026): operators
+report vacancy every few minutes, so each request reads the time of each unit's last report
+itself. A request reads the version first (one
 row) and reuses the prepared inventory only if it was built at that version; otherwise it
 loads units, places and districts again. Two app instances sharing one database therefore
 never answer from an inventory the database no longer has. What changes by the minute
@@ -34,7 +36,7 @@ from placement.models.enums import PlaceKind
 class PreparedInventory:
     version: int
     inventory: opt.NowInventory
-    confirmed_at: list[datetime | None]  # per unit, in the inventory's order
+    unit_ids: list[uuid.UUID]  # in the inventory's order
     place_index: dict[uuid.UUID, int]
     place_unit: npt.NDArray[np.int64]  # per place: index of its unit
     place_single: npt.NDArray[np.bool_]  # a single place (else a family room)
@@ -97,7 +99,7 @@ async def _build(session: AsyncSession, version: int) -> PreparedInventory:
     return PreparedInventory(
         version=version,
         inventory=await asyncio.to_thread(opt.NowInventory, units, districts),
-        confirmed_at=[r.vacancy_confirmed_at for r in rows],
+        unit_ids=[r.id for r in rows],
         place_index={p.id: j for j, p in enumerate(places)},
         place_unit=np.asarray([index[p.unit_id] for p in places], dtype=np.int64),
         place_single=np.asarray([p.kind == PlaceKind.place for p in places], dtype=bool),
@@ -132,7 +134,22 @@ async def capacity(
     rooms: list[list[int]] = [[] for _ in range(n)]
     for j in np.flatnonzero(~inv.place_single & free).tolist():
         rooms[int(inv.place_unit[j])].append(inv.place_capacity[j])
-    ages = [None if c is None else (now - c).total_seconds() / 3600 for c in inv.confirmed_at]
+    # The last report of each unit, read now: a report does not change the version.
+    confirmed = dict(
+        (
+            await session.execute(
+                select(col(Unit.id), col(Unit.vacancy_confirmed_at)).where(
+                    col(Unit.retired_at).is_(None), col(Unit.vacancy_confirmed_at).is_not(None)
+                )
+            )
+        )
+        .tuples()
+        .all()
+    )
+    ages = [
+        None if (c := confirmed.get(u)) is None else (now - c).total_seconds() / 3600
+        for u in inv.unit_ids
+    ]
     return opt.Capacity(
         [int(p) for p in free_places],
         [tuple(sorted(r, reverse=True)) for r in rooms],

@@ -139,3 +139,38 @@ async def test_a_change_from_another_connection_is_seen_next_time(
         assert all(u.nightly_cost != 123457 for u in second.inventory.units)
         # A booking does not change the inventory's fixed facts: no reload.
         assert await inventory_cache.prepared(s) is second
+
+
+async def test_a_vacancy_report_keeps_the_copy_and_is_seen_at_once(
+    demo: dict[str, int], sessionmaker: Any, clock: FrozenClock
+) -> None:
+    """Operators report vacancy every few minutes: a report leaves the version (no rebuild of
+    the copy), yet the next request sees the report's time; any other change to the unit,
+    even with a report in the same statement, bumps the version."""
+    inventory_cache.forget()
+    now = clock.now()
+    async with transaction(sessionmaker) as s:
+        await system_scope(s)
+        first = await inventory_cache.prepared(s)
+        unit_id = first.unit_ids[0]
+        await s.execute(
+            text(
+                "UPDATE unit SET vacancy_confirmed_at = :at, reported_free_places = 2, "
+                "reported_free_family_rooms = 1 WHERE id = :id"
+            ),
+            {"at": now - timedelta(hours=3), "id": unit_id},
+        )
+    async with transaction(sessionmaker) as s:
+        await system_scope(s)
+        assert await inventory_cache.prepared(s) is first
+        cap = await inventory_cache.capacity(s, first, now, now + timedelta(days=1), now)
+        assert cap.vacancy_age_hours[0] == 3.0
+        await s.execute(
+            text("UPDATE unit SET vacancy_confirmed_at = :at, min_age = 20 WHERE id = :id"),
+            {"at": now, "id": unit_id},
+        )
+    async with transaction(sessionmaker) as s:
+        await system_scope(s)
+        second = await inventory_cache.prepared(s)
+        assert second.version > first.version
+        assert second.inventory.units[second.unit_ids.index(unit_id)].min_age == 20
