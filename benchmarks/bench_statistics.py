@@ -72,7 +72,7 @@ async def enrich(url: str) -> None:
 
 
 async def measure(url: str, now: datetime, rounds: int) -> None:
-    settings = Settings()
+    settings = Settings(statistics_cache_s=0)  # every round computes
     engine = make_engine(url)
     sm = make_sessionmaker(engine)
     actor = Actor(user_id=None, username="bench-coordinator", role=Role.coordinator)

@@ -56,6 +56,10 @@ class Settings(BaseSettings):
     statistics_min_cell: int = Field(default=5, ge=1, le=100)
     statistics_wait_hours: int = Field(default=24, ge=1, le=24 * 60)
     statistics_reactualised_days: int = Field(default=365, ge=1, le=3650)
+    # Seconds an app instance reuses a computed statistics report for the same filters (the
+    # report is a year's aggregates, about a second of database work); 0 computes every time.
+    # The page says when its figures were computed.
+    statistics_cache_s: int = Field(default=60, ge=0, le=3600)
 
     # Inventory
     hold_minutes: int = 90

@@ -84,7 +84,11 @@ TEST_NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)  # a Tuesday, 10:00 in Stock
 
 
 def make_test_settings() -> Settings:
-    return Settings(environment="test", cookie_secure=False, scheduler_enabled=False)
+    # Statistics computed every time: tests change data between two reports within one
+    # frozen minute (the reuse itself: tests/statistics/test_report_reuse.py).
+    return Settings(
+        environment="test", cookie_secure=False, scheduler_enabled=False, statistics_cache_s=0
+    )
 
 
 @pytest.fixture(scope="session")

@@ -4,7 +4,7 @@ committee's papers (goals, districts, reporting; printable). Filters live in the
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -87,6 +87,7 @@ async def _page(
     }
     context = {
         "report": report,
+        "computed_at": datetime.fromisoformat(report["computed_at"]),
         "filters": filters,
         "last_day": filters.period.end - timedelta(days=1),
         "committee": committee,

@@ -106,11 +106,16 @@ class Night(Staff):
         proposals = r.json()["result"]["proposals"]
         if not proposals or self.rng.random() < 0.5:
             return
-        h = self.client.post(
+        with self.client.post(
             f"/api/matching/requests/{request_id}/hold",
             json={"unit_id": proposals[0]["unit_id"]},
             name="POST hold",
-        )
+            catch_response=True,
+        ) as h:
+            if h.status_code == 409:
+                # Another officer held the last place first (the same proposals reach
+                # several users at once): the product's right answer, not an error.
+                h.success()
         if h.status_code == 201:
             self.client.delete(
                 f"/api/inventory/holds/{h.json()['group_id']}", name="DELETE hold (release)"

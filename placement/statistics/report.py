@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -118,12 +119,44 @@ def _spread_json(s: dm.Spread) -> Json:
     return {k: (round(v, 2) if isinstance(v, float) else v) for k, v in asdict(s).items()}
 
 
+# Reports computed by this instance: (database, filters, settings) -> (computed at, report).
+_CACHE: dict[tuple[object, ...], tuple[datetime, Json]] = {}
+_CACHE_MAX = 64
+
+
 async def build_report(
     session: AsyncSession, clock: Clock, settings: Settings, actor: Actor, filters: Filters
 ) -> Json:
+    """The report for ``filters``. The same filters within ``statistics_cache_s`` of the last
+    computation give that computation again (its ``computed_at`` says when): the figures
+    are aggregates over months, and each computation is about a second of database work."""
     require_statistics(actor)
     filters.check()
-    return await _build_report(session, clock, settings, actor, filters)
+    now = clock.now()
+    key = (
+        str(session.get_bind().engine.url),
+        filters,
+        settings.statistics_min_cell,
+        settings.statistics_reactualised_days,
+        settings.statistics_wait_hours,
+    )
+    hit = _CACHE.get(key)
+    if hit is not None and timedelta(0) <= now - hit[0] < timedelta(
+        seconds=settings.statistics_cache_s
+    ):
+        return hit[1]
+    report = await _build_report(session, clock, settings, actor, filters)
+    report["computed_at"] = now.isoformat()
+    if settings.statistics_cache_s > 0:
+        if len(_CACHE) >= _CACHE_MAX:
+            _CACHE.clear()
+        _CACHE[key] = (now, report)
+    return report
+
+
+def forget() -> None:
+    """Drop every computed report (tests)."""
+    _CACHE.clear()
 
 
 async def _build_report(
