@@ -70,7 +70,13 @@ def test_core_and_lp_path_stays_exact_or_reports_valid_bounds(phase1_max: int) -
         hhs, units = random_instance(rng, rng.randint(2, 9), rng.randint(2, 8), loose=True)
         policy = Policy()
         res = plan_jointly(
-            hhs, units, DISTRICTS, policy, max_core_variables=2, max_phase1_variables=phase1_max
+            hhs,
+            units,
+            DISTRICTS,
+            policy,
+            max_core_variables=2,
+            max_phase1_variables=phase1_max,
+            max_colgen_variables=phase1_max,
         )
         _check_feasible(res, hhs, units, policy)
         best = milp_optimum(hhs, units, DISTRICTS, policy)

@@ -78,7 +78,13 @@ def test_gap_is_measured_against_the_least_valid_bound() -> None:
         hhs, units = random_instance(rng, rng.randint(2, 9), rng.randint(2, 8), loose=True)
         policy = Policy()
         res = plan_jointly(
-            hhs, units, DISTRICTS, policy, max_core_variables=2, max_phase1_variables=2
+            hhs,
+            units,
+            DISTRICTS,
+            policy,
+            max_core_variables=2,
+            max_phase1_variables=2,
+            max_colgen_variables=2,
         )
         opts = build_options(hhs, units, as_district_map(DISTRICTS), policy)
         trivial = _trivial_fit_bound(opts, np.arange(len(opts), dtype=np.int32))
