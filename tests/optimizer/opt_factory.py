@@ -13,7 +13,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from optimizer import Child, DistrictInfo, Household, Unit
+from optimizer import Child, DistrictInfo, Household, JointPlanResult, Policy, Unit, plan_jointly
 
 START = date(2025, 3, 3)
 
@@ -212,3 +212,19 @@ def instances(
     n_u = draw(st.integers(0, max_units))
     loose = draw(st.booleans())
     return random_instance(random.Random(seed), n_h, n_u, loose)
+
+
+def plan_on_core(
+    hhs: list[Household], units: list[Unit], policy: Policy, threshold: int = 2
+) -> JointPlanResult:
+    """The joint plan with the large-model paths forced on a small instance: above `threshold`
+    options phase 1 and phase 2 work on an LP-checked core and phase 2 prices by subgradient."""
+    return plan_jointly(
+        hhs,
+        units,
+        DISTRICTS,
+        policy,
+        max_core_variables=2,
+        max_phase1_variables=threshold,
+        max_colgen_variables=threshold,
+    )

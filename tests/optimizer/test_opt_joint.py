@@ -6,7 +6,7 @@ import random
 
 import pytest
 from hypothesis import given, settings
-from opt_factory import DISTRICTS, household, instances, random_instance, unit
+from opt_factory import DISTRICTS, household, instances, plan_on_core, random_instance, unit
 from opt_oracle import brute_force_optimum, capacities_ok, milp_optimum, placement_ok
 
 from optimizer import Child, Household, JointPlanResult, Policy, Unit, plan_jointly
@@ -69,15 +69,7 @@ def test_core_and_lp_path_stays_exact_or_reports_valid_bounds(phase1_max: int) -
     for i in range(60):
         hhs, units = random_instance(rng, rng.randint(2, 9), rng.randint(2, 8), loose=True)
         policy = Policy()
-        res = plan_jointly(
-            hhs,
-            units,
-            DISTRICTS,
-            policy,
-            max_core_variables=2,
-            max_phase1_variables=phase1_max,
-            max_colgen_variables=phase1_max,
-        )
+        res = plan_on_core(hhs, units, policy, phase1_max)
         _check_feasible(res, hhs, units, policy)
         best = milp_optimum(hhs, units, DISTRICTS, policy)
         got = _objectives(res)

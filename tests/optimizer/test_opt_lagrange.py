@@ -5,10 +5,10 @@ from __future__ import annotations
 import random
 
 import numpy as np
-from opt_factory import DISTRICTS, random_instance
+from opt_factory import DISTRICTS, plan_on_core, random_instance
 from opt_oracle import milp_optimum
 
-from optimizer import Policy, plan_jointly
+from optimizer import Policy
 from optimizer.candidates import as_array, build_options, placement_weight
 from optimizer.common import as_district_map
 from optimizer.greedy import SortedOptions, greedy_plan
@@ -77,15 +77,7 @@ def test_gap_is_measured_against_the_least_valid_bound() -> None:
     for i in range(60):
         hhs, units = random_instance(rng, rng.randint(2, 9), rng.randint(2, 8), loose=True)
         policy = Policy()
-        res = plan_jointly(
-            hhs,
-            units,
-            DISTRICTS,
-            policy,
-            max_core_variables=2,
-            max_phase1_variables=2,
-            max_colgen_variables=2,
-        )
+        res = plan_on_core(hhs, units, policy)
         opts = build_options(hhs, units, as_district_map(DISTRICTS), policy)
         trivial = _trivial_fit_bound(opts, np.arange(len(opts), dtype=np.int32))
         best = milp_optimum(hhs, units, DISTRICTS, policy)
