@@ -13,6 +13,8 @@ from tests.browser.conftest import Actions, LiveApp, axe_check, sign_in
 
 pytestmark = pytest.mark.browser
 MAX_ACTIONS = 10
+# The widest scroll width of any element on the page.
+WIDEST = "Math.max(...[...document.querySelectorAll('body *')].map(e => e.scrollWidth))"
 
 
 def test_night_flow_in_at_most_ten_actions(browser: Browser, live: LiveApp) -> None:
@@ -30,6 +32,13 @@ def test_night_flow_in_at_most_ten_actions(browser: Browser, live: LiveApp) -> N
     page.wait_for_url("**/night")
     actions.shot("request")
     assert axe_check(page) == []
+    # On a phone every choice of the form shows its whole text (radio buttons, not selects
+    # that cut their text), and nothing scrolls sideways.
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate(WIDEST) <= 390
+    assert page.locator("fieldset.choices input[type=radio]").count() >= 5
+    actions.shot("request-phone")
+    page.set_viewport_size({"width": 1280, "height": 900})
 
     actions.type("#children_ages", "4, 9")
     actions.select(
@@ -65,8 +74,7 @@ def test_night_flow_in_at_most_ten_actions(browser: Browser, live: LiveApp) -> N
     assert axe_check(page) == []
     # On a phone the decisions are cards, none of their columns behind a sideways scroll.
     page.set_viewport_size({"width": 390, "height": 844})
-    widest = "Math.max(...[...document.querySelectorAll('body *')].map(e => e.scrollWidth))"
-    assert page.evaluate(widest) <= 390
+    assert page.evaluate(WIDEST) <= 390
     actions.shot("done-phone")
 
     assert actions.count <= MAX_ACTIONS, actions.count
