@@ -24,7 +24,7 @@ Above `max_phase1_variables` options phase 1 works on such a core too (its LP bo
 reduced-cost check keep the level-1 answer honest): at national size (about 54,000 options)
 CP-SAT on the whole model spent most of a second proving what the core proves in a tenth.
 Above `max_colgen_variables` options (where column generation rarely converges in time), phase
-2 first prices the capacity rows and the level-1 row by subgradient steps (`optimizer/
+2 first prices the capacity rows and the level-1 row by a smoothed dual search (`optimizer/
 lagrange.py`): the Lagrangian value over every option is a valid fit bound for any prices, and
 the prices guide two more starting plans (the phase-1 households moved off contested places,
 and a plan built from the prices when it keeps the level-1 weight).
@@ -103,7 +103,7 @@ class SolverSettings:
     max_options_per_household: int | None = None  # heuristic cap; None keeps it exact
     max_core_variables: int = 12_000  # above this, phase 2 works on an LP-checked core
     max_phase1_variables: int = 40_000  # above this, phase 1 does too
-    max_colgen_variables: int = 150_000  # above this, phase 2 prices by subgradient first
+    max_colgen_variables: int = 150_000  # above this, phase 2 prices by a smoothed dual search first
 
 
 def plan_jointly(

@@ -8,7 +8,7 @@ capacity rows into the objective with prices v_R >= 0 gives, for every feasible 
 
 (weak duality: the capacity terms v_R (cap_R - sum a_j x_j) are >= 0 and each household takes
 at most one option). So L(v) bounds the fit optimum over the FULL option set for ANY v >= 0;
-subgradient steps only make it tighter, never invalid. Its minimum over v equals the LP
+the price search only makes it tighter, never invalid. Its minimum over v equals the LP
 relaxation's bound without the level-1 row, which is at least the LP bound with it.
 
 The prices also guide a plan: households, heaviest first, take the option with the best priced
@@ -29,6 +29,8 @@ from optimizer.candidates import IntArray, Options, as_array
 from optimizer.greedy import SortedOptions
 
 FloatArray = np.ndarray
+SMOOTH_START = 2.0  # temperature of the smoothed dual, in fit points, at the first step
+SMOOTH_END = 0.1  # and at the last
 
 
 class PricedFit:
@@ -79,6 +81,24 @@ class PricedFit:
         best = np.maximum(np.maximum.reduceat(gain, self.seg), 0.0)
         return const + float(best.sum()), best, gain
 
+    def smooth_gradient(self, y: FloatArray, tau: float) -> FloatArray:
+        """The gradient of L's entropy smoothing at temperature `tau` (an upper envelope of L
+        that tends to it as tau -> 0): each household takes option j with probability
+        proportional to exp(gain_j / tau), and none with exp(0)."""
+        n_r = len(self.cap)
+        _, best, gain = self.value(y)
+        if len(gain) == 0:
+            return self.subgradient(best, gain)
+        e = np.exp((gain - best[self.hpos]) / tau)
+        z = np.add.reduceat(e, self.seg) + np.exp(-best / tau)
+        p = e / z[self.hpos]
+        used = np.bincount(self.res, weights=self.need * p, minlength=n_r)
+        g = self.cap - used
+        if self.level1 is not None:
+            placed = np.add.reduceat(p, self.seg)
+            g = np.r_[g, float(self.hw @ placed) - self.level1]
+        return g
+
     def subgradient(self, best: FloatArray, gain: FloatArray) -> FloatArray:
         """dL/dv_R = cap_R - what the households' best options take from R (first best each);
         dL/dmu = the weight those options place - P1."""
@@ -98,40 +118,39 @@ def lagrangian_fit_bound(
     deadline: float,
     max_iter: int = 200,
     v0: FloatArray | None = None,
-    lam: float = 1.0,
+    lam: float = 0.5,
 ) -> tuple[float, FloatArray]:
-    """Subgradient descent on L(v) from v0 (default 0; Polyak steps towards `lower`, a known
-    plan's fit; the step factor halves after 5 rounds without progress). Returns the smallest
-    L(v) seen over the options of `pf`, and its prices."""
-    v = np.zeros(pf.dim) if v0 is None else v0.copy()
-    best_l, best_h, gain = pf.value(v)
-    best_v = v.copy()
-    stale = 0
-    cur_l, cur_h = best_l, best_h
+    """Minimise L(v) from v0 (default 0) by projected Adam steps (step size `lam`) on its
+    entropy smoothing, whose temperature falls from 2 to 0.1 fit points over `max_iter` steps:
+    each household takes each option (or none) with softmax probabilities, so the gradient is
+    the capacity left by expected use. Plain subgradient steps zig-zag on the kinks of L and
+    stopped about 1.5 % above the core's LP bound at stress size; these come within 0.1 %.
+    Every fifth step L itself is evaluated (the exact, valid bound at those prices); returns the
+    smallest L seen and its prices. `lower` (a known plan's fit) ends the search once L meets it."""
+    y = np.zeros(pf.dim) if v0 is None else v0.copy()
+    best_l, _, _ = pf.value(y)
+    best_y = y.copy()
+    m1 = np.zeros(pf.dim)
+    m2 = np.zeros(pf.dim)
     round_s = 0.0
-    for _ in range(max_iter):
+    for k in range(max_iter):
         t = time.perf_counter()
         if t + round_s > deadline:
             break
-        g = pf.subgradient(cur_h, gain)
-        norm = float(g @ g)
-        if norm <= 0:
-            break
-        step = lam * max(cur_l - lower, 1e-3 * max(1.0, abs(cur_l))) / norm
-        v = np.maximum(0.0, v - step * g)
-        cur_l, cur_h, gain = pf.value(v)
-        if cur_l < best_l - 1e-9:
-            best_l, best_v = cur_l, v.copy()
-            stale = 0
-        else:
-            stale += 1
-            if stale >= 5:
-                lam /= 2
-                stale = 0
-        if best_l - lower < 1e-6 * max(1.0, abs(lower)):
-            break
+        tau = SMOOTH_START * (SMOOTH_END / SMOOTH_START) ** (k / max(1, max_iter - 1))
+        g = pf.smooth_gradient(y, tau)
+        m1 = 0.9 * m1 + 0.1 * g
+        m2 = 0.999 * m2 + 0.001 * g * g
+        step = (m1 / (1 - 0.9 ** (k + 1))) / (np.sqrt(m2 / (1 - 0.999 ** (k + 1))) + 1e-8)
+        y = np.maximum(0.0, y - lam * step)
+        if k % 5 == 4 or k == max_iter - 1:
+            cur, _, _ = pf.value(y)
+            if cur < best_l - 1e-9:
+                best_l, best_y = cur, y.copy()
+            if best_l - lower < 1e-6 * max(1.0, abs(lower)):
+                break
         round_s = time.perf_counter() - t
-    return best_l, best_v
+    return best_l, best_y
 
 
 def fit_bound(
@@ -157,7 +176,7 @@ def fit_bound(
     best_l, _, _ = full.value(v)
     best_v = v
     core = srt.top(per_household)
-    # A round's subgradient steps stop at the deadline themselves; a round is started while
+    # A round's price steps stop at the deadline themselves; a round is started while
     # there is time for a few of them and the pricing of every option that ends it.
     margin = 3 * (time.perf_counter() - t)
     for _ in range(rounds):

@@ -98,3 +98,44 @@ def test_stats_take_the_least_bound_and_name_it() -> None:
     assert (s.bound, s.bound_source) == (85, "cpsat")
     s = _stats(80, {"trivial": 100}, "GREEDY", 0.0)
     assert (s.bound, s.bound_source) == (100, "trivial")
+
+
+def test_search_comes_close_to_the_lp_bound_on_a_contested_instance() -> None:
+    """The prices' search, not only their validity: on a contested synthetic instance
+    (300 households, 1,500 units) the bound over every option is within 0.05 % of the LP
+    relaxation's optimum (HiGHS on the whole model, no level-1 row), and never below it.
+    Plain subgradient steps stopped 0.19 % above it here (and 1.5 % above on the stress
+    instance's core); the smoothed search comes within 0.02 %."""
+    import sys
+    from pathlib import Path
+
+    from scipy.optimize import linprog
+    from scipy.sparse import csr_matrix, vstack
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+    from bench_optimizer import make_districts, make_households, make_units
+
+    rng = random.Random(7)
+    districts = make_districts(rng, 20, 5)
+    units = make_units(rng, 1_500, districts)
+    hhs = make_households(rng, 300, districts)
+    policy = Policy()
+    opts = build_options(hhs, units, as_district_map(districts), policy)
+    cols = np.arange(len(opts), dtype=np.int32)
+    srt = SortedOptions(opts, cols)
+    w = as_array([placement_weight(h, policy) for h in hhs])
+    plan = greedy_plan(opts, w, cols, srt)
+    lag, _, pf, _ = fit_bound(opts, srt, int(opts.fit[plan].sum()), 1e18)
+
+    n, n_h, n_r = len(pf.fit), len(pf.seg), len(pf.cap)
+    rows = vstack(
+        [
+            csr_matrix((np.ones(n), (pf.hpos, np.arange(n))), shape=(n_h, n)),
+            csr_matrix((pf.need, (pf.res, np.arange(n))), shape=(n_r, n)),
+        ]
+    )
+    lp = linprog(-pf.fit, A_ub=rows, b_ub=np.r_[np.ones(n_h), pf.cap], bounds=(0, 1))
+    assert lp.status == 0
+    z = -lp.fun
+    assert lag < _trivial_fit_bound(opts, cols) * 0.99  # contested: prices matter here
+    assert z - 1e-6 <= lag <= z * 1.0005, (lag, z)
