@@ -103,7 +103,7 @@ class SolverSettings:
     max_options_per_household: int | None = None  # heuristic cap; None keeps it exact
     max_core_variables: int = 12_000  # above this, phase 2 works on an LP-checked core
     max_phase1_variables: int = 40_000  # above this, phase 1 does too
-    max_colgen_variables: int = 150_000  # above this, phase 2 prices by a smoothed dual search first
+    max_colgen_variables: int = 150_000  # above this, phase 2 prices first (lagrange.py)
 
 
 def plan_jointly(
